@@ -1,0 +1,166 @@
+"""Extractive answers: the best figures or sentences first, then numbered citations. No model, no invention."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from .query import QueryInfo
+from .retrieval import Hit, concept_overlap
+from .store import FigureRow
+from .textnorm import normalize_for_match
+from .types import PATH_SEP, Answer, Citation, FigureHit
+
+FOUND_THRESHOLD = 0.6
+_SEGMENT_RE = re.compile(r"[^。！？!?；;\n]*(?:[。！？!?；;]+[”’」』）)]*|\n|$)")
+NOT_FOUND = "在已收录的报告中没有找到这个问题的答案。"
+
+
+def segments(text: str) -> list[str]:
+    """Sentence pieces, split at 。！？ and ；, each short enough to quote in a chat."""
+    return [s.strip() for s in (m.group(0) for m in _SEGMENT_RE.finditer(text)) if s and s.strip()]
+
+
+def score_segment(q: QueryInfo, seg: str, figures: list[FigureRow]) -> float:
+    s = concept_overlap(q, seg)
+    norm = normalize_for_match(seg)
+    s += 0.02 * sum(1 for t in set(q.terms) if len(t) >= 2 and t in norm)
+    if q.numeric:
+        segfigs = [f for f in figures if f.raw and f.raw in seg]
+        if segfigs:
+            s += 0.15
+            if q.years and any(f.year in q.years for f in segfigs):
+                s += 0.1
+            if "年均" in seg and "年均" not in q.text:
+                s -= 0.15  # a five-year average is not the year's figure
+            if q.intent == "target" and any(f.type == "target" for f in segfigs):
+                s += 0.1
+            if q.intent == "actual" and any(f.type == "actual" for f in segfigs):
+                s += 0.1
+        elif not re.search(r"\d|[一二三四五六七八九十百千万亿]+(?:%|亿|万|个|家|人)", seg):
+            s -= 0.2
+    return s
+
+
+def best_quote(q: QueryInfo, hit: Hit) -> tuple[str, float]:
+    """The best one or two adjacent sentence pieces of a chunk for the question, and their score."""
+    segs = segments(hit.chunk.text)
+    if not segs:
+        return hit.chunk.text[:200], 0.0
+    scores = [score_segment(q, s, hit.figures) for s in segs]
+    i = max(range(len(segs)), key=lambda j: scores[j])
+    quote = segs[i]
+    # a figure question often needs the piece before or after too ("…114.23亿元,同比增长8.75%")
+    if q.numeric and len(quote) < 60:
+        for j in (i + 1, i - 1):
+            if 0 <= j < len(segs) and scores[j] >= 0.8 * scores[i] and len(quote) + len(segs[j]) < 200:
+                quote = quote + segs[j] if j > i else segs[j] + quote
+                break
+    if len(quote) > 220:
+        quote = _trim_around_concepts(q, quote)
+    return quote, scores[i]
+
+
+def _trim_around_concepts(q: QueryInfo, quote: str) -> str:
+    """A very long sentence is cut to its clauses around the first concept it mentions (kept verbatim)."""
+    parts = re.split(r"(?<=[，,])", quote)
+    norm_parts = [normalize_for_match(p) for p in parts]
+    words = [normalize_for_match(w) for g in q.concept_groups for w in g]
+    first = next((i for i, p in enumerate(norm_parts) if any(w in p for w in words)), 0)
+    out = ""
+    for p in parts[first:]:
+        if len(out) + len(p) > 200 and out:
+            break
+        out += p
+    return out
+
+
+def coverage(q: QueryInfo, hit: Hit, quote: str) -> float:
+    """How much of what the question is about the evidence mentions (quote, chunk, section, report)."""
+    path = PATH_SEP.join(hit.chunk.section_path)
+    if q.numeric:  # a figure must be stated where the concepts are: the quote (under its headings)
+        return concept_overlap(q, quote + " " + path)
+    context = " ".join([hit.report.title, hit.report.issuer, path, hit.chunk.text])
+    return max(concept_overlap(q, quote + " " + path), concept_overlap(q, context) * 0.9)
+
+
+def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5) -> Answer:
+    if not hits:
+        return Answer(question=q.original, answer=NOT_FOUND, found=False, mode="extractive")
+    hits = _diversify(q, hits, top_k)
+    quotes = [best_quote(q, h) for h in hits]
+    citations = [
+        Citation(n=i + 1, report=h.report.title, source=h.report.source, section=PATH_SEP.join(h.chunk.section_path),
+                 quote=quote, text=h.chunk.text, report_id=h.report.id or 0, chunk_id=h.chunk.vector_id)
+        for i, (h, (quote, _)) in enumerate(zip(hits, quotes))
+    ]
+    cov = [coverage(q, h, qt) for h, (qt, _) in zip(hits, quotes)]
+    best = max(range(len(hits)), key=lambda i: (cov[i] >= FOUND_THRESHOLD, quotes[i][1] + 0.3 * (i == 0) - 0.05 * i))
+    found = cov[best] >= FOUND_THRESHOLD or (not q.concept_groups and hits[0].score > 0)
+    figures = _figures_for(q, hits, citations) if found else []
+    if not found:
+        return Answer(question=q.original, answer=NOT_FOUND + " 最接近的段落列在下面，供核对。", found=False,
+                      mode="extractive", citations=citations, figures=[])
+    lines = []
+    picked = [best]
+    if q.compare or (len(q.issuers) > 1):
+        seen_reports = {hits[best].report.id}
+        for i in sorted(range(len(hits)), key=lambda j: -quotes[j][1]):
+            if hits[i].report.id not in seen_reports and cov[i] >= FOUND_THRESHOLD * 0.8:
+                picked.append(i)
+                seen_reports.add(hits[i].report.id)
+    elif q.intent in ("policy",):
+        for i in range(len(hits)):
+            if i != best and hits[i].report.id == hits[best].report.id and cov[i] >= FOUND_THRESHOLD and len(picked) < 3:
+                picked.append(i)
+    elif q.numeric:
+        for i in range(len(hits)):
+            if i != best and cov[i] >= FOUND_THRESHOLD and quotes[i][1] >= quotes[best][1] - 0.05 and len(picked) < 2 \
+                    and hits[i].report.id == hits[best].report.id and quotes[i][0] != quotes[best][0]:
+                picked.append(i)
+    for i in picked:
+        c = citations[i]
+        if q.intent == "locate":
+            lines.append(f"在《{c.report}》的“{c.section or '正文'}”部分[{c.n}]：{c.quote}")
+        else:
+            lines.append(f"{c.quote}[{c.n}]")
+    head = "" if q.intent == "locate" else f"据《{citations[picked[0]].report}》：\n"
+    return Answer(question=q.original, answer=head + "\n".join(lines), found=True, mode="extractive",
+                  citations=citations, figures=figures)
+
+
+def _diversify(q: QueryInfo, hits: list[Hit], top_k: int) -> list[Hit]:
+    """For a comparison, make sure each report asked about has its best passage among the citations."""
+    if not (q.compare or len(q.issuers) > 1):
+        return hits[:top_k]
+    out: list[Hit] = []
+    seen: set[int] = set()
+    for h in hits:
+        if h.report.id not in seen:
+            out.append(h)
+            seen.add(h.report.id)
+    for h in hits:
+        if h not in out:
+            out.append(h)
+    top = out[: max(top_k, 2)]
+    top.sort(key=lambda h: -h.score)
+    return top[:top_k]
+
+
+def _figures_for(q: QueryInfo, hits: list[Hit], citations: list[Citation]) -> list[FigureHit]:
+    """Figures in the cited passages that match the question's concepts, best first."""
+    out: list[tuple[float, FigureHit]] = []
+    for h, c in zip(hits, citations):
+        for f in h.figures:
+            s = concept_overlap(q, f.indicator)
+            if s <= 0 or f.sentence not in h.chunk.text and f.raw not in h.chunk.text:
+                continue
+            if q.intent == "target" and f.type == "target" or q.intent == "actual" and f.type == "actual":
+                s += 0.2
+            if q.years and f.year in q.years:
+                s += 0.2
+            out.append((s - 0.01 * c.n, FigureHit(
+                indicator=f.indicator, value=f.raw, unit=f.unit, kind=f.kind, qualifier=f.qualifier, year=f.year,
+                type=f.type, section=PATH_SEP.join(json.loads(f.section_path)), quote=f.sentence, report=h.report.title)))
+    out.sort(key=lambda t: -t[0])
+    return [fh for _, fh in out[:8]]

@@ -1,0 +1,244 @@
+"""`reportbot` command line: ingest, reports, remove, ask, chat, eval, rebuild (and bot, once configured)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from .errors import ReportBotError
+from .settings import Settings, get_settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    if getattr(args, "data_dir", None):
+        os.environ["REPORTBOT_DATA_DIR"] = str(args.data_dir)
+        get_settings.cache_clear()
+    return get_settings()
+
+
+def _kb(args: argparse.Namespace):
+    from .service import KnowledgeBase
+
+    return KnowledgeBase(_settings(args))
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from .service import iter_report_files
+
+    kb = _kb(args)
+    files = iter_report_files([Path(p) for p in args.paths])
+    if not files:
+        print("no report files found (supported: .txt .md .docx .pdf .html .csv)", file=sys.stderr)
+        return 1
+    bar = tqdm(total=len(files), unit="file", disable=args.quiet, file=sys.stderr, dynamic_ncols=True)
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage == "embedding" and total:
+            bar.set_postfix_str(f"{stage} {done}/{total}", refresh=True)
+
+    results = []
+    for f in files:
+        bar.set_description_str(f.name[:40])
+        if not f.exists():
+            from .service import IngestResult
+
+            res = IngestResult(source=f.name, status="failed", error="no such file")
+        else:
+            res = kb.ingest_file(f, progress=progress)
+        results.append(res)
+        if res.status == "failed":
+            bar.write(f"FAILED {f}: {res.error}")
+        elif args.verbose:
+            bar.write(f"{res.status:9} {f.name}: {res.chunks} chunks, {res.figures} figures ({res.seconds:.1f}s)")
+        bar.update(1)
+    bar.close()
+    counts = {s: sum(1 for r in results if r.status == s) for s in ("added", "replaced", "unchanged", "failed")}
+    chunks = sum(r.chunks for r in results if r.status in ("added", "replaced"))
+    figures = sum(r.figures for r in results if r.status in ("added", "replaced"))
+    print(f"added {counts['added']}, replaced {counts['replaced']}, unchanged {counts['unchanged']}, "
+          f"failed {counts['failed']}; {chunks} chunks, {figures} figures indexed")
+    return 1 if counts["failed"] else 0
+
+
+def cmd_reports(args: argparse.Namespace) -> int:
+    kb = _kb(args)
+    rows = kb.reports()
+    if args.json:
+        print(json.dumps([{"id": r.id, "title": r.title, "issuer": r.issuer, "kind": r.kind, "year": r.year,
+                           "review_year": r.review_year, "plan_year": r.plan_year, "source": r.source,
+                           "chunks": r.n_chunks, "figures": r.n_figures, "ingested_at": r.ingested_at.isoformat()}
+                          for r in rows], ensure_ascii=False, indent=1))
+        return 0
+    if not rows:
+        print("no reports indexed yet: reportbot ingest PATH")
+        return 0
+    for r in rows:
+        print(f"{r.id:>4}  {r.title}  [{r.issuer or '-'} {r.year or '-'}; {r.n_chunks} chunks, {r.n_figures} figures]  "
+              f"{r.source}  {r.ingested_at:%Y-%m-%d %H:%M}")
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    kb = _kb(args)
+    removed = kb.remove(args.report)
+    print(f"removed {removed.id}: {removed.title} ({removed.source})")
+    return 0
+
+
+def format_answer(ans) -> str:
+    lines = [ans.answer, ""]
+    if ans.figures and ans.found:
+        lines.append("相关数字：")
+        for f in ans.figures[:5]:
+            kind = "目标" if f.type == "target" else "实际"
+            lines.append(f"  · {f.indicator}：{f.value}（{f.year or '?'}年{kind}）")
+        lines.append("")
+    if ans.citations:
+        lines.append("出处：")
+        for c in ans.citations:
+            lines.append(f"[{c.n}] {c.report} › {c.section or '正文'}")
+            lines.append(f"    “{c.quote}”")
+    lines.append(f"({ans.mode}, {ans.latency_ms:.0f} ms)")
+    return "\n".join(lines)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    kb = _kb(args)
+    if args.question == "-":
+        for line in sys.stdin:
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                item = json.loads(line)
+                qid, question = item.get("id"), item.get("question", "")
+            except (json.JSONDecodeError, AttributeError):
+                qid, question = None, line
+            ans = kb.ask(str(question))
+            print(json.dumps({"id": qid, **ans.to_dict()}, ensure_ascii=False), flush=True)
+        return 0
+    ans = kb.ask(args.question)
+    if args.json:
+        print(json.dumps({"id": None, **ans.to_dict()}, ensure_ascii=False))
+    else:
+        print(format_answer(ans))
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    kb = _kb(args)
+    n = len(kb.reports())
+    print(f"报告问答（{n} 份报告已收录）。输入问题，回车提问；输入 exit 退出。")
+    while True:
+        try:
+            question = input("问> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if question in ("exit", "quit", "退出"):
+            return 0
+        if question:
+            print(format_answer(kb.ask(question)))
+            print()
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluation import evaluate, format_report
+
+    kb = _kb(args)
+    result = evaluate(kb, Path(args.file), limit=args.limit)
+    print(format_report(result))
+    if args.out:
+        Path(args.out).write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    from .rebuild import rebuild
+
+    settings = _settings(args)
+    n = rebuild(settings)
+    print(f"re-embedded {n} chunks with the configured embedder")
+    return 0
+
+
+def cmd_bot(args: argparse.Namespace) -> int:
+    try:
+        from bot.app import main as bot_main
+    except ImportError as exc:
+        print(f"the Telegram bot is not available: {exc}", file=sys.stderr)
+        return 2
+    return bot_main(_settings(args))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", default=argparse.SUPPRESS,
+                        help="index location (default: $REPORTBOT_DATA_DIR or ./data)")
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS)
+    p = argparse.ArgumentParser(prog="reportbot", description="Questions answered from work reports, with citations.",
+                                parents=[common])
+    sub = p.add_subparsers(dest="command", required=True)
+    _add = sub.add_parser
+
+    def add_parser(name, **kw):
+        return _add(name, parents=[common], **kw)
+
+    sub.add_parser = add_parser  # every sub-command takes the common options too
+
+    s = sub.add_parser("ingest", help="add report files or folders to the index")
+    s.add_argument("paths", nargs="+")
+    s.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    s.set_defaults(func=cmd_ingest)
+
+    s = sub.add_parser("reports", help="list indexed reports")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_reports)
+
+    s = sub.add_parser("remove", help="remove a report (id, file name or title)")
+    s.add_argument("report")
+    s.set_defaults(func=cmd_remove)
+
+    s = sub.add_parser("ask", help="answer a question; --json for one JSON object, '-' for JSON lines on stdin")
+    s.add_argument("question")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_ask)
+
+    s = sub.add_parser("chat", help="interactive questions in the terminal")
+    s.set_defaults(func=cmd_chat)
+
+    s = sub.add_parser("eval", help="score answers against an eval file (dev.jsonl format)")
+    s.add_argument("file")
+    s.add_argument("--limit", type=int, default=0)
+    s.add_argument("--out", help="write per-question results as JSON")
+    s.set_defaults(func=cmd_eval)
+
+    s = sub.add_parser("rebuild", help="re-embed every indexed chunk with the configured embedder")
+    s.set_defaults(func=cmd_rebuild)
+
+    s = sub.add_parser("bot", help="run the Telegram bot")
+    s.set_defaults(func=cmd_bot)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    args.verbose = getattr(args, "verbose", False)
+    args.data_dir = getattr(args, "data_dir", None)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except ReportBotError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

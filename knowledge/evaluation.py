@@ -1,0 +1,106 @@
+"""Scoring against an eval file in the ../shared/eval/dev.jsonl format."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from pathlib import Path
+from typing import Any
+
+from .textnorm import normalize_for_match
+
+
+def _norm(s: str) -> str:
+    return normalize_for_match(s).replace(" ", "").rstrip("。.")
+
+
+def score_one(item: dict[str, Any], answer: dict[str, Any], k: int = 5) -> dict[str, Any]:
+    """hit@k, section, values and refusal for one question; None where a measure does not apply."""
+    cites = answer.get("citations", [])[:k]
+    texts = [_norm(c.get("text", "")) for c in cites]
+    out: dict[str, Any] = {"id": item["id"], "type": item["type"], "found": answer.get("found"),
+                           "latency_ms": answer.get("latency_ms")}
+    if item["type"] == "unanswerable":
+        out["refused"] = not answer.get("found")
+        return out
+    golds = [_norm(g) for g in item.get("gold_quotes", [])]
+    holders = []
+    for g in golds:
+        holder = next((i for i, t in enumerate(texts) if g and g in t), None)
+        holders.append(holder)
+    out["hit"] = bool(golds) and all(h is not None for h in holders)
+    sections = [_norm(s) for s in (item.get("section") or "").split(" | ") if s.strip()]
+    if sections:
+        ok = True
+        for j, sec in enumerate(sections):
+            h = holders[j] if j < len(holders) else (holders[-1] if holders else None)
+            cand = [h] if h is not None else []
+            if not any(sec in _norm(cites[i].get("section", "")) for i in cand):
+                ok = False
+        out["section"] = ok
+    values = item.get("answer_values") or []
+    if values and item["type"] in ("actual", "target", "compare"):
+        ans = _norm(answer.get("answer", ""))
+        out["values"] = all(_norm(v) in ans for v in values)
+    return out
+
+
+def evaluate(kb, path: Path, limit: int = 0) -> dict[str, Any]:
+    items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if limit:
+        items = items[:limit]
+    rows = []
+    for item in items:
+        ans = kb.ask(item["question"]).to_dict()
+        row = score_one(item, ans)
+        row["question"] = item["question"]
+        row["answer"] = ans["answer"]
+        row["top_citations"] = [f"{c['report']} › {c['section']}" for c in ans["citations"][:5]]
+        rows.append(row)
+    return {"summary": summarize(rows), "rows": rows}
+
+
+def _rate(rows: list[dict], key: str, types: tuple[str, ...] | None = None) -> tuple[float, int]:
+    vals = [r[key] for r in rows if key in r and (types is None or r["type"] in types)]
+    return (sum(vals) / len(vals) if vals else float("nan")), len(vals)
+
+
+def summarize(rows: list[dict]) -> dict[str, Any]:
+    lat = sorted(r["latency_ms"] for r in rows if r.get("latency_ms") is not None)
+    p95 = lat[min(len(lat) - 1, int(round(0.95 * (len(lat) - 1))))] if lat else float("nan")
+    summary = {
+        "questions": len(rows),
+        "hit@5": _rate(rows, "hit"),
+        "section": _rate(rows, "section"),
+        "values": _rate(rows, "values", ("actual", "target")),
+        "values_compare": _rate(rows, "values", ("compare",)),
+        "refused": _rate(rows, "refused"),
+        "latency_p50_ms": statistics.median(lat) if lat else float("nan"),
+        "latency_p95_ms": p95,
+    }
+    by_type = {}
+    for t in sorted({r["type"] for r in rows}):
+        sub = [r for r in rows if r["type"] == t]
+        by_type[t] = {"n": len(sub), "hit@5": _rate(sub, "hit")[0], "section": _rate(sub, "section")[0],
+                      "values": _rate(sub, "values")[0], "refused": _rate(sub, "refused")[0]}
+    summary["by_type"] = by_type
+    return summary
+
+
+def format_report(result: dict[str, Any]) -> str:
+    s = result["summary"]
+
+    def f(pair):
+        v, n = pair
+        return f"{v:.3f} (n={n})" if n else "-"
+
+    lines = [
+        f"questions            {s['questions']}",
+        f"hit@5 (answerable)   {f(s['hit@5'])}",
+        f"section right        {f(s['section'])}",
+        f"values (act+target)  {f(s['values'])}",
+        f"values (compare)     {f(s['values_compare'])}",
+        f"unanswerable refused {f(s['refused'])}",
+        f"latency p50 / p95    {s['latency_p50_ms']:.0f} / {s['latency_p95_ms']:.0f} ms",
+    ]
+    return "\n".join(lines)

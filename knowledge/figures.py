@@ -1,0 +1,225 @@
+"""Figures: every quantitative statement as (indicator, value, unit, kind, qualifier, year, actual/target)."""
+
+from __future__ import annotations
+
+import re
+
+from .structure import split_sentences
+from .textnorm import CN_NUMERAL_CHARS, cn_years_to_digits, parse_cn_number, parse_number, to_halfwidth
+from .types import Chunk, Figure, ReportMeta
+
+_MAGNITUDE = r"(?:万亿|千亿|百亿|亿|千万|百万|十万|万|千|百)"
+_BASE_UNITS = (
+    "元/人|元/吨|元/亩|微克/立方米|毫克/立方米|个百分点|百分点|平方公里|平方千米|平方米|千瓦时|"
+    "标准煤|标箱|人次|架次|艘次|车次|公里|千米|公顷|美元|欧元|港元|元|斤|公斤|千克|吨|立方米|千瓦|瓦|"
+    "亩|方|辆|台|套|件|户|家|个|项|名|人|所|座|条|处|间|张|批|场|部|本|株|头|只|册|倍|棵|艘|架|列|次|轮|"
+    "岁|小时|天|周|篇|种|类|块|片|GW|MW|kW|GB|G|km|m"
+)
+_UNIT_RE = rf"(?:{_MAGNITUDE}?(?:{_BASE_UNITS})|{_MAGNITUDE}|%|‰)"
+_ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
+_CN = rf"[{CN_NUMERAL_CHARS}万亿]+"
+_POST_QUAL = r"(?:以上|左右|以内|以下|上下|之内|多|余|强|出头)?"
+_RANGE_SEP = r"[—–\-~～至到]{1,2}"
+
+# On half-width text (to_halfwidth keeps positions), so full-width digits need no special case.
+_FIGURE_RE = re.compile(
+    rf"(?P<pct>百分之(?P<pctnum>{_CN}))"
+    rf"|(?P<num>{_ARABIC})(?P<unit1>{_UNIT_RE})?(?:{_RANGE_SEP}(?P<num2>{_ARABIC})(?P<unit>{_UNIT_RE})?)?"
+    rf"|(?P<cnnum>{_CN})(?P<cnunit>{_UNIT_RE})"
+)
+_QUAL_AFTER = re.compile(r"^(以上|左右|以内|以下|上下|之内)")
+_QUAL_BEFORE = re.compile(r"(力争|争取|超过|突破|不低于|不少于|不高于|不超过|控制在|保持在|稳定在|约|近|达到|高于|低于|确保)$")
+_GROWTH = re.compile(r"(同比|比上年|年均|平均|分别)?(增长|增速|增幅|提高|提升|上升|上涨|涨幅|增加|扩大|下降|降低|减少|回落|缩小|压减)(了|为|到)?$")
+_DOWN = re.compile(r"(下降|降低|减少|回落|缩小|压减)")
+_SHARE = re.compile(r"(占|比重|比例|率|覆盖|占比|达到)")
+_COUNT_UNITS = set("个家项名人户所座条处间张批场部本株头只册辆台套件艘架列次轮种类篇") | {"人次", "架次", "艘次", "车次"}
+_LEAD_VERBS = re.compile(
+    r"^(其中|全年|全区|全市|全省|全县|全国|我区|我市|我省|今年|去年|上年|当年|累计|共|合计|总计|实现|完成|达到|达|为|是|"
+    r"共计|预计|力争|争取|确保|要|将|另|和|及|与|、|，|,|的|在|对|把|主要|各项|年末|年底|末|初步核算|按可比价格计算|全年共|"
+    r"努力|进一步|继续|力求|计划|预期|目标)+"
+)
+_TRAIL = re.compile(r"(达到|达|为|是|约|近|超过|突破|控制在|保持在|稳定在|分别为|分别|以上|按|在|到|至|共|累计|增至|升至|降至|提高到|提升到|达到了|实现|完成|有|的|了|：|:)+$")
+_REVIEW_HEAD = re.compile(r"(回顾|成绩|成就|过去|工作情况|主要工作|一年来|五年来|这一年|总结|公报|综合|初步核算)")
+_PLAN_HEAD = re.compile(r"(安排|建议|任务|目标|计划|部署|重点工作|今年|总体要求|展望|打算|思路|工作建议|政策取向|主要工作)")
+_CLAUSE_SPLIT = re.compile(r"[，,；;。：:！？、（）()]")
+_YEAR_IN_TEXT = re.compile(r"(\d{4})年(?![\d底末]?[月日])")
+
+
+def extract_figures(chunks: list[Chunk], meta: ReportMeta) -> list[Figure]:
+    """Every quantitative statement of the report, with its year and whether it is an actual or a target."""
+    phases = _section_phases(chunks, meta)
+    figures: list[Figure] = []
+    for chunk in chunks:
+        phase = phases.get(chunk.section_idx, "review")
+        for sentence in _sentences(chunk.text):
+            figures.extend(_figures_in_sentence(sentence, chunk, meta, phase))
+    return figures
+
+
+def _sentences(text: str) -> list[str]:
+    return [m.group(0).strip() for m in re.finditer(r"[^。！？!?\n]*(?:[。！？!?]+[”’」』）)]*|\n|$)", text) if m.group(0).strip()]
+
+
+def _section_phases(chunks: list[Chunk], meta: ReportMeta) -> dict[int, str]:
+    """Whether a section reviews the past ("review") or plans ahead ("plan"), from its headings."""
+    if meta.kind == "统计公报":
+        return {c.section_idx: "review" for c in chunks}
+    phases: dict[int, str] = {}
+    current_top, phase, seen_review = None, "review", False
+    for c in chunks:
+        path = [cn_years_to_digits(to_halfwidth(p)) for p in c.section_path]
+        top = path[0] if path else ""
+        if top != current_top:
+            current_top = top
+            phase = _phase_of_heading(top, meta, "plan" if seen_review else "review")
+            seen_review = seen_review or (phase == "review" and bool(top))
+        p = phase
+        for heading in path[1:]:
+            p = _phase_of_heading(heading, meta, p)
+        phases[c.section_idx] = p
+    return phases
+
+
+def _phase_of_heading(heading: str, meta: ReportMeta, default: str) -> str:
+    years = [int(y) for y in re.findall(r"(\d{4})年", heading)]
+    if meta.plan_year and meta.plan_year in years and not (meta.review_year in years and "回顾" in heading):
+        return "plan"
+    if meta.review_year and meta.review_year in years and _REVIEW_HEAD.search(heading):
+        return "review"
+    if _REVIEW_HEAD.search(heading) and not _PLAN_HEAD.search(heading):
+        return "review"
+    if _PLAN_HEAD.search(heading) and not _REVIEW_HEAD.search(heading):
+        return "plan"
+    return default
+
+
+def _figures_in_sentence(sentence: str, chunk: Chunk, meta: ReportMeta, phase: str) -> list[Figure]:
+    half = to_halfwidth(sentence)
+    out: list[Figure] = []
+    last_indicator = ""
+    for m in _FIGURE_RE.finditer(half):
+        fig = _figure_from_match(m, half, sentence)
+        if fig is None:
+            continue
+        value, value_high, unit, raw, start, end = fig
+        before = half[:start]
+        clause = _CLAUSE_SPLIT.split(before)[-1]
+        pre_q = _QUAL_BEFORE.search(clause)
+        post = _QUAL_AFTER.match(half[end:])
+        if value_high is not None:
+            qualifier = raw
+        else:
+            qualifier = post.group(1) if post else (pre_q.group(1) if pre_q else "")
+        if post:
+            raw += sentence[end:end + len(post.group(1))]
+        growth = _GROWTH.search(clause) or (unit in ("%", "个百分点", "百分点") and re.search(r"(增长|下降|提高|降低|增速|增幅)", clause[-8:]))
+        indicator = _indicator(clause)
+        if last_indicator and (re.search(r"\d", clause) or clause.startswith("比") or indicator.startswith("比")):
+            indicator = last_indicator  # "由21%提高到74%", "比上年的…": the same indicator again
+        after = re.match(r"(?:以上|左右|以内)?的([^，,；;。：:、（）()\d]{2,16})", half[end:])
+        if after and len(indicator) < 2:
+            indicator = re.sub(r"(任务|目标|规模)$", "", after.group(1)) or after.group(1)
+        if not indicator or (growth and len(indicator) < 2):
+            indicator = last_indicator or indicator
+        if not indicator:
+            continue
+        last_indicator = indicator
+        if unit in ("%", "‰", "个百分点", "百分点"):
+            kind = "growth" if growth else ("share" if _SHARE.search(clause + indicator) else "growth" if unit.endswith("百分点") else "share")
+        elif unit in _COUNT_UNITS or (unit[-1:] in _COUNT_UNITS and unit[:-1] in ("万", "千", "百", "亿")):
+            kind = "count"
+        else:
+            kind = "level"
+        if kind == "growth" and _DOWN.search(clause[-10:]):
+            value = -value
+            value_high = -value_high if value_high is not None else None
+        ftype, year = _type_and_year(half, start, meta, phase)
+        out.append(Figure(indicator=indicator, value=value, raw=raw, unit=unit, kind=kind, qualifier=qualifier,
+                          year=year, type=ftype, sentence=sentence, chunk_idx=chunk.idx,
+                          section_path=chunk.section_path, value_high=value_high))
+    return out
+
+
+def _figure_from_match(m: re.Match, half: str, original: str):
+    """(value, high, unit, raw, start, end) for a real quantity; None for years, dates, ordinals, list numbers."""
+    start, end = m.span()
+    raw = original[start:end]
+    if m.group("pct"):
+        value = parse_cn_number(m.group("pctnum"))
+        return None if value is None else (value, None, "%", raw, start, end)
+    if m.group("cnnum"):
+        num = m.group("cnnum")
+        if len(num) < 2 and m.group("cnunit") not in ("%",):
+            return None
+        if re.fullmatch(r"[万亿千百十]+", num) or num.startswith(("万", "亿")):
+            return None
+        unit = m.group("cnunit")
+        value = parse_cn_number(num)
+        if value is None:
+            return None
+        for name, size in (("万亿", 1e12), ("亿", 1e8), ("万", 1e4)):
+            if ("亿" in num or "万" in num) and value >= size and not unit.startswith(("万", "亿")):
+                return value / size, None, name + unit, raw, start, end
+        return value, None, unit, raw, start, end
+    unit = m.group("unit") or m.group("unit1") or ""
+    if not unit:
+        return None
+    num_text = m.group("num")
+    after = half[end:end + 1]
+    prev = half[start - 1:start] if start else ""
+    if prev == "第" or after in ("年", "月", "日", "号", "届", "期", "级", "批", "次", "季") and unit in ("",):
+        return None
+    if unit in ("个", "项", "条", "件", "批", "轮", "类", "种") and half[end:end + 2] in ("方面", "领域", "重点", "行动"):
+        return None
+    if re.fullmatch(r"(19|20)\d{2}", num_text) and unit in ("", "年"):
+        return None
+    value = parse_number(num_text)
+    if value is None:
+        return None
+    high = parse_number(m.group("num2")) if m.group("num2") else None
+    return value, high, unit, raw, start, end
+
+
+def _indicator(clause: str) -> str:
+    text = cn_years_to_digits(clause)
+    text = _YEAR_IN_TEXT.sub("", text)
+    text = re.sub(r"^\d{1,2}月(份)?", "", text)
+    text = _GROWTH.sub("", text)
+    text = _TRAIL.sub("", text)
+    text = _LEAD_VERBS.sub("", text)
+    text = re.sub(r"^[\d.%]+", "", text)
+    text = text.strip(" “”\"'《》")
+    return text[-24:] if len(text) > 24 else text
+
+
+def _type_and_year(half: str, pos: int, meta: ReportMeta, phase: str) -> tuple[str, int | None]:
+    before = half[:pos]
+    local = before[-30:]
+    if phase == "plan":
+        past = re.search(r"(去年|上年|过去|已经|已|实现了|完成了|达到了|累计|五年来|一年来)", local)
+        ftype = "actual" if past and not re.search(r"(目标|预期|力争|今年)", local) else "target"
+    else:
+        aim = re.search(r"(目标|预期|力争|计划|到20\d\d年)", local)
+        done = re.search(r"(完成|实现|达到|超额|比上年|同比|增长了)", local[-12:])
+        ftype = "target" if aim and not done else "actual"
+    before_digits = cn_years_to_digits(before)
+    near = re.split(r"[，,；;]", before_digits)[-1]
+    years = [int(y) for y in _YEAR_IN_TEXT.findall(near)] or \
+        [int(y) for y in _YEAR_IN_TEXT.findall(before_digits[:20])]
+    if not years and re.search(r"今年", before) and meta.plan_year:
+        years = [meta.plan_year]
+    elif not years and re.search(r"去年|上年", local) and meta.review_year:
+        years = [meta.review_year]
+    year = None
+    if years:
+        y = years[-1]
+        if meta.review_year and meta.plan_year and y in (meta.review_year, meta.plan_year):
+            year = y
+            ftype = "target" if (y == meta.plan_year and phase == "plan") else ftype
+        elif meta.review_year and y <= meta.review_year and (meta.review_year - y) <= 10 and ftype == "actual":
+            year = y
+    if year is None:
+        year = meta.plan_year if ftype == "target" else meta.review_year
+        if year is None and meta.year:
+            year = meta.year if ftype == "target" else meta.year - 1
+    return ftype, year

@@ -1,0 +1,204 @@
+"""Query understanding: normalize the question, expand staff abbreviations, find issuer, years and intent."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .lexical import STOPWORDS, tokenize
+from .textnorm import cn_years_to_digits, normalize_for_match, to_halfwidth, to_simplified
+
+# Abbreviations staff use → what reports write. Each group counts as one concept when checking coverage.
+ABBREVIATIONS: dict[str, list[str]] = {
+    "gdp": ["地区生产总值", "国内生产总值", "经济增长", "生产总值"],
+    "固投": ["固定资产投资"],
+    "社零": ["社会消费品零售总额"],
+    "规上": ["规模以上"],
+    "高企": ["高新技术企业", "高企"],
+    "cpi": ["居民消费价格", "物价"],
+    "ppi": ["工业生产者出厂价格"],
+    "外资": ["利用外资", "实际使用外资", "外商投资"],
+    "国企": ["国有企业", "国企"],
+    "民企": ["民营企业"],
+    "营收": ["营业收入"],
+    "r&d": ["研发经费", "研究与试验发展", "研发投入"],
+    "研发": ["研发", "研究与试验发展"],
+    "外贸": ["进出口", "外贸"],
+    "ai": ["人工智能"],
+    "楼市": ["房地产", "住房", "房地产市场"],
+    "房价": ["房价", "房地产市场"],
+    "新能源车": ["新能源汽车"],
+    "双碳": ["碳达峰", "碳中和"],
+    "财政收入": ["一般公共预算收入", "财政收入", "财政总收入"],
+    "失业率": ["城镇调查失业率", "城镇登记失业率", "失业率"],
+    "就业": ["城镇新增就业", "就业"],
+    "游客": ["游客", "旅游人次", "接待国内外游客"],
+    "客流": ["旅客吞吐量", "客流"],
+    "专项债": ["地方政府专项债券"],
+    "特别国债": ["超长期特别国债"],
+    "空气质量": ["空气质量优良天数", "空气质量"],
+    "碳排放": ["二氧化碳排放"],
+    "经济增速": ["地区生产总值", "经济增长"],
+    "经济增长": ["地区生产总值", "经济增长"],
+    "增速": ["增长"],
+    "涨幅": ["涨幅", "上涨"],
+    "pm2.5": ["pm2.5", "细颗粒物"],
+}
+
+# Words that say what is asked, not what it is about; left out of the coverage check.
+GENERIC = set(
+    "目标 预期 预期目标 计划 打算 安排 增长 增速 增长率 多少 是多少 有多少 完成 实现 达到 任务 重点 工作 具体 措施 举措 "
+    "主要 哪些 情况 部分 哪个 哪一 一节 哪一部分 哪部分 在哪 内容 讲 提出 政府 政府工作报告 报告 工作报告 全国 国家 国务院 "
+    "今年 去年 明年 上年 当年 年度 分别 各 变化 比较 相比 提高 下降 要 定 定了 的 了 怎么 如何 发展 推进 推动 加强 "
+    "建设 全年 总量 规模 数量 多大 几 排 第几 比 上 年底 年末 现在 目前 一共 新增 那年 那 一年 时候 什么 数据 方面 "
+    "具体 抓 搞 做 哪些事 事 大动作 动作 控制 控制目标 定的 定在 首次 纳入 打算 怎样 分别是 各是 各为 是 有 去 今 约 "
+    "亿元 万元 万 亿 元 个 家 人 名 万人 总额 总值 统计公报 公报 计划总结 总结 人数 数量 金额 面积 数 额 稳定 上调 下调 量化 "
+    "指标 水平 多长 多高 多快 分别是多少 比上年 同比 以来 那时".split()
+)
+
+_TARGET_RE = re.compile(r"(目标|预期|计划|力争|打算|定了|定的|定在|安排|要达到|要突破|要下降|要上调|要稳定|要完成|将|控制在|要去掉|要新增|要增长|准备)")
+_ACTUAL_RE = re.compile(r"(去年|上年|完成了?|实现了?|达到了|是多少|有多少|多少|增长了|减少了|提高了|涨了|排全国|突破了|那年|当年|首次|第一次)")
+_POLICY_RE = re.compile(r"(怎么|如何|哪些|举措|措施|打算|部署|安排|任务|重点|怎样|做哪些事)")
+_LOCATE_RE = re.compile(r"(哪个部分|哪一部分|哪部分|哪一节|哪节|在哪|放在.{0,6}(部分|哪)|哪一章|哪个章节)")
+_NUMERIC_RE = re.compile(r"(多少|几|比例|占比|增速|增幅|增长|下降|目标是|规模|总量|涨幅|率|多大|达到|突破|上调|产量|收入|金额|人次)")
+
+_ISSUER_SUFFIXES = re.compile(
+    r"(壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区|综合实验区.*|管委会|人民政府|省|市)$"
+)
+NATIONAL_ALIASES = ("全国", "国家", "国务院", "中央政府", "我国")
+
+
+def issuer_aliases(issuer: str) -> set[str]:
+    """Names a question may use for an issuer: 广西壮族自治区 → {广西壮族自治区, 广西}."""
+    if not issuer:
+        return set()
+    aliases = {issuer}
+    core = _ISSUER_SUFFIXES.sub("", issuer)
+    if len(core) >= 2:
+        aliases.add(core)
+    if issuer == "国务院":
+        aliases.update(NATIONAL_ALIASES)
+    if re.search(r"(开发区|高新区|新区|园区)$", issuer):
+        aliases.add(re.search(r"(开发区|高新区|新区|园区)$", issuer).group(1))
+    return aliases
+
+
+@dataclass
+class QueryInfo:
+    original: str
+    text: str
+    expanded: str
+    terms: list[str]
+    years: list[int]
+    relative: str | None
+    issuers: list[str]
+    intent: str  # target | actual | policy | locate | any
+    numeric: bool
+    concept_groups: list[list[str]] = field(default_factory=list)
+    concept_weights: list[float] = field(default_factory=list)  # set from corpus idf when an index is at hand
+    compare: bool = False
+    report_year: int | None = None  # "2019年政府工作报告": the year the report was delivered
+    kinds: list[str] = field(default_factory=list)  # 统计公报 / 计划总结 / 政府工作报告 named in the question
+
+
+def understand(question: str, known_issuers: list[str]) -> QueryInfo:
+    text = to_simplified(to_halfwidth(question)).strip()
+    lower = text.lower()
+    digits = cn_years_to_digits(text)
+
+    years = sorted({int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})(?=\s*年|\D|$)", digits)
+                    if 1949 <= int(y) <= 2100},
+                   key=lambda y: digits.find(str(y)))
+    relative = None
+    for word, rel in (("去年", "last"), ("上年", "last"), ("上一年", "last"), ("今年", "this"), ("本年", "this"),
+                      ("明年", "next"), ("现在", "now"), ("目前", "now")):
+        if word in text:
+            relative = rel
+            break
+
+    issuers = [i for i in known_issuers if any(a in text for a in issuer_aliases(i))]
+    # "四川" inside "四川省" is one mention; but "江西" must not pull in "广西" and vice versa (whole aliases only)
+    report_year = None
+    m = re.search(r"((?:19|20)\d{2})\s*年(?:的)?(?:[\u4e00-\u9fff]{0,8})(?:政府工作报告|工作报告|统计公报|计划总结|报告)", digits)
+    if m:
+        report_year = int(m.group(1))
+    kinds = [k for k in ("统计公报", "计划总结", "政府工作报告") if k in text]
+
+    expansions: list[str] = []
+    groups: list[list[str]] = []
+    for abbr, full in ABBREVIATIONS.items():
+        if abbr in lower:
+            expansions.extend(full)
+            groups.append([abbr, *full])
+    expanded = text + (" " + " ".join(expansions) if expansions else "")
+
+    issuer_words = {a for i in issuers for a in issuer_aliases(i)} | set(NATIONAL_ALIASES)
+    terms = tokenize(expanded)
+    for w in concept_words(text, issuer_words, groups):
+        parts = [t for t in _search_parts(w) if t != w and len(t) >= 2 and t not in GENERIC and t not in _QUESTION_VERBS]
+        groups.append([w, *parts])
+    groups = _drop_subsumed(groups)
+
+    if _LOCATE_RE.search(text):
+        intent = "locate"
+    elif _TARGET_RE.search(text) and not re.search(r"(完成了|实现了|那年|去年.*(完成|实现))", text):
+        intent = "target"
+    elif _POLICY_RE.search(text) and not re.search(r"(多少|几)", text):
+        intent = "policy"
+    elif _ACTUAL_RE.search(text):
+        intent = "actual"
+    else:
+        intent = "any"
+    numeric = bool(_NUMERIC_RE.search(text)) and intent not in ("policy", "locate")
+    compare = len(years) >= 2 and bool(re.search(r"(和|与|、|比|分别|变化|各)", text))
+    return QueryInfo(original=question, text=text, expanded=expanded, terms=terms, years=years, relative=relative,
+                     issuers=issuers, intent=intent, numeric=numeric, concept_groups=groups, compare=compare,
+                     report_year=report_year, kinds=kinds)
+
+
+# Parts of speech that never carry what a question is about: numerals, measure words, pronouns,
+# prepositions, conjunctions, particles, adverbs, locality and time words, punctuation.
+_SKIP_POS = {"m", "mq", "q", "r", "rr", "rz", "p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "d", "f", "t",
+             "tg", "y", "e", "o", "zg", "w"}
+# Verbs of asking and of change ("涨了多少", "要去掉多少"): the figure's direction, not its subject.
+_QUESTION_VERBS = set("要 有 是 涨 升 降 升到 降到 去掉 提高 增加 减少 完成 实现 达到 突破 放在 讲 定 定了 打算 准备 安排 "
+                      "抓 搞 做 怎么 如何 占 占比 排 分别 那年 首次 第一次 以后 之后 以来 现在 爆火 提出 发展 推进 推动 "
+                      "加强 建设 促进 实施 开展 加快".split())
+
+
+def concept_words(text: str, issuer_words: set[str], groups: list[list[str]]) -> list[str]:
+    """Words naming what the question is about, in the question's order (nouns and content verbs)."""
+    import jieba.posseg as pseg
+
+    from .lexical import _get_jieba
+
+    _get_jieba()
+    in_groups = [normalize_for_match(w) for g in groups for w in g]
+    out: list[str] = []
+    for pair in pseg.lcut(text.lower()):
+        word, pos = pair.word.strip(), pair.flag
+        if len(word) < 2 or pos in _SKIP_POS or (pos == "x" and not re.search(r"[\u4e00-\u9fffA-Za-z]", word)) or word in GENERIC or word in STOPWORDS or word in _QUESTION_VERBS:
+            continue
+        if re.fullmatch(r"[\d.%]+\w?", word) or word in issuer_words or any(word in a for a in issuer_words):
+            continue
+        if any(word in w or w in word for w in in_groups):
+            continue
+        out.append(word)
+    return out
+
+
+def _search_parts(word: str) -> list[str]:
+    from .lexical import _get_jieba
+
+    return list(_get_jieba().cut_for_search(word)) if len(word) >= 3 else []
+
+
+def _drop_subsumed(groups: list[list[str]]) -> list[list[str]]:
+    """A single-word group inside a longer single word ("收入" inside "可支配收入") adds nothing."""
+    singles = [g[0] for g in groups if len(g) == 1]
+    out = []
+    for g in groups:
+        if len(g) == 1 and any(g[0] != s and g[0] in s for s in singles):
+            continue
+        out.append(g)
+    return out

@@ -1,0 +1,302 @@
+"""Readers: turn a report file (.txt/.md/.docx/.pdf/.html/.csv) into clean paragraphs.
+
+Every reader returns a `RawDocument`: one paragraph a line, web-page clutter removed, plus whatever
+metadata the file itself states (a scraped page's title, publisher, date).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import UnreadableFile
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm", ".csv")
+
+# Uncompressed size a .docx may expand to; protects against zip bombs disguised as documents.
+MAX_DOCX_UNCOMPRESSED = 200 * 1024 * 1024
+
+
+@dataclass
+class RawDocument:
+    text: str
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+def read_file(path: Path, data: bytes | None = None) -> RawDocument:
+    """Read one report file; raises UnreadableFile with a reason a user can act on."""
+    name = path.name.lower()
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise UnreadableFile(f"cannot open: {exc.strerror or exc}") from exc
+    if not data.strip():
+        raise UnreadableFile("the file is empty")
+    suffix = path.suffix.lower()
+    if suffix in (".txt", ".md"):
+        doc = read_text_bytes(data)
+    elif suffix == ".docx":
+        doc = read_docx(data)
+    elif suffix == ".pdf":
+        doc = read_pdf(data)
+    elif suffix in (".html", ".htm"):
+        doc = read_html(decode_bytes(data))
+    elif suffix == ".csv":
+        doc = read_scraped_csv(decode_bytes(data))
+    else:
+        raise UnreadableFile(
+            f"unsupported file type {suffix or '(none)'}; send one of {', '.join(SUPPORTED_SUFFIXES)}"
+        )
+    doc.text = clean_text(doc.text)
+    visible = re.sub(r"\s", "", doc.text)
+    if len(visible) < 20:
+        raise UnreadableFile("no readable text in the file" + (" (a scanned PDF has no text layer)" if name.endswith(".pdf") else ""))
+    if len(re.findall(r"[\u4e00-\u9fff]", visible)) < 0.2 * len(visible):
+        raise UnreadableFile("no readable Chinese text in the file: it is not a report, or its encoding is not UTF-8/GBK")
+    return doc
+
+
+def decode_bytes(data: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (a superset of GBK); binary is refused."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile("the file says UTF-16 but does not decode as it") from exc
+    if b"\x00" in data[:65536]:
+        raise UnreadableFile("this is a binary file, not text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and _looks_like_text(text):
+        return text
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is not None and _looks_like_text(str(best)):
+        return str(best)
+    raise UnreadableFile("the text encoding could not be recognised (tried UTF-8 and GB18030/GBK)")
+
+
+def _looks_like_text(text: str) -> bool:
+    sample = text[:20000]
+    if not sample:
+        return False
+    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\r\n\t") or 0xE000 <= ord(ch) <= 0xF8FF)
+    return bad / len(sample) < 0.01
+
+
+def read_text_bytes(data: bytes) -> RawDocument:
+    text = decode_bytes(data)
+    if _PAGE_BODY_RE.search(text):
+        return read_scraped_page(text)
+    return RawDocument(text)
+
+
+_PAGE_BODY_RE = re.compile(r"^=+\s*正文\s*=+\s*$", re.M)
+_PAGE_META_KEYS = {"标题": "title", "发布时间": "date", "发布机构": "issuer", "文号": "doc_no"}
+
+
+def read_scraped_page(text: str) -> RawDocument:
+    """A saved web page: a `key: value` header, a ==== 正文 ==== line, then the body (often one line)."""
+    header, body = _PAGE_BODY_RE.split(text, maxsplit=1)
+    meta: dict[str, str] = {}
+    for line in header.splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip() in _PAGE_META_KEYS and value.strip():
+            meta[_PAGE_META_KEYS[key.strip()]] = value.strip()
+    return RawDocument(restore_paragraphs(body), meta)
+
+
+def read_scraped_csv(text: str) -> RawDocument:
+    """A web-scrape export with a full_text column (and title, year, publish_date when present)."""
+    csv.field_size_limit(64 * 1024 * 1024)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    if not rows or "full_text" not in rows[0]:
+        raise UnreadableFile("a .csv must be a web-scrape export with a full_text column")
+    row = rows[0]
+    meta = {k: (row.get(src) or "").strip() for k, src in
+            (("title", "title"), ("date", "publish_date"), ("issuer", "province"), ("year", "year"))}
+    return RawDocument(row["full_text"], {k: v for k, v in meta.items() if v})
+
+
+def read_docx(data: bytes) -> RawDocument:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            total = sum(info.file_size for info in zf.infolist())
+            if total > MAX_DOCX_UNCOMPRESSED:
+                raise UnreadableFile("the .docx expands to more than 200 MB; refusing it as a possible zip bomb")
+    except zipfile.BadZipFile as exc:
+        raise UnreadableFile("not a valid .docx (the file is corrupt or not a Word document)") from exc
+    import docx  # python-docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises several unrelated types for broken packages
+        raise UnreadableFile(f"not a valid .docx ({type(exc).__name__})") from exc
+    lines = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            lines.append(" ".join(cell.text.strip() for cell in row.cells))
+    props = document.core_properties
+    meta = {"title": props.title} if props.title else {}
+    return RawDocument("\n".join(lines), meta)
+
+
+def read_pdf(data: bytes) -> RawDocument:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            try:
+                ok = reader.decrypt("")
+            except Exception as exc:
+                raise UnreadableFile("the PDF is encrypted") from exc
+            if not ok:
+                raise UnreadableFile("the PDF is encrypted")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except UnreadableFile:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise UnreadableFile(f"not a valid PDF ({exc.__class__.__name__})") from exc
+    return RawDocument(join_wrapped_lines("\n".join(pages)))
+
+
+_SENTENCE_END = "。！？；：”」』）)…"
+
+
+def join_wrapped_lines(text: str) -> str:
+    """PDF text wraps at the page width: glue a line to the next unless it ends a sentence or heading."""
+    out: list[str] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        if out and not out[-1].endswith(tuple(_SENTENCE_END)) and not _is_heading_like(out[-1]) \
+                and not _is_heading_like(line):
+            out[-1] += line
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _is_heading_like(line: str) -> bool:
+    from .structure import heading_level
+
+    return heading_level(line) is not None and len(line) <= 40
+
+
+def read_html(text: str) -> RawDocument:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(text, "lxml")
+    title = soup.title.get_text(strip=True) if soup.title else ""
+    for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "aside", "form",
+                     "button", "iframe", "svg", "select", "input"]):
+        tag.decompose()
+    root = soup.find("article") or soup.find("main") or soup.body or soup
+    blocks = []
+    for el in root.find_all(["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "div", "br"]):
+        if el.name == "div" and el.find(["p", "div", "h1", "h2", "h3", "li", "table"]):
+            continue
+        txt = el.get_text(" ", strip=True)
+        if txt:
+            blocks.append(txt)
+    if not blocks:
+        blocks = [root.get_text("\n", strip=True)]
+    return RawDocument("\n".join(blocks), {"title": title} if title else {})
+
+
+# --- cleaning ---------------------------------------------------------------------------------
+
+_CLUTTER_LINE = re.compile(
+    r"^(资源描述|展开阅读全文|阅读全文|第\s*\d+\s*页\s*共\s*\d+\s*页|共\s*\d+\s*页|【?字体[:：]?.*|[大中小]|】|"
+    r"分享[:：]?.*|来源[:：]?|打印本页|关闭窗口|扫一扫在手机打开当前页|相关附件>*|相关链接>*|"
+    r"[0-9a-f]{32}[:：]?|\d{4}年\d{1,2}月\d{1,2}日\s*\d{1,2}时\d{1,2}分|"
+    r"(微信|微博|QQ空间|收藏|打印|关闭|返回顶部|上一篇|下一篇)(\s+(微信|微博|QQ空间|收藏|打印|关闭))*|"
+    r"责任编辑[:：]?.*|附件下载|页面链接与图片详见.*)$"
+)
+# Once one of these appears near the end, what follows is the page's footer, not the report.
+_TAIL_MARKERS = re.compile(r"^(责任编辑[:：]?|扫一扫在手机打开当前页|相关附件>*|相关链接>*|打印本页)")
+
+
+def clean_text(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ").replace("\u200b", "")
+    lines = [ln.strip().strip("\u3000").strip() for ln in text.split("\n")]
+    lines = [ln for ln in lines if ln]
+    cut = len(lines)
+    for i in range(int(len(lines) * 0.6), len(lines)):
+        if _TAIL_MARKERS.match(lines[i]):
+            cut = i
+            break
+    kept = [ln for ln in lines[:cut] if not _CLUTTER_LINE.match(ln)]
+    # Scraped pages often lead with a share bar fused to the first line ("微信 微博 QQ空间 一、综 合").
+    kept = [re.sub(r"^(?:(?:微信|微博|QQ空间|收藏|打印)\s+)+", "", ln) for ln in kept]
+    return "\n".join(ln for ln in kept if ln)
+
+
+# --- paragraph recovery for pages that lost their line breaks ------------------------------
+
+_HEADING_START = re.compile(
+    r"(?<=[。！？；：”」\s])\s*(?=(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]|"
+    r"第[一二三四五六七八九十]+[，,、]|[一二三四五六七八九十]是|注[:：]|各位代表|同志们[，,！]))"
+)
+# Words that open a body paragraph right after a run-in heading ("一、2024年工作回顾2024年是…").
+_STRONG_OPENERS = re.compile(
+    r"(?:\d{4}年|[（(][一二三四五六七八九十]{1,3}[）)]|一是|全年|过去一年|一年来|五年来|今年|这一年|初步核算|"
+    r"按户籍|按常住|全区|全市|全省|全县|全社会|截至|年末)"
+)
+_WEAK_OPENERS = re.compile(
+    r"(?:我们|深入|坚持|加快|推动|实施|出台|启动|新增|投用|扎实|持续|全面|牢牢|科学|兜准|聚焦|强化|加强|围绕|新形势)"
+)
+_MARKER = re.compile(r"[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]|第[一二三四五六七八九十]+[，,、]")
+
+
+def restore_paragraphs(body: str) -> str:
+    """Put back the line breaks of a page flattened to one line: before headings and their bodies."""
+    if body.count("\n") > max(5, len(body) // 2000):
+        return body
+    text = re.sub(r"[ \t]+", " ", body.replace("\n", " ")).strip()
+    lines: list[str] = []
+    for part in _HEADING_START.split(text):
+        lines.extend(_split_run_in_heading(part.strip()))
+    return "\n".join(ln for ln in lines if ln)
+
+
+def _split_run_in_heading(part: str) -> list[str]:
+    """"（一）深层次深化改革提升深入实施…" → the heading, then its body (which may open with a sub-heading)."""
+    marker = _MARKER.match(part)
+    if not marker:
+        return [part]
+    start = marker.end()
+    stop = part.find("。", start)
+    strong = _STRONG_OPENERS.search(part, start + 2, min(start + 40, stop if stop > 0 else len(part)))
+    if strong:
+        head, rest = part[: strong.start()].strip(), part[strong.start():].strip()
+    elif 0 < stop <= 60 and not _MARKER.search(part, start, stop):
+        head, rest = part[: stop + 1], part[stop + 1:].strip()
+    else:
+        cut = None
+        for pattern in (_STRONG_OPENERS, _WEAK_OPENERS):
+            m = pattern.search(part, start + 2, start + 40)
+            if m:
+                cut = m.start()
+                break
+        if cut is None:
+            return [part]
+        head, rest = part[:cut].strip(), part[cut:].strip()
+    return [head, *(_split_run_in_heading(rest) if rest else [])]

@@ -1,0 +1,244 @@
+"""Hybrid retrieval: BM25 over jieba tokens + dense (Chroma) + figure look-up, fused by reciprocal rank."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlmodel import select
+
+from .embeddings import Embedder
+from .lexical import BM25
+from .query import QueryInfo, issuer_aliases
+from .store import ChunkRow, FigureRow, IndexMetaRow, ReportRow, Stores
+from .textnorm import normalize_for_match
+
+log = logging.getLogger(__name__)
+
+RRF_K = 60
+CANDIDATES = 60
+
+
+@dataclass
+class ChunkRef:
+    vector_id: str
+    report_id: int
+    idx: int
+    section_path: list[str]
+    text: str
+
+
+@dataclass
+class Hit:
+    chunk: ChunkRef
+    score: float
+    report: ReportRow
+    parts: dict[str, int] = field(default_factory=dict)  # rank in each retriever, for debugging
+    figures: list[FigureRow] = field(default_factory=list)
+
+
+class CorpusIndex:
+    """Everything retrieval needs in memory, rebuilt from SQL when another ingest or removal has happened."""
+
+    def __init__(self, stores: Stores):
+        self.stores = stores
+        self.generation = -1
+        self._lock = threading.Lock()
+        self.reports: dict[int, ReportRow] = {}
+        self.chunks: list[ChunkRef] = []
+        self.by_vector_id: dict[str, int] = {}
+        self.chunk_report = np.zeros(0, dtype=np.int32)
+        self.bm25 = BM25([])
+        self.figures_by_chunk: dict[tuple[int, int], list[FigureRow]] = {}
+        self.figures_by_report: dict[int, list[FigureRow]] = {}
+
+    def current_generation(self) -> int:
+        with self.stores.session() as s:
+            row = s.get(IndexMetaRow, "generation")
+            return int(row.value) if row else 0
+
+    def refresh(self) -> None:
+        gen = self.current_generation()
+        if gen == self.generation:
+            return
+        with self._lock:
+            if gen == self.generation:
+                return
+            self._load()
+            self.generation = gen
+
+    def _load(self) -> None:
+        with self.stores.session() as s:
+            reports = {r.id: r for r in s.exec(select(ReportRow).where(ReportRow.status == "ready")).all()}
+            ids = list(reports)
+            rows = s.exec(select(ChunkRow).where(ChunkRow.report_id.in_(ids)).order_by(ChunkRow.id)).all() if ids else []
+            figs = s.exec(select(FigureRow).where(FigureRow.report_id.in_(ids))).all() if ids else []
+        chunks = [ChunkRef(r.vector_id, r.report_id, r.idx, json.loads(r.section_path), r.text) for r in rows]
+        self.bm25 = BM25([r.tokens.split() for r in rows])
+        self.reports = reports
+        self.chunks = chunks
+        self.by_vector_id = {c.vector_id: i for i, c in enumerate(chunks)}
+        self.chunk_report = np.array([c.report_id for c in chunks], dtype=np.int32)
+        by_chunk: dict[tuple[int, int], list[FigureRow]] = {}
+        by_report: dict[int, list[FigureRow]] = {}
+        for f in figs:
+            by_chunk.setdefault((f.report_id, f.chunk_idx), []).append(f)
+            by_report.setdefault(f.report_id, []).append(f)
+        self.figures_by_chunk, self.figures_by_report = by_chunk, by_report
+        log.info("index loaded: %d reports, %d chunks, %d figures", len(reports), len(chunks), len(figs))
+
+
+def report_priors(q: QueryInfo, reports: dict[int, ReportRow]) -> dict[int, float]:
+    """How much each report fits the question's issuer and years: 0 rules a report out."""
+    priors: dict[int, float] = {}
+    wanted_issuers = set(q.issuers)
+    for rid, r in reports.items():
+        p = 1.0
+        if wanted_issuers:
+            if r.issuer not in wanted_issuers:
+                p = 0.0
+        elif q.text and any(a in q.text for a in issuer_aliases(r.issuer)):
+            p = 1.0
+        if p and q.kinds and not any(k in (r.kind or "") or k in r.title for k in q.kinds):
+            p *= 0.3
+        if p and q.report_year:
+            p *= 1.0 if r.year == q.report_year else 0.2
+        elif p and q.years:
+            p *= _year_fit(q, r)
+        elif p and q.relative in ("this", "next", "now"):
+            p *= 1.0
+        priors[rid] = p
+    if wanted_issuers and q.years and not any(priors.values()):
+        # the named years are in no report of that issuer: keep the issuer, let ranking decide
+        for rid, r in reports.items():
+            priors[rid] = 0.3 if r.issuer in wanted_issuers else 0.0
+    if q.years and not any(priors.values()):
+        priors = {rid: 1.0 for rid in reports}
+    return priors
+
+
+def _year_fit(q: QueryInfo, r: ReportRow) -> float:
+    best = 0.0
+    for y in q.years:
+        if q.intent == "target" and r.plan_year == y:
+            best = max(best, 1.0)
+        elif q.intent in ("actual",) and r.review_year == y:
+            best = max(best, 1.0)
+        elif y in (r.review_year, r.plan_year):
+            best = max(best, 0.85)
+        elif r.year == y:
+            best = max(best, 0.7)
+    return best
+
+
+class HybridRetriever:
+    """Ranks chunks for a question; `retrieve` returns hits with their report and figures."""
+
+    def __init__(self, index: CorpusIndex, stores: Stores, embedder: Embedder):
+        self.index = index
+        self.stores = stores
+        self.embedder = embedder
+
+    def retrieve(self, q: QueryInfo, k: int = 8) -> list[Hit]:
+        idx = self.index
+        idx.refresh()
+        if not idx.chunks:
+            return []
+        priors = report_priors(q, idx.reports)
+        allowed = [rid for rid, p in priors.items() if p > 0]
+        mask = np.isin(idx.chunk_report, np.array(allowed, dtype=np.int32))
+
+        weights = {t: 1.0 for t in q.terms}
+        lex = idx.bm25.scores(q.terms, weights)
+        lex = np.where(mask, lex, 0.0)
+        lex_order = [int(i) for i in np.argsort(-lex)[:CANDIDATES] if lex[i] > 0]
+
+        qvec = self.embedder.embed_query(q.expanded)
+        restrict = allowed if len(allowed) < len(idx.reports) else None
+        dense = self.stores.vectors.query(qvec, CANDIDATES, restrict)
+        dense_order = [idx.by_vector_id[v] for v, _ in dense if v in idx.by_vector_id]
+
+        fig_order = self._figure_candidates(q, allowed)
+
+        fused: dict[int, float] = {}
+        parts: dict[int, dict[str, int]] = {}
+        for name, order, w in (("lexical", lex_order, 1.0), ("dense", dense_order, 1.0), ("figures", fig_order, 1.2 if q.numeric else 0.8)):
+            for rank, ci in enumerate(order):
+                fused[ci] = fused.get(ci, 0.0) + w / (RRF_K + rank + 1)
+                parts.setdefault(ci, {})[name] = rank + 1
+        hits = []
+        for ci, score in fused.items():
+            chunk = idx.chunks[ci]
+            report = idx.reports[chunk.report_id]
+            prior = priors.get(chunk.report_id, 0.0)
+            if prior <= 0:
+                continue
+            score *= 0.5 + 0.5 * prior
+            score *= 1.0 + 0.15 * _heading_match(q, chunk.section_path)
+            hits.append(Hit(chunk=chunk, score=score, report=report, parts=parts[ci],
+                            figures=idx.figures_by_chunk.get((chunk.report_id, chunk.idx), [])))
+        hits.sort(key=lambda h: -h.score)
+        return hits[:k]
+
+    def _figure_candidates(self, q: QueryInfo, allowed: list[int]) -> list[int]:
+        """Chunks holding figures whose indicator matches the question's concepts (and intent, year)."""
+        if not q.numeric or not q.concept_groups:
+            return []
+        idx = self.index
+        scored: dict[int, float] = {}
+        for rid in allowed:
+            report = idx.reports[rid]
+            for f in idx.figures_by_report.get(rid, []):
+                s = concept_overlap(q, f.indicator + " " + f.sentence[:80])
+                if s <= 0:
+                    continue
+                if q.intent == "target" and f.type == "target":
+                    s += 0.3
+                elif q.intent == "actual" and f.type == "actual":
+                    s += 0.3
+                if q.years and f.year in q.years:
+                    s += 0.3
+                elif q.relative == "last" and f.year == report.review_year:
+                    s += 0.2
+                ci = idx.by_vector_id.get(f"r{rid}-c{f.chunk_idx}")
+                if ci is not None:
+                    scored[ci] = max(scored.get(ci, 0.0), s)
+        return [ci for ci, _ in sorted(scored.items(), key=lambda kv: -kv[1])[:CANDIDATES]]
+
+
+def weigh_concepts(q: QueryInfo, bm25: BM25) -> None:
+    """Weight each concept by how rare it is in the corpus: "生育率" counts for more than "建设"."""
+    from .lexical import tokenize
+
+    weights = []
+    for group in q.concept_groups:
+        best = 0.0
+        for word in group:
+            toks = tokenize(word) or [word]
+            best = max(best, max(bm25.idf(t) for t in toks))
+        weights.append(max(best, 0.5))
+    q.concept_weights = weights
+
+
+def concept_overlap(q: QueryInfo, text: str) -> float:
+    """Share of the question's concepts (an abbreviation counts as found when any expansion is) in text."""
+    if not q.concept_groups:
+        return 0.0
+    norm = normalize_for_match(text)
+    found = 0.0
+    total = 0.0
+    for i, group in enumerate(q.concept_groups):
+        w = q.concept_weights[i] if i < len(q.concept_weights) else max(len(g) for g in group)
+        total += w
+        if any(normalize_for_match(g) in norm for g in group):
+            found += w
+    return found / total if total else 0.0
+
+
+def _heading_match(q: QueryInfo, path: list[str]) -> float:
+    if not path:
+        return 0.0
+    return concept_overlap(q, " ".join(path))

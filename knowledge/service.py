@@ -1,0 +1,262 @@
+"""The knowledge service: the one object the CLI and the bot call to ingest, list, remove and ask."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlmodel import select
+
+from .answer import build_answer
+from .embeddings import Embedder, get_embedder
+from .errors import ReportNotFound, UnreadableFile
+from .lexical import tokenize
+from .parse import parse_report, report_stem
+from .query import understand
+from .readers import SUPPORTED_SUFFIXES
+from .retrieval import CorpusIndex, HybridRetriever, weigh_concepts
+from .settings import Settings, get_settings
+from .store import ChunkRow, FigureRow, IndexMetaRow, ReportRow, SectionRow, Stores, utcnow
+from .types import PATH_SEP, Answer, ParsedReport
+
+log = logging.getLogger(__name__)
+
+# progress(stage, done, total): stages are reading, structure, figures, embedding, saving, done
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class IngestResult:
+    source: str
+    status: str  # added | replaced | unchanged | failed
+    report_id: int | None = None
+    title: str = ""
+    sections: int = 0
+    chunks: int = 0
+    figures: int = 0
+    chars: int = 0
+    error: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class IngestSummary:
+    results: list[IngestResult] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    @property
+    def failed(self) -> list[IngestResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+
+def embedding_text(title: str, path: list[str], text: str) -> str:
+    """What is embedded for a chunk: a short header (report, top and nearest heading) and the text.
+
+    The header lets "湖北2026年GDP目标" find a chunk that says only "经济增长5.5%左右".
+    """
+    heads = path[:1] + path[-1:] if len(path) > 1 else path
+    header = " › ".join(h[:30] for h in heads)
+    return f"{title}｜{header}\n{text}" if header else f"{title}\n{text}"
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def iter_report_files(paths: Iterable[Path]) -> list[Path]:
+    """Files named on the command line, and report files found under named folders (sorted)."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES))
+        else:
+            out.append(p)
+    return out
+
+
+class KnowledgeBase:
+    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None):
+        self.settings = settings or get_settings()
+        self.embedder = embedder or get_embedder(self.settings)
+        self.stores = Stores(self.settings, self.embedder.name, self.embedder.dim)
+        self.index = CorpusIndex(self.stores)
+        self.retriever = HybridRetriever(self.index, self.stores, self.embedder)
+        self._write_lock = threading.Lock()
+
+    # --- ingest -------------------------------------------------------------------------------
+
+    def ingest_file(self, path: Path, data: bytes | None = None, name: str | None = None,
+                    progress: Progress | None = None) -> IngestResult:
+        """Ingest one report. Never raises for a bad file: the result says why, and the index is unchanged."""
+        name = name or path.name
+        started = time.perf_counter()
+        report = progress or (lambda *_: None)
+        try:
+            if data is None:
+                size = path.stat().st_size
+                if size > self.settings.max_file_mb * 1024 * 1024:
+                    raise UnreadableFile(f"the file is {size / 1048576:.0f} MB, over the {self.settings.max_file_mb} MB limit")
+                data = path.read_bytes()
+            elif len(data) > self.settings.max_file_mb * 1024 * 1024:
+                raise UnreadableFile(f"the file is {len(data) / 1048576:.0f} MB, over the {self.settings.max_file_mb} MB limit")
+            digest = content_hash(data)
+            with self.stores.session() as s:
+                same = s.exec(select(ReportRow).where(ReportRow.content_hash == digest, ReportRow.status == "ready")).first()
+            if same is not None:
+                report("done", 1, 1)
+                return IngestResult(source=name, status="unchanged", report_id=same.id, title=same.title,
+                                    chunks=same.n_chunks, figures=same.n_figures, seconds=time.perf_counter() - started)
+            report("reading", 0, 1)
+            parsed = parse_report(Path(name), data)
+            report("structure", len(parsed.sections), len(parsed.sections))
+            report("figures", len(parsed.figures), len(parsed.figures))
+            if not parsed.chunks:
+                raise UnreadableFile("no report text found in the file")
+            vectors = self._embed(parsed, report)
+            report("saving", 0, 1)
+            result = self._save(name, digest, parsed, vectors)
+        except UnreadableFile as exc:
+            return IngestResult(source=name, status="failed", error=str(exc), seconds=time.perf_counter() - started)
+        except Exception as exc:  # any other failure: report it, keep the index as it was
+            log.exception("ingest of %s failed", name)
+            return IngestResult(source=name, status="failed", error=f"internal error ({type(exc).__name__}); see the log",
+                                seconds=time.perf_counter() - started)
+        result.seconds = time.perf_counter() - started
+        report("done", 1, 1)
+        return result
+
+    def _embed(self, parsed: ParsedReport, report: Progress):
+        import numpy as np
+
+        texts = [embedding_text(parsed.meta.title, c.section_path, c.text) for c in parsed.chunks]
+        batch = max(1, self.settings.embed_batch)
+        parts = []
+        report("embedding", 0, len(texts))
+        for i in range(0, len(texts), batch):
+            parts.append(self.embedder.embed_documents(texts[i:i + batch]))
+            report("embedding", min(i + batch, len(texts)), len(texts))
+        return np.concatenate(parts) if parts else np.zeros((0, self.embedder.dim), dtype=np.float32)
+
+    def _save(self, name: str, digest: str, parsed: ParsedReport, vectors) -> IngestResult:
+        """pending row + chunks in SQL, then vectors, then ready; the old version of the file goes last."""
+        meta = parsed.meta
+        with self._write_lock:
+            with self.stores.session() as s:
+                same = s.exec(select(ReportRow).where(ReportRow.content_hash == digest, ReportRow.status == "ready")).first()
+                if same is not None:  # another ingest of the same content finished while we were embedding
+                    return IngestResult(source=name, status="unchanged", report_id=same.id, title=same.title,
+                                        chunks=same.n_chunks, figures=same.n_figures)
+                old = s.exec(select(ReportRow).where(ReportRow.source == name, ReportRow.status == "ready")).all()
+                row = ReportRow(title=meta.title, issuer=meta.issuer, kind=meta.kind, year=meta.year,
+                                review_year=meta.review_year, plan_year=meta.plan_year, source=name,
+                                content_hash=digest, status="pending", n_chunks=len(parsed.chunks),
+                                n_figures=len(parsed.figures), n_chars=sum(len(c.text) for c in parsed.chunks))
+                s.add(row)
+                s.flush()
+                rid = row.id
+                for sec in parsed.sections:
+                    s.add(SectionRow(report_id=rid, idx=sec.idx, level=sec.level, path=json.dumps(sec.path, ensure_ascii=False)))
+                for c in parsed.chunks:
+                    s.add(ChunkRow(report_id=rid, idx=c.idx, section_idx=c.section_idx,
+                                   section_path=json.dumps(c.section_path, ensure_ascii=False), text=c.text,
+                                   tokens=" ".join(tokenize(" ".join([meta.title, *c.section_path, c.text]))),
+                                   vector_id=f"r{rid}-c{c.idx}"))
+                for f in parsed.figures:
+                    s.add(FigureRow(report_id=rid, chunk_idx=f.chunk_idx, indicator=f.indicator, value=f.value,
+                                    value_high=f.value_high, raw=f.raw, unit=f.unit, kind=f.kind, qualifier=f.qualifier,
+                                    year=f.year, type=f.type, section_path=json.dumps(f.section_path, ensure_ascii=False),
+                                    sentence=f.sentence))
+                s.commit()
+            try:
+                self.stores.vectors.add(
+                    ids=[f"r{rid}-c{c.idx}" for c in parsed.chunks], vectors=vectors,
+                    metadatas=[{"report_id": rid, "chunk_idx": c.idx, "section": PATH_SEP.join(c.section_path)[:500]}
+                               for c in parsed.chunks],
+                    documents=[c.text for c in parsed.chunks],
+                )
+                with self.stores.session() as s:
+                    row = s.get(ReportRow, rid)
+                    row.status = "ready"
+                    row.ingested_at = utcnow()
+                    s.add(row)
+                    s.commit()
+            except BaseException:
+                self.stores.delete_report(rid)
+                raise
+            for o in old:
+                self.stores.delete_report(o.id)
+            self._bump_generation()
+        return IngestResult(source=name, status="replaced" if old else "added", report_id=rid, title=meta.title,
+                            sections=len(parsed.sections), chunks=len(parsed.chunks), figures=len(parsed.figures),
+                            chars=sum(len(c.text) for c in parsed.chunks))
+
+    def ingest_paths(self, paths: Iterable[Path], on_file: Callable[[Path, int, int], None] | None = None,
+                     progress: Progress | None = None) -> IngestSummary:
+        files = iter_report_files(paths)
+        summary = IngestSummary()
+        for i, f in enumerate(files):
+            if on_file:
+                on_file(f, i, len(files))
+            if not f.exists():
+                summary.results.append(IngestResult(source=f.name, status="failed", error="no such file"))
+                continue
+            summary.results.append(self.ingest_file(f, progress=progress))
+        return summary
+
+    def _bump_generation(self) -> None:
+        with self.stores.session() as s:
+            row = s.get(IndexMetaRow, "generation")
+            value = int(row.value) + 1 if row else 1
+            s.merge(IndexMetaRow(key="generation", value=str(value)))
+            s.commit()
+
+    # --- catalogue ----------------------------------------------------------------------------
+
+    def reports(self) -> list[ReportRow]:
+        return self.stores.ready_reports()
+
+    def find_report(self, ref: str) -> ReportRow:
+        """A report by id, file name, file stem or a unique part of its title."""
+        reports = self.reports()
+        ref = ref.strip()
+        for r in reports:
+            if ref == str(r.id) or ref == r.source or ref == report_stem(r.source) or ref == r.title:
+                return r
+        matches = [r for r in reports if ref and (ref in r.title or ref in r.source)]
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise ReportNotFound(f"no indexed report matches {ref!r}; `reportbot reports` lists them")
+        raise ReportNotFound(f"{ref!r} matches {len(matches)} reports; name one by id: "
+                             + ", ".join(f"{r.id} ({r.title})" for r in matches[:8]))
+
+    def remove(self, ref: str) -> ReportRow:
+        report = self.find_report(ref)
+        with self._write_lock:
+            self.stores.delete_report(report.id)
+            self._bump_generation()
+        return report
+
+    # --- questions ----------------------------------------------------------------------------
+
+    def ask(self, question: str) -> Answer:
+        started = time.perf_counter()
+        question = (question or "").strip()
+        if not question:
+            ans = Answer(question=question, answer="请输入一个问题，例如：“今年固投目标多少？”", found=False, mode="extractive")
+        else:
+            self.index.refresh()
+            q = understand(question[:2000], sorted({r.issuer for r in self.index.reports.values() if r.issuer}))
+            weigh_concepts(q, self.index.bm25)
+            hits = self.retriever.retrieve(q, k=max(self.settings.top_k + 3, 8))
+            ans = build_answer(q, hits, self.settings.top_k)
+        ans.latency_ms = (time.perf_counter() - started) * 1000
+        return ans

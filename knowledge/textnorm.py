@@ -1,0 +1,102 @@
+"""Normalization of Chinese report text and questions: widths, 繁→简, Chinese numerals."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_FULLWIDTH = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)}
+_FULLWIDTH[0x3000] = 0x20
+
+
+def to_halfwidth(text: str) -> str:
+    """Full-width ASCII (Ｇ，４３８００，％) to half-width; Chinese punctuation like 、。 stays."""
+    return text.translate(_FULLWIDTH)
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional characters to simplified (繁→简); simplified text passes through unchanged."""
+    return _t2s().convert(text)
+
+
+def normalize_for_match(text: str) -> str:
+    """The form used to compare numbers and terms: half-width, simplified, lower-case, NFKC."""
+    return unicodedata.normalize("NFKC", to_simplified(to_halfwidth(text))).lower()
+
+
+_CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
+              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "壹": 1, "贰": 2, "叁": 3, "肆": 4,
+              "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9}
+_CN_SMALL_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+_CN_BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
+CN_NUMERAL_CHARS = "".join(_CN_DIGITS) + "".join(_CN_SMALL_UNITS) + "点"
+
+
+def parse_cn_integer(text: str) -> int | None:
+    """一千一百零八 → 1108, 十二 → 12, 一九五八 → 1958 (digit-by-digit years). None if not a numeral."""
+    if not text:
+        return None
+    if all(ch in _CN_DIGITS for ch in text):
+        if len(text) == 1:
+            return _CN_DIGITS[text]
+        return int("".join(str(_CN_DIGITS[ch]) for ch in text))
+    total, section, digit = 0, 0, None
+    for ch in text:
+        if ch in _CN_DIGITS:
+            digit = _CN_DIGITS[ch]
+        elif ch in _CN_SMALL_UNITS:
+            section += (1 if digit is None else digit) * _CN_SMALL_UNITS[ch]
+            digit = None
+        elif ch in _CN_BIG_UNITS:
+            section += digit or 0
+            total += section * _CN_BIG_UNITS[ch]
+            section, digit = 0, None
+        else:
+            return None
+    return total + section + (digit or 0)
+
+
+def parse_cn_number(text: str) -> float | None:
+    """Chinese numerals with an optional decimal part: 十一点八 → 11.8, 百分之 is handled by callers."""
+    if "点" in text:
+        whole, _, frac = text.partition("点")
+        w = parse_cn_integer(whole) if whole else 0
+        if w is None or not frac or any(ch not in _CN_DIGITS for ch in frac):
+            return None
+        return float(f"{w}.{''.join(str(_CN_DIGITS[ch]) for ch in frac)}")
+    value = parse_cn_integer(text)
+    return None if value is None else float(value)
+
+
+_NUM_RE = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
+
+
+def parse_number(text: str) -> float | None:
+    """A written number in any of the forms reports use: 114.23, 4,380, ４３８００, 十一点八."""
+    t = to_halfwidth(text).strip()
+    m = _NUM_RE.fullmatch(t)
+    if m:
+        return float(t.replace(",", ""))
+    return parse_cn_number(t)
+
+
+def number_forms(value: float) -> set[str]:
+    """Canonical strings of a value for matching: 8.0 → {"8"}, 114.23 → {"114.23"}."""
+    s = f"{value:.6f}".rstrip("0").rstrip(".")
+    return {s}
+
+
+_YEAR_CN_RE = re.compile(r"[一二三四五六七八九〇零○]{4}(?=年)")
+
+
+def cn_years_to_digits(text: str) -> str:
+    """一九五八年 → 1958年, so that year handling works on old reports."""
+    return _YEAR_CN_RE.sub(lambda m: str(parse_cn_integer(m.group(0))), text)

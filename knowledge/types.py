@@ -1,0 +1,118 @@
+"""Typed data passed between the steps: each carries what a citation needs."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+PATH_SEP = " › "
+
+
+@dataclass
+class ReportMeta:
+    title: str
+    issuer: str = ""
+    kind: str = ""
+    year: int | None = None  # the year it was delivered
+    review_year: int | None = None
+    plan_year: int | None = None
+
+
+@dataclass
+class Section:
+    idx: int
+    path: list[str]
+    level: int
+
+    @property
+    def path_text(self) -> str:
+        return PATH_SEP.join(self.path)
+
+
+@dataclass
+class Chunk:
+    idx: int
+    section_idx: int
+    section_path: list[str]
+    text: str
+
+    @property
+    def section(self) -> str:
+        return PATH_SEP.join(self.section_path)
+
+
+@dataclass
+class Figure:
+    indicator: str
+    value: float
+    raw: str  # the number as written, with its unit and qualifier: "15%以上", "４３８００亿元"
+    unit: str
+    kind: str  # level | growth | share | count
+    qualifier: str  # 以上 | 左右 | 以内 | 力争 | 4.5%—5% … or ""
+    year: int | None
+    type: str  # actual | target
+    sentence: str
+    chunk_idx: int
+    section_path: list[str]
+    value_high: float | None = None  # upper bound of a range such as 4.5%—5%
+
+    @property
+    def section(self) -> str:
+        return PATH_SEP.join(self.section_path)
+
+
+@dataclass
+class ParsedReport:
+    meta: ReportMeta
+    sections: list[Section]
+    chunks: list[Chunk]
+    figures: list[Figure] = field(default_factory=list)
+
+
+@dataclass
+class Citation:
+    n: int
+    report: str
+    source: str
+    section: str
+    quote: str
+    text: str
+    report_id: int = 0
+    chunk_id: str = ""
+
+
+@dataclass
+class FigureHit:
+    indicator: str
+    value: str
+    unit: str
+    kind: str
+    qualifier: str
+    year: int | None
+    type: str
+    section: str
+    quote: str
+    report: str = ""
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    found: bool
+    mode: str
+    citations: list[Citation] = field(default_factory=list)
+    figures: list[FigureHit] = field(default_factory=list)
+    latency_ms: float = 0.0
+    note: str = ""
+
+    def to_dict(self) -> dict:
+        return {
+            "answer": self.answer,
+            "found": self.found,
+            "mode": self.mode,
+            "latency_ms": round(self.latency_ms, 1),
+            "citations": [
+                {k: v for k, v in asdict(c).items() if k not in ("report_id", "chunk_id")} for c in self.citations
+            ],
+            "figures": [{k: v for k, v in asdict(f).items() if k != "report"} for f in self.figures],
+        }
