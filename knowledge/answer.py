@@ -6,7 +6,7 @@ import json
 import re
 
 from .query import QueryInfo
-from .retrieval import Hit, concept_overlap
+from .retrieval import Hit, concept_overlap, wanted_years
 from .store import FigureRow
 from .textnorm import normalize_for_match
 from .types import PATH_SEP, Answer, Citation, FigureHit
@@ -21,7 +21,7 @@ def segments(text: str) -> list[str]:
     return [s.strip() for s in (m.group(0) for m in _SEGMENT_RE.finditer(text)) if s and s.strip()]
 
 
-def score_segment(q: QueryInfo, seg: str, figures: list[FigureRow]) -> float:
+def score_segment(q: QueryInfo, seg: str, figures: list[FigureRow], years: set[int] | None = None) -> float:
     s = concept_overlap(q, seg)
     norm = normalize_for_match(seg)
     s += 0.02 * sum(1 for t in set(q.terms) if len(t) >= 2 and t in norm)
@@ -29,7 +29,7 @@ def score_segment(q: QueryInfo, seg: str, figures: list[FigureRow]) -> float:
         segfigs = [f for f in figures if f.raw and f.raw in seg]
         if segfigs:
             s += 0.15
-            if q.years and any(f.year in q.years for f in segfigs):
+            if years and any(f.year in years for f in segfigs):
                 s += 0.1
             if "年均" in seg and "年均" not in q.text:
                 s -= 0.15  # a five-year average is not the year's figure
@@ -47,7 +47,8 @@ def best_quote(q: QueryInfo, hit: Hit) -> tuple[str, float]:
     segs = segments(hit.chunk.text)
     if not segs:
         return hit.chunk.text[:200], 0.0
-    scores = [score_segment(q, s, hit.figures) for s in segs]
+    years = wanted_years(q, hit.report)
+    scores = [score_segment(q, s, hit.figures, years) for s in segs]
     i = max(range(len(segs)), key=lambda j: scores[j])
     quote = segs[i]
     # a figure question often needs the piece before or after too ("…114.23亿元,同比增长8.75%")

@@ -53,9 +53,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             res = kb.ingest_file(f, progress=progress)
         results.append(res)
         if res.status == "failed":
-            bar.write(f"FAILED {f}: {res.error}")
+            bar.write(f"FAILED {f}: {res.error}", file=sys.stderr)
         elif args.verbose:
-            bar.write(f"{res.status:9} {f.name}: {res.chunks} chunks, {res.figures} figures ({res.seconds:.1f}s)")
+            bar.write(f"{res.status:9} {f.name}: {res.chunks} chunks, {res.figures} figures ({res.seconds:.1f}s)", file=sys.stderr)
         bar.update(1)
     bar.close()
     counts = {s: sum(1 for r in results if r.status == s) for s in ("added", "replaced", "unchanged", "failed")}

@@ -10,7 +10,7 @@ from .types import Chunk, Figure, ReportMeta
 
 _MAGNITUDE = r"(?:万亿|千亿|百亿|亿|千万|百万|十万|万|千|百)"
 _BASE_UNITS = (
-    "元/人|元/吨|元/亩|微克/立方米|毫克/立方米|个百分点|百分点|平方公里|平方千米|平方米|千瓦时|"
+    "元/人|元/吨|元/亩|微克/立方米|毫克/立方米|个百分点|百分点|个工作日|工作日|平方公里|平方千米|平方米|千瓦时|"
     "标准煤|标箱|人次|架次|艘次|车次|公里|千米|公顷|美元|欧元|港元|元|斤|公斤|千克|吨|立方米|千瓦|瓦|"
     "亩|方|辆|台|套|件|户|家|个|项|名|人|所|座|条|处|间|张|批|场|部|本|株|头|只|册|倍|棵|艘|架|列|次|轮|"
     "岁|小时|天|周|篇|种|类|块|片|GW|MW|kW|GB|G|km|m"
@@ -34,11 +34,11 @@ _DOWN = re.compile(r"(下降|降低|减少|回落|缩小|压减)")
 _SHARE = re.compile(r"(占|比重|比例|率|覆盖|占比|达到)")
 _COUNT_UNITS = set("个家项名人户所座条处间张批场部本株头只册辆台套件艘架列次轮种类篇") | {"人次", "架次", "艘次", "车次"}
 _LEAD_VERBS = re.compile(
-    r"^(其中|全年|全区|全市|全省|全县|全国|我区|我市|我省|今年|去年|上年|当年|累计|共|合计|总计|实现|完成|达到|达|为|是|"
+    r"^(使|其中|全年|全区|全市|全省|全县|全国|我国的|我国|我区|我市|我省|今年|去年|上年|当年|累计|共|合计|总计|实现|完成|达到|达|为|是|"
     r"共计|预计|力争|争取|确保|要|将|另|和|及|与|、|，|,|的|在|对|把|主要|各项|年末|年底|末|初步核算|按可比价格计算|全年共|"
     r"努力|进一步|继续|力求|计划|预期|目标)+"
 )
-_TRAIL = re.compile(r"(达到|达|为|是|约|近|超过|突破|控制在|保持在|稳定在|分别为|分别|以上|按|在|到|至|共|累计|增至|升至|降至|提高到|提升到|达到了|实现|完成|有|的|了|：|:)+$")
+_TRAIL = re.compile(r"(由|从|达到|达|为|是|约|近|超过|突破|控制在|保持在|稳定在|分别为|分别|以上|按|在|到|至|共|累计|增至|升至|降至|提高到|提升到|达到了|实现|完成|有|的|了|：|:)+$")
 _REVIEW_HEAD = re.compile(r"(回顾|成绩|成就|过去|工作情况|主要工作|一年来|五年来|这一年|总结|公报|综合|初步核算)")
 _PLAN_HEAD = re.compile(r"(安排|建议|任务|目标|计划|部署|重点工作|今年|总体要求|展望|打算|思路|工作建议|政策取向|主要工作)")
 _CLAUSE_SPLIT = re.compile(r"[，,；;。：:！？、（）()]")
@@ -97,6 +97,7 @@ def _figures_in_sentence(sentence: str, chunk: Chunk, meta: ReportMeta, phase: s
     half = to_halfwidth(sentence)
     out: list[Figure] = []
     last_indicator = ""
+    last_end = -1
     for m in _FIGURE_RE.finditer(half):
         fig = _figure_from_match(m, half, sentence)
         if fig is None:
@@ -114,16 +115,18 @@ def _figures_in_sentence(sentence: str, chunk: Chunk, meta: ReportMeta, phase: s
             raw += sentence[end:end + len(post.group(1))]
         growth = _GROWTH.search(clause) or (unit in ("%", "个百分点", "百分点") and re.search(r"(增长|下降|提高|降低|增速|增幅)", clause[-8:]))
         indicator = _indicator(clause)
-        if last_indicator and (re.search(r"\d", clause) or clause.startswith("比") or indicator.startswith("比")):
+        same_clause = last_end > start - len(clause)
+        if last_indicator and (same_clause or clause.startswith("比") or indicator.startswith("比")):
             indicator = last_indicator  # "由21%提高到74%", "比上年的…": the same indicator again
         after = re.match(r"(?:以上|左右|以内)?的([^，,；;。：:、（）()\d]{2,16})", half[end:])
         if after and len(indicator) < 2:
             indicator = re.sub(r"(任务|目标|规模)$", "", after.group(1)) or after.group(1)
-        if not indicator or (growth and len(indicator) < 2):
+        if not indicator or len(indicator) < 2 or (len(indicator) < 3 and last_indicator):
             indicator = last_indicator or indicator
         if not indicator:
             continue
         last_indicator = indicator
+        last_end = end
         if unit in ("%", "‰", "个百分点", "百分点"):
             kind = "growth" if growth else ("share" if _SHARE.search(clause + indicator) else "growth" if unit.endswith("百分点") else "share")
         elif unit in _COUNT_UNITS or (unit[-1:] in _COUNT_UNITS and unit[:-1] in ("万", "千", "百", "亿")):

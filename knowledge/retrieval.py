@@ -178,6 +178,8 @@ class HybridRetriever:
                 continue
             score *= 0.5 + 0.5 * prior
             score *= 1.0 + 0.15 * _heading_match(q, chunk.section_path)
+            chunk_figs = idx.figures_by_chunk.get((chunk.report_id, chunk.idx), [])
+            score *= 1.0 + 0.3 * figure_fit(q, report, chunk_figs)
             hits.append(Hit(chunk=chunk, score=score, report=report, parts=parts[ci],
                             figures=idx.figures_by_chunk.get((chunk.report_id, chunk.idx), [])))
         hits.sort(key=lambda h: -h.score)
@@ -221,6 +223,28 @@ def weigh_concepts(q: QueryInfo, bm25: BM25) -> None:
             best = max(best, max(bm25.idf(t) for t in toks))
         weights.append(max(best, 0.5))
     q.concept_weights = weights
+
+
+def wanted_years(q: QueryInfo, report: ReportRow) -> set[int]:
+    """The years a question asks about in this report: named ones, or 去年/今年 read from the report."""
+    years = set(q.years)
+    if q.relative == "last" and report.review_year:
+        years.add(report.review_year)
+    elif q.relative in ("this", "next") and report.plan_year:
+        years.add(report.plan_year)
+    return years
+
+
+def figure_fit(q: QueryInfo, report: ReportRow, figures: list[FigureRow]) -> float:
+    """+1 when the passage states figures of the year and kind (actual/target) asked about, -1 when only others."""
+    if not figures or not q.numeric:
+        return 0.0
+    years = wanted_years(q, report)
+    want_type = q.intent if q.intent in ("actual", "target") else None
+    fits = [(not years or f.year in years) and (want_type is None or f.type == want_type) for f in figures]
+    if any(fits):
+        return 1.0
+    return -1.0 if years or want_type else 0.0
 
 
 def concept_overlap(q: QueryInfo, text: str) -> float:

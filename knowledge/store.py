@@ -184,12 +184,18 @@ class VectorStore:
 class Stores:
     """The SQL engine and the vector store, opened together and checked against the embedder."""
 
-    def __init__(self, settings: Settings, embedder_name: str, embedder_dim: int):
+    def __init__(self, settings: Settings, embedder_name: str, embedder_dim: int, check_embedder: bool = True):
         self.settings = settings
         self.engine = make_engine(settings)
         self.vectors = VectorStore(settings)
-        self._check_embedder(embedder_name, embedder_dim)
+        if check_embedder:
+            self._check_embedder(embedder_name, embedder_dim)
         self.cleanup_pending()
+
+    def reset_vectors(self) -> None:
+        """Drop every vector (the collection itself); SQL is untouched."""
+        self.vectors.client.delete_collection(CHUNK_COLLECTION)
+        self.vectors = VectorStore(self.settings)
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)

@@ -169,7 +169,8 @@ def detect_meta(lines: list[str], file_stem: str, file_meta: dict[str, str]) -> 
 
     title = file_meta.get("title", "")
     if not title:
-        for ln in sorted(head[:4], key=lambda ln: "XX" in ln.upper()):  # "20XX年" is a template, not a title
+        # "20XX年" is a template, not a title; a line naming a report beats one that only says 总结/计划
+        for ln in sorted(head[:min(4, body_start(lines))], key=lambda ln: ("XX" in ln.upper(), not re.search(r"报告|公报", ln))):
             if len(ln) <= 40 and re.search(r"报告|总结|公报|计划|规划", ln) and not re.search(r"(^现在|^我|。$)", ln) \
                     and heading_level(ln) is None:
                 title = ln
@@ -225,11 +226,12 @@ def detect_meta(lines: list[str], file_stem: str, file_meta: dict[str, str]) -> 
         ym = re.search(r"(\d{4})年", to_halfwidth(title + file_stem))
         review = review or (int(ym.group(1)) if ym else None)
     elif year is not None and "报告" in kind:
-        review = review or year - 1
-        plan = plan or year
+        # a work report is delivered early in the year it plans and reviews the year before
+        review, plan = year - 1, year
     if not title or title in ("政府工作报告", "工作报告") or (issuer and issuer[:2] not in title):
         base = title or kind or "报告"
-        title = f"{year or ''}{'年' if year else ''}{issuer}{base}".replace("年年", "年")
+        has_year = bool(re.search(r"(19|20)\d{2}", base))
+        title = f"{year if year and not has_year else ''}{'年' if year and not has_year else ''}{issuer}{base}"
     return ReportMeta(title=title.strip(), issuer=issuer, kind=kind, year=year, review_year=review, plan_year=plan)
 
 

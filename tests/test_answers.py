@@ -1,0 +1,113 @@
+"""Questions as staff ask them: the figure as written first, with report, section path and exact quote."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from knowledge.query import understand
+from knowledge.textnorm import normalize_for_match
+
+QUESTIONS = [
+    # (question, values the answer must state, heading the first citation must sit under)
+    ("临江开发区今年固投目标多少？", ["10%左右"], "二、2025年工作安排"),
+    ("临江开发区去年引进了多少高层次人才？", ["236名"], "2、科技创新能力持续提升"),
+    ("临江2024年GDP是多少？增长多少？", ["486.3亿元", "7.1%"], "一、2024年工作回顾"),
+    ("临江开发区2025年要新增多少家高企？", ["60家"], "2、做优创新平台"),
+    ("临江开发区的城镇登记失业率控制目标是多少？", ["3%以内"], "二、2025年工作安排"),
+    ("臨江開發區2024年一般公共預算收入是多少？", ["42.6亿元"], "一、2024年工作回顾"),
+    ("临江开发区２０２４年社零总额多少？", ["98.7亿元"], "一、2024年工作回顾"),
+]
+
+
+def numbers_in(text: str) -> set[str]:
+    """Numbers stated in a text; citation markers like [1] are references, not statements."""
+    return set(re.findall(r"\d+(?:\.\d+)?", re.sub(r"\[\d+\]", "", normalize_for_match(text))))
+
+
+@pytest.mark.parametrize("question,values,heading", QUESTIONS)
+def test_figure_questions_are_answered_with_the_number_as_written(sample_kb, question, values, heading):
+    ans = sample_kb.ask(question)
+    assert ans.found and ans.mode == "extractive"
+    for v in values:
+        assert v in ans.answer
+    first = ans.citations[0]
+    assert heading in first.section
+    assert first.quote in first.text
+    assert first.report.startswith("临江经济技术开发区")
+
+
+def test_policy_question_quotes_the_section_that_plans_it(sample_kb):
+    ans = sample_kb.ask("临江开发区2025年优化营商环境要做哪些事？")
+    assert ans.found
+    assert any("（三）优化营商环境" in c.section for c in ans.citations[:2])
+    assert "一网通办" in ans.answer
+
+
+def test_locate_question_names_the_section(sample_kb):
+    ans = sample_kb.ask("临江开发区的报告里综合管廊建设放在哪个部分讲？")
+    assert ans.found and "部分" in ans.answer and "（二）城市建设提速提质" in ans.answer
+
+
+@pytest.mark.parametrize("question", ["临江开发区2024年的总和生育率是多少？", "临江开发区的航天发射次数有多少？"])
+def test_questions_the_reports_cannot_answer_are_refused(sample_kb, question):
+    ans = sample_kb.ask(question)
+    assert not ans.found
+    assert "没有找到" in ans.answer
+    assert not numbers_in(ans.answer)
+
+
+def test_every_number_in_an_answer_is_in_a_cited_quote(sample_kb):
+    for question, _, _ in QUESTIONS:
+        ans = sample_kb.ask(question)
+        quoted = set().union(*(numbers_in(c.quote) for c in ans.citations))
+        title_numbers = set().union(*(numbers_in(c.report) for c in ans.citations))
+        assert numbers_in(ans.answer) <= quoted | title_numbers, question
+
+
+def test_figures_in_the_answer_carry_year_type_and_section(sample_kb):
+    ans = sample_kb.ask("临江开发区2025年全社会固定资产投资增长目标是多少？")
+    fig = next(f for f in ans.figures if f.value == "10%左右")
+    assert fig.type == "target" and fig.year == 2025 and fig.kind == "growth" and fig.qualifier == "左右"
+    assert fig.section.startswith("二、2025年工作安排") and "10%左右" in fig.quote
+
+
+def test_empty_and_huge_questions_are_handled(sample_kb):
+    assert not sample_kb.ask("   ").found
+    ans = sample_kb.ask("临江开发区地区生产总值" * 1000)
+    assert ans.citations  # answered from the first part of the text, not a crash
+
+
+def test_empty_index_says_nothing_found(kb):
+    ans = kb.ask("今年固投目标多少？")
+    assert not ans.found and not ans.citations
+
+
+def test_query_understanding():
+    q = understand("四川２０２５年GDP目标多少？", ["四川省", "广西壮族自治区", "国务院"])
+    assert q.years == [2025] and q.issuers == ["四川省"] and q.intent == "target" and q.numeric
+    assert any("地区生产总值" in g for g in q.concept_groups)
+    q = understand("广西去年固投完成多少", ["四川省", "广西壮族自治区"])
+    assert q.issuers == ["广西壮族自治区"] and q.relative == "last" and q.intent == "actual"
+    assert any("固定资产投资" in g for g in q.concept_groups)
+    q = understand("全国2024年赤字率按多少安排？", ["国务院"])
+    assert q.issuers == ["国务院"]
+    q = understand("2019年政府工作报告里优化营商环境有哪些举措", ["国务院"])
+    assert q.report_year == 2019 and q.intent == "policy"
+
+
+def test_two_reports_compared(kb, tmp_path):
+    from tests.conftest import SAMPLE
+
+    older = tmp_path / "2024_临江经济技术开发区_工作报告.txt"
+    older.write_text(
+        SAMPLE.read_text(encoding="utf-8").replace("2025", "2024x").replace("2024", "2023").replace("2024x", "2024")
+        .replace("地区生产总值增长7%左右", "地区生产总值增长6.5%左右"),
+        encoding="utf-8",
+    )
+    kb.ingest_file(SAMPLE)
+    kb.ingest_file(older)
+    ans = kb.ask("临江开发区2024年和2025年的地区生产总值增长目标分别是多少？")
+    assert "7%左右" in ans.answer and "6.5%左右" in ans.answer
+    assert len({c.source for c in ans.citations}) == 2

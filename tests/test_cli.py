@@ -1,0 +1,103 @@
+"""The `reportbot` command line as benchmarks and admins use it: a real subprocess each time."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLE
+
+
+def run(data_dir: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "REPORTBOT_EMBEDDER": "fake", "REPORTBOT_DATA_DIR": str(data_dir)}
+    return subprocess.run([sys.executable, "-m", "knowledge.cli", *args], input=stdin, capture_output=True,
+                          text=True, env=env, timeout=300)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    d = tmp_path / "data"
+    res = run(d, "ingest", "-q", str(SAMPLE))
+    assert res.returncode == 0, res.stderr
+    assert "added 1, replaced 0, unchanged 0, failed 0" in res.stdout
+    return d
+
+
+def test_ingest_reports_a_bad_file_and_still_adds_the_good_ones(tmp_path):
+    bad = tmp_path / "broken.docx"
+    bad.write_bytes(b"not a docx")
+    res = run(tmp_path / "data", "ingest", "-q", str(bad), str(SAMPLE), str(tmp_path / "missing.txt"))
+    assert res.returncode == 1
+    assert "added 1, replaced 0, unchanged 0, failed 2" in res.stdout
+    assert "broken.docx: not a valid .docx" in res.stderr
+    assert "missing.txt: no such file" in res.stderr
+
+
+def test_ingest_again_is_unchanged(data_dir):
+    res = run(data_dir, "ingest", "-q", str(SAMPLE))
+    assert res.returncode == 0 and "unchanged 1" in res.stdout
+
+
+def test_reports_and_remove(data_dir):
+    listing = run(data_dir, "reports", "--json")
+    (report,) = json.loads(listing.stdout)
+    assert report["year"] == 2025 and report["source"] == SAMPLE.name
+    res = run(data_dir, "remove", str(report["id"]))
+    assert res.returncode == 0 and "removed" in res.stdout
+    assert json.loads(run(data_dir, "reports", "--json").stdout) == []
+    missing = run(data_dir, "remove", "不存在的报告")
+    assert missing.returncode == 2 and "no indexed report matches" in missing.stderr
+
+
+def test_ask_json_has_the_documented_fields(data_dir):
+    res = run(data_dir, "ask", "--json", "临江开发区2025年GDP增长目标是多少？")
+    out = json.loads(res.stdout)
+    assert set(out) >= {"id", "answer", "found", "mode", "latency_ms", "citations", "figures"}
+    assert out["found"] is True and out["mode"] == "extractive" and "7%左右" in out["answer"]
+    cite = out["citations"][0]
+    assert set(cite) == {"n", "report", "source", "section", "quote", "text"}
+    assert cite["n"] == 1 and cite["source"] == SAMPLE.name and cite["quote"] in cite["text"]
+    fig = out["figures"][0]
+    assert set(fig) == {"indicator", "value", "unit", "kind", "qualifier", "year", "type", "section", "quote"}
+
+
+def test_ask_json_lines_from_stdin_answers_in_order(data_dir):
+    lines = "\n".join(json.dumps({"id": i, "question": q}, ensure_ascii=False) for i, q in
+                      enumerate(["临江开发区2024年GDP是多少？", "临江开发区的火星基地有多少个？", "临江今年固投目标多少"]))
+    res = run(data_dir, "ask", "--json", "-", stdin=lines + "\n")
+    rows = [json.loads(line) for line in res.stdout.splitlines()]
+    assert [r["id"] for r in rows] == [0, 1, 2]
+    assert rows[0]["found"] and "486.3亿元" in rows[0]["answer"]
+    assert rows[1]["found"] is False
+    assert rows[2]["found"] and "10%左右" in rows[2]["answer"]
+
+
+def test_ask_prints_a_readable_answer_with_citations(data_dir):
+    res = run(data_dir, "ask", "临江开发区去年引进了多少高层次人才？")
+    assert "236名" in res.stdout and "出处：" in res.stdout and "[1] 临江经济技术开发区" in res.stdout
+
+
+def test_chat_answers_until_exit(data_dir):
+    res = run(data_dir, "chat", stdin="临江2024年GDP是多少？\nexit\n")
+    assert res.returncode == 0 and "486.3亿元" in res.stdout
+
+
+def test_eval_scores_a_file_in_the_dev_format(data_dir, tmp_path):
+    items = [
+        {"id": "t1", "question": "临江开发区2024年GDP是多少？", "type": "actual", "gold_quotes": ["全年实现地区生产总值486.3亿元"],
+         "section": "一、2024年工作回顾", "answer_values": ["486.3亿元"]},
+        {"id": "t2", "question": "临江开发区的总和生育率是多少？", "type": "unanswerable", "gold_quotes": [], "section": "",
+         "answer_values": []},
+    ]
+    f = tmp_path / "eval.jsonl"
+    f.write_text("\n".join(json.dumps(i, ensure_ascii=False) for i in items), encoding="utf-8")
+    res = run(data_dir, "eval", str(f), "--out", str(tmp_path / "out.json"))
+    assert "hit@5 (answerable)   1.000 (n=1)" in res.stdout
+    assert "unanswerable refused 1.000 (n=1)" in res.stdout
+    rows = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["rows"]
+    assert rows[0]["hit"] and rows[0]["section"] and rows[0]["values"]

@@ -1,0 +1,115 @@
+"""Figures: each quantitative statement with value, unit, kind, qualifier, year and actual/target."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pytest
+
+from knowledge.parse import parse_report, parse_text
+from knowledge.textnorm import parse_cn_number, parse_number, to_halfwidth
+from tests.conftest import SAMPLE, shared_path
+
+
+@lru_cache(maxsize=None)
+def figures_of(name: str):
+    path = SAMPLE if name == "sample" else shared_path("reports", name)
+    return parse_report(path).figures
+
+
+def find(figs, raw: str, indicator_part: str = ""):
+    hits = [f for f in figs if f.raw == raw and indicator_part in f.indicator]
+    assert hits, f"no figure {raw!r} ({indicator_part}) among {[(f.indicator, f.raw) for f in figs][:40]}"
+    return hits[0]
+
+
+def test_seed_review_sentence_gives_two_actual_figures_for_2013():
+    figs = figures_of("000_79fffe570bc6bca6.txt")
+    level = find(figs, "114.23亿元", "财政总收入")
+    growth = find(figs, "8.75%", "财政总收入")
+    assert (level.value, level.unit, level.kind, level.type, level.year) == (114.23, "亿元", "level", "actual", 2013)
+    assert (growth.value, growth.unit, growth.kind, growth.type, growth.year) == (8.75, "%", "growth", "actual", 2013)
+    assert "完成财政总收入114.23亿元,同比增长8.75%" in level.sentence
+
+
+def test_seed_plan_sentence_gives_a_2014_growth_target_of_at_least_15_percent():
+    f = find(figures_of("000_79fffe570bc6bca6.txt"), "15%以上", "全社会固定资产投资")
+    assert (f.value, f.unit, f.kind, f.qualifier, f.type, f.year) == (15, "%", "growth", "以上", "target", 2014)
+    assert f.section_path[0] == "三、推进四大工程,再创发展优势"
+
+
+def test_figures_keep_the_section_they_came_from():
+    f = find(figures_of("000_79fffe570bc6bca6.txt"), "30家", "国家高企")
+    assert f.type == "target" and f.year == 2014 and f.kind == "count"
+    assert f.section_path[-1] == "2、集聚高端要素"
+
+
+def test_fullwidth_digits_and_chinese_numerals_are_read_and_the_original_kept():
+    figs = figures_of("1995_国务院_政府工作报告.txt")
+    gdp = find(figs, "４３８００亿元", "国内生产总值")
+    assert gdp.value == 43800 and gdp.unit == "亿元" and gdp.year == 1994 and gdp.type == "actual"
+    growth = find(figs, "百分之十一点八", "国内生产总值")
+    assert growth.value == pytest.approx(11.8) and growth.unit == "%" and growth.kind == "growth"
+
+
+def test_old_reports_in_chinese_numerals():
+    steel = find(figures_of("1959_国务院_政府工作报告.txt"), "一千一百零八万吨", "钢产量")
+    assert steel.value == 1108 and steel.unit == "万吨" and steel.type == "actual"
+
+
+def test_ranges_and_qualifiers():
+    gd = find(figures_of("2026_广东省_政府工作报告.txt"), "4.5%—5%", "地区生产总值")
+    assert (gd.value, gd.value_high, gd.qualifier, gd.type, gd.year) == (4.5, 5.0, "4.5%—5%", "target", 2026)
+    sample = figures_of("sample")
+    assert find(sample, "7%左右", "地区生产总值").qualifier == "左右"
+    assert find(sample, "3%以内", "城镇登记失业率").qualifier == "以内"
+    assert find(sample, "3.5亿美元以上", "实际使用外资").unit == "亿美元"
+    assert find(sample, "1450亿元", "主导产业").qualifier == "突破"
+
+
+@pytest.mark.parametrize(
+    "raw,indicator,value,unit,kind,ftype,year",
+    [
+        ("486.3亿元", "地区生产总值", 486.3, "亿元", "level", "actual", 2024),
+        ("57家", "国家高新技术企业", 57, "家", "count", "actual", 2024),
+        ("68.5%", "比重", 68.5, "%", "share", "actual", 2024),
+        ("236名", "高层次人才", 236, "名", "count", "actual", 2024),
+        ("18.6万平方米", "拆迁房屋", 18.6, "万平方米", "level", "actual", 2024),
+        ("2860亩", "征地", 2860, "亩", "level", "actual", 2024),
+        ("10%左右", "全社会固定资产投资", 10, "%", "growth", "target", 2025),
+        ("60家", "国家高新技术企业", 60, "家", "count", "target", 2025),
+        ("250名以上", "高层次人才", 250, "名", "count", "target", 2025),
+    ],
+)
+def test_sample_report_figures(raw, indicator, value, unit, kind, ftype, year):
+    f = find(figures_of("sample"), raw, indicator)
+    assert (f.value, f.unit, f.kind, f.type, f.year) == (value, unit, kind, ftype, year)
+
+
+def test_years_dates_and_list_numbers_are_not_figures():
+    report = parse_text("测试报告\n一、2024年工作回顾\n2024年1月20日召开会议，第5次全会提出十四五规划，全年完成投资12亿元。", "2025_测试市_政府工作报告.txt")
+    assert [f.raw for f in report.figures] == ["12亿元"]
+
+
+def test_a_decrease_is_a_negative_growth():
+    report = parse_text("测试报告\n一、2025年工作安排\n单位地区生产总值能耗下降3.5%左右。", "2025_测试市_政府工作报告.txt")
+    (f,) = report.figures
+    assert f.value == -3.5 and f.kind == "growth" and f.qualifier == "左右" and f.type == "target"
+
+
+@pytest.mark.parametrize("text,value", [("十一点八", 11.8), ("一千一百零八", 1108), ("两千", 2000), ("一九五八", 1958),
+                                        ("４３８００", 43800), ("1,234.5", 1234.5), ("十", 10), ("二十万零五", 200005)])
+def test_number_parsing(text, value):
+    assert (parse_number(text) if text[0].isdigit() or text[0] in "４" else parse_cn_number(text)) == value
+
+
+def test_halfwidth_keeps_length_so_positions_map_back():
+    s = "国内生产总值４３８００亿元，增长百分之十一点八。"
+    assert len(to_halfwidth(s)) == len(s)
+
+
+def test_every_real_report_yields_figures_with_a_year(reports_dir):
+    for path in sorted(reports_dir.glob("*.txt")):
+        figs = parse_report(path).figures
+        assert len(figs) >= 10, path.name
+        assert sum(1 for f in figs if f.year) / len(figs) > 0.95, path.name
