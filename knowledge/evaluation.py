@@ -49,6 +49,7 @@ def evaluate(kb, path: Path, limit: int = 0) -> dict[str, Any]:
     items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     if limit:
         items = items[:limit]
+    kb.ask("预热")  # latency is measured in a warm process: index loaded, model and tokenizer ready
     rows = []
     for item in items:
         ans = kb.ask(item["question"]).to_dict()

@@ -75,7 +75,10 @@ def _section_phases(chunks: list[Chunk], meta: ReportMeta) -> dict[int, str]:
             seen_review = seen_review or (phase == "review" and bool(top))
         p = phase
         for heading in path[1:]:
-            p = _phase_of_heading(heading, meta, p)
+            # a sub-heading moves the phase only when it names a year ("（一）2025年主要目标"); words like
+            # "锚定目标" in a review sub-heading are rhetoric, not a plan
+            if re.search(r"\d{4}年", heading):
+                p = _phase_of_heading(heading, meta, p)
         phases[c.section_idx] = p
     return phases
 
@@ -221,6 +224,8 @@ def _type_and_year(half: str, pos: int, meta: ReportMeta, phase: str) -> tuple[s
             ftype = "target" if (y == meta.plan_year and phase == "plan") else ftype
         elif meta.review_year and y <= meta.review_year and (meta.review_year - y) <= 10 and ftype == "actual":
             year = y
+        elif meta.plan_year and meta.plan_year < y <= meta.plan_year + 15 and ftype == "target":
+            year = y  # "到2030年…": a target for a later year
     if year is None:
         year = meta.plan_year if ftype == "target" else meta.review_year
         if year is None and meta.year:

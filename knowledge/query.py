@@ -26,14 +26,12 @@ ABBREVIATIONS: dict[str, list[str]] = {
     "外贸": ["进出口", "外贸"],
     "ai": ["人工智能"],
     "楼市": ["房地产", "住房", "房地产市场"],
-    "房价": ["房价", "房地产市场"],
     "新能源车": ["新能源汽车"],
     "双碳": ["碳达峰", "碳中和"],
     "财政收入": ["一般公共预算收入", "财政收入", "财政总收入"],
     "失业率": ["城镇调查失业率", "城镇登记失业率", "失业率"],
     "就业": ["城镇新增就业", "就业"],
     "游客": ["游客", "旅游人次", "接待国内外游客"],
-    "客流": ["旅客吞吐量", "客流"],
     "专项债": ["地方政府专项债券"],
     "特别国债": ["超长期特别国债"],
     "空气质量": ["空气质量优良天数", "空气质量"],
@@ -43,6 +41,15 @@ ABBREVIATIONS: dict[str, list[str]] = {
     "增速": ["增长"],
     "涨幅": ["涨幅", "上涨"],
     "pm2.5": ["pm2.5", "细颗粒物"],
+    # everyday words for what reports name formally
+    "农民": ["农村居民", "农民"],
+    "单产": ["单产", "亩产", "单位面积产量"],
+    "总产": ["总产量", "产量", "总产"],
+    "甘蔗": ["甘蔗", "糖料蔗"],
+    "花费": ["花费", "消费"],
+    "客流": ["客流", "旅客吞吐量", "旅客"],
+    "房价": ["房价", "房地产市场", "房地产"],
+    "老百姓": ["居民", "群众"],
 }
 
 # Words that say what is asked, not what it is about; left out of the coverage check.
@@ -51,7 +58,7 @@ GENERIC = set(
     "主要 哪些 情况 部分 哪个 哪一 一节 哪一部分 哪部分 在哪 内容 讲 提出 政府 政府工作报告 报告 工作报告 全国 国家 国务院 "
     "今年 去年 明年 上年 当年 年度 分别 各 变化 比较 相比 提高 下降 要 定 定了 的 了 怎么 如何 发展 推进 推动 加强 "
     "建设 全年 总量 规模 数量 多大 几 排 第几 比 上 年底 年末 现在 目前 一共 新增 那年 那 一年 时候 什么 数据 方面 "
-    "具体 抓 搞 做 哪些事 事 大动作 动作 控制 控制目标 定的 定在 首次 纳入 打算 怎样 分别是 各是 各为 是 有 去 今 约 "
+    "具体 具体任务 任务 抓 搞 做 哪些事 事 大动作 动作 控制 控制目标 定的 定在 首次 纳入 打算 怎样 分别是 各是 各为 是 有 去 今 约 "
     "亿元 万元 万 亿 元 个 家 人 名 万人 总额 总值 统计公报 公报 计划总结 总结 人数 数量 金额 面积 数 额 稳定 上调 下调 量化 "
     "指标 水平 多长 多高 多快 分别是多少 比上年 同比 以来 那时".split()
 )
@@ -84,6 +91,24 @@ def issuer_aliases(issuer: str) -> set[str]:
 
 
 @dataclass
+class Concept:
+    """One thing the question is about: any of `forms` found counts fully; `parts` count for what they cover."""
+
+    forms: list[str]
+    parts: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.norm_forms = [normalize_for_match(f) for f in self.forms]
+        primary = self.forms[0]
+        # (normalized part, its span in the primary form): partial credit is the share of the form covered
+        self.norm_parts = [(normalize_for_match(p), primary.find(p), len(p)) for p in self.parts if p in primary]
+
+    @property
+    def words(self) -> list[str]:
+        return [*self.forms, *self.parts]
+
+
+@dataclass
 class QueryInfo:
     original: str
     text: str
@@ -94,11 +119,16 @@ class QueryInfo:
     issuers: list[str]
     intent: str  # target | actual | policy | locate | any
     numeric: bool
-    concept_groups: list[list[str]] = field(default_factory=list)
+    concepts: list[Concept] = field(default_factory=list)
     concept_weights: list[float] = field(default_factory=list)  # set from corpus idf when an index is at hand
     compare: bool = False
     report_year: int | None = None  # "2019年政府工作报告": the year the report was delivered
     kinds: list[str] = field(default_factory=list)  # 统计公报 / 计划总结 / 政府工作报告 named in the question
+    figure_strings: list[str] = field(default_factory=list)  # "1.4万亿斤": numbers the question quotes
+
+    @property
+    def concept_groups(self) -> list[list[str]]:
+        return [c.words for c in self.concepts]
 
 
 def understand(question: str, known_issuers: list[str]) -> QueryInfo:
@@ -125,19 +155,17 @@ def understand(question: str, known_issuers: list[str]) -> QueryInfo:
     kinds = [k for k in ("统计公报", "计划总结", "政府工作报告") if k in text]
 
     expansions: list[str] = []
-    groups: list[list[str]] = []
+    concepts: list[Concept] = []
     for abbr, full in ABBREVIATIONS.items():
         if abbr in lower:
             expansions.extend(full)
-            groups.append([abbr, *full])
+            concepts.append(Concept(forms=[abbr, *full]))
     expanded = text + (" " + " ".join(expansions) if expansions else "")
-
     issuer_words = {a for i in issuers for a in issuer_aliases(i)} | set(NATIONAL_ALIASES)
     terms = tokenize(expanded)
-    for w in concept_words(text, issuer_words, groups):
-        parts = [t for t in _search_parts(w) if t != w and len(t) >= 2 and t not in GENERIC and t not in _QUESTION_VERBS]
-        groups.append([w, *parts])
-    groups = _drop_subsumed(groups)
+    concepts.extend(concept_phrases(text, issuer_words, [w for c in concepts for w in c.forms]))
+    figure_strings = [m.group(0) for m in re.finditer(
+        r"\d+(?:\.\d+)?(?:万亿|亿|万|千)?(?:元|斤|吨|千瓦|人次|人|家|个|亩|公里|美元|%)", to_halfwidth(text))]
 
     if _LOCATE_RE.search(text):
         intent = "locate"
@@ -152,8 +180,8 @@ def understand(question: str, known_issuers: list[str]) -> QueryInfo:
     numeric = bool(_NUMERIC_RE.search(text)) and intent not in ("policy", "locate")
     compare = len(years) >= 2 and bool(re.search(r"(和|与|、|比|分别|变化|各)", text))
     return QueryInfo(original=question, text=text, expanded=expanded, terms=terms, years=years, relative=relative,
-                     issuers=issuers, intent=intent, numeric=numeric, concept_groups=groups, compare=compare,
-                     report_year=report_year, kinds=kinds)
+                     issuers=issuers, intent=intent, numeric=numeric, concepts=concepts, compare=compare,
+                     report_year=report_year, kinds=kinds, figure_strings=figure_strings)
 
 
 # Parts of speech that never carry what a question is about: numerals, measure words, pronouns,
@@ -166,39 +194,41 @@ _QUESTION_VERBS = set("要 有 是 涨 升 降 升到 降到 去掉 提高 增�
                       "加强 建设 促进 实施 开展 加快".split())
 
 
-def concept_words(text: str, issuer_words: set[str], groups: list[list[str]]) -> list[str]:
-    """Words naming what the question is about, in the question's order (nouns and content verbs)."""
+def concept_phrases(text: str, issuer_words: set[str], taken: list[str]) -> list[Concept]:
+    """Runs of adjacent content words ("雄安新区常住人口"), each a concept whose words are its parts."""
     import jieba.posseg as pseg
 
     from .lexical import _get_jieba
 
     _get_jieba()
-    in_groups = [normalize_for_match(w) for g in groups for w in g]
-    out: list[str] = []
-    for pair in pseg.lcut(text.lower()):
+    # years, numbers and issuer names are handled elsewhere; blank them so they split phrases
+    cleaned = re.sub(r"\d+(?:\.\d+)?\s*(?:年|万亿|亿|万|%|个)?", " ", text.lower())
+    for alias in sorted(issuer_words, key=len, reverse=True):
+        cleaned = cleaned.replace(alias, " ")
+    taken_norm = [normalize_for_match(w) for w in taken]
+    runs: list[list[str]] = [[]]
+    for pair in pseg.lcut(cleaned):
         word, pos = pair.word.strip(), pair.flag
-        if len(word) < 2 or pos in _SKIP_POS or (pos == "x" and not re.search(r"[\u4e00-\u9fffA-Za-z]", word)) or word in GENERIC or word in STOPWORDS or word in _QUESTION_VERBS:
+        content = bool(word) and pos not in _SKIP_POS and not (pos == "x" and not re.search(r"[\u4e00-\u9fffa-z]", word)) \
+            and word not in GENERIC and word not in STOPWORDS and word not in _QUESTION_VERBS \
+            and not any(word in w or w in word for w in taken_norm)
+        if content and (len(word) >= 2 or runs[-1]):
+            runs[-1].append(word)
+        elif runs[-1]:
+            runs.append([])
+    concepts = []
+    for run in runs:
+        if not run or (len(run) == 1 and len(run[0]) < 2):
             continue
-        if re.fullmatch(r"[\d.%]+\w?", word) or word in issuer_words or any(word in a for a in issuer_words):
-            continue
-        if any(word in w or w in word for w in in_groups):
-            continue
-        out.append(word)
-    return out
+        phrase = "".join(run)
+        parts = [w for w in run if len(w) >= 2 and w != phrase]
+        for w in run:
+            parts.extend(t for t in _search_parts(w) if t != w and len(t) >= 2 and t not in GENERIC and t not in _QUESTION_VERBS)
+        concepts.append(Concept(forms=[phrase], parts=list(dict.fromkeys(parts))))
+    return concepts
 
 
 def _search_parts(word: str) -> list[str]:
     from .lexical import _get_jieba
 
     return list(_get_jieba().cut_for_search(word)) if len(word) >= 3 else []
-
-
-def _drop_subsumed(groups: list[list[str]]) -> list[list[str]]:
-    """A single-word group inside a longer single word ("收入" inside "可支配收入") adds nothing."""
-    singles = [g[0] for g in groups if len(g) == 1]
-    out = []
-    for g in groups:
-        if len(g) == 1 and any(g[0] != s and g[0] in s for s in singles):
-            continue
-        out.append(g)
-    return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from dataclasses import dataclass, field
 
@@ -20,6 +21,26 @@ log = logging.getLogger(__name__)
 
 RRF_K = 60
 CANDIDATES = 60
+
+
+class TextBlob:
+    """Many short texts in one string, so "which texts contain X" is one C-speed scan, not a Python loop."""
+
+    def __init__(self, texts: list[str]):
+        self.blob = "\x00".join(texts)
+        self.starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]]) if texts else np.zeros(0, dtype=np.int64)
+
+    def containing(self, sub: str) -> set[int]:
+        out: set[int] = set()
+        if not sub:
+            return out
+        pos = self.blob.find(sub)
+        while pos >= 0:
+            i = int(np.searchsorted(self.starts, pos, side="right")) - 1
+            out.add(i)
+            nxt = int(self.starts[i + 1]) if i + 1 < len(self.starts) else len(self.blob)
+            pos = self.blob.find(sub, max(nxt, pos + 1))
+        return out
 
 
 @dataclass
@@ -54,6 +75,10 @@ class CorpusIndex:
         self.bm25 = BM25([])
         self.figures_by_chunk: dict[tuple[int, int], list[FigureRow]] = {}
         self.figures_by_report: dict[int, list[FigureRow]] = {}
+        self.figures: list[FigureRow] = []
+        self.figure_text: list[str] = []  # normalized indicator + sentence start, by position in self.figures
+        self.figure_blob = TextBlob([])
+        self.chunk_blob = TextBlob([])
 
     def current_generation(self) -> int:
         with self.stores.session() as s:
@@ -88,6 +113,10 @@ class CorpusIndex:
             by_chunk.setdefault((f.report_id, f.chunk_idx), []).append(f)
             by_report.setdefault(f.report_id, []).append(f)
         self.figures_by_chunk, self.figures_by_report = by_chunk, by_report
+        self.figures = list(figs)
+        self.figure_text = [normalize_for_match(f.indicator + " " + f.sentence[:80]) for f in figs]
+        self.figure_blob = TextBlob(self.figure_text)
+        self.chunk_blob = TextBlob([normalize_for_match(c.text) for c in chunks])
         log.info("index loaded: %d reports, %d chunks, %d figures", len(reports), len(chunks), len(figs))
 
 
@@ -162,10 +191,14 @@ class HybridRetriever:
         dense_order = [idx.by_vector_id[v] for v, _ in dense if v in idx.by_vector_id]
 
         fig_order = self._figure_candidates(q, allowed)
+        exact: set[int] = set()
+        for f in q.figure_strings:
+            exact |= idx.chunk_blob.containing(normalize_for_match(f))
+        exact_order = sorted(i for i in exact if mask[i])[:CANDIDATES]
 
         fused: dict[int, float] = {}
         parts: dict[int, dict[str, int]] = {}
-        for name, order, w in (("lexical", lex_order, 1.0), ("dense", dense_order, 1.0), ("figures", fig_order, 1.2 if q.numeric else 0.8)):
+        for name, order, w in (("lexical", lex_order, 1.0), ("dense", dense_order, 1.0), ("figures", fig_order, 1.2 if q.numeric else 0.8), ("exact", exact_order, 1.5)):
             for rank, ci in enumerate(order):
                 fused[ci] = fused.get(ci, 0.0) + w / (RRF_K + rank + 1)
                 parts.setdefault(ci, {})[name] = rank + 1
@@ -187,27 +220,34 @@ class HybridRetriever:
 
     def _figure_candidates(self, q: QueryInfo, allowed: list[int]) -> list[int]:
         """Chunks holding figures whose indicator matches the question's concepts (and intent, year)."""
-        if not q.numeric or not q.concept_groups:
+        if not q.numeric or not q.concepts:
             return []
         idx = self.index
+        allowed_set = set(allowed)
+        candidates: set[int] = set()
+        for concept in q.concepts:
+            for word in concept.norm_forms + [p for p, _, _ in concept.norm_parts]:
+                candidates |= idx.figure_blob.containing(word)
         scored: dict[int, float] = {}
-        for rid in allowed:
-            report = idx.reports[rid]
-            for f in idx.figures_by_report.get(rid, []):
-                s = concept_overlap(q, f.indicator + " " + f.sentence[:80])
-                if s <= 0:
-                    continue
-                if q.intent == "target" and f.type == "target":
-                    s += 0.3
-                elif q.intent == "actual" and f.type == "actual":
-                    s += 0.3
-                if q.years and f.year in q.years:
-                    s += 0.3
-                elif q.relative == "last" and f.year == report.review_year:
-                    s += 0.2
-                ci = idx.by_vector_id.get(f"r{rid}-c{f.chunk_idx}")
-                if ci is not None:
-                    scored[ci] = max(scored.get(ci, 0.0), s)
+        for fi in candidates:
+            f = idx.figures[fi]
+            if f.report_id not in allowed_set:
+                continue
+            report = idx.reports[f.report_id]
+            s = concept_overlap(q, idx.figure_text[fi], normalized=True)
+            if s <= 0:
+                continue
+            if q.intent == "target" and f.type == "target":
+                s += 0.3
+            elif q.intent == "actual" and f.type == "actual":
+                s += 0.3
+            if q.years and f.year in q.years:
+                s += 0.3
+            elif q.relative == "last" and f.year == report.review_year:
+                s += 0.2
+            ci = idx.by_vector_id.get(f"r{f.report_id}-c{f.chunk_idx}")
+            if ci is not None:
+                scored[ci] = max(scored.get(ci, 0.0), s)
         return [ci for ci, _ in sorted(scored.items(), key=lambda kv: -kv[1])[:CANDIDATES]]
 
 
@@ -216,9 +256,9 @@ def weigh_concepts(q: QueryInfo, bm25: BM25) -> None:
     from .lexical import tokenize
 
     weights = []
-    for group in q.concept_groups:
+    for concept in q.concepts:
         best = 0.0
-        for word in group:
+        for word in concept.forms:
             toks = tokenize(word) or [word]
             best = max(best, max(bm25.idf(t) for t in toks))
         weights.append(max(best, 0.5))
@@ -247,19 +287,59 @@ def figure_fit(q: QueryInfo, report: ReportRow, figures: list[FigureRow]) -> flo
     return -1.0 if years or want_type else 0.0
 
 
-def concept_overlap(q: QueryInfo, text: str) -> float:
-    """Share of the question's concepts (an abbreviation counts as found when any expansion is) in text."""
-    if not q.concept_groups:
+def concept_credit(concept, norm: str) -> float:
+    """1 when a form of the concept is in the (normalized) text; else the squared share its parts cover."""
+    if any(f in norm for f in concept.norm_forms):
+        return 1.0
+    if not concept.norm_parts:
         return 0.0
-    norm = normalize_for_match(text)
-    found = 0.0
-    total = 0.0
-    for i, group in enumerate(q.concept_groups):
-        w = q.concept_weights[i] if i < len(q.concept_weights) else max(len(g) for g in group)
+    mask = [False] * len(concept.forms[0])
+    for part, start, length in concept.norm_parts:
+        if part in norm:
+            mask[start:start + length] = [True] * length
+    return (sum(mask) / max(len(mask), 1)) ** 1.5
+
+
+def concept_overlap(q: QueryInfo, text: str, normalized: bool = False) -> float:
+    """Share of the question's concepts in text, weighted by rarity; abbreviations count via any expansion."""
+    if not q.concepts:
+        return 0.0
+    norm = text if normalized else normalize_for_match(text)
+    found = total = 0.0
+    for i, concept in enumerate(q.concepts):
+        w = q.concept_weights[i] if i < len(q.concept_weights) else float(len(concept.forms[0]))
         total += w
-        if any(normalize_for_match(g) in norm for g in group):
-            found += w
+        found += w * concept_credit(concept, norm)
     return found / total if total else 0.0
+
+
+def concept_overlap_near(q: QueryInfo, text: str, around: str, discount: float) -> float:
+    """Like concept_overlap on text, but a concept found only in the surrounding text counts at a discount."""
+    if not q.concepts:
+        return 0.0
+    norm, norm_around = normalize_for_match(text), normalize_for_match(around)
+    found = total = 0.0
+    for i, concept in enumerate(q.concepts):
+        w = q.concept_weights[i] if i < len(q.concept_weights) else float(len(concept.forms[0]))
+        total += w
+        found += w * max(concept_credit(concept, norm), discount * concept_credit(concept, norm_around))
+    return found / total if total else 0.0
+
+
+def indicator_fit(q: QueryInfo, indicator: str) -> float:
+    """How much of a figure's indicator the question names: 生产总值 fits GDP better than 人均地区生产总值."""
+    if not indicator:
+        return 0.0
+    norm = re.sub(r"^(全社会|全区|全市|全省|全国|全县)", "", normalize_for_match(indicator))  # scope, not a different indicator
+    if not norm:
+        return 0.0
+    best = 0
+    for concept in q.concepts:
+        for w in concept.words:
+            nw = normalize_for_match(w)
+            if nw and nw in norm:
+                best = max(best, len(nw))
+    return best / len(norm)
 
 
 def _heading_match(q: QueryInfo, path: list[str]) -> float:

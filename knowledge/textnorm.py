@@ -16,15 +16,22 @@ def to_halfwidth(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _t2s():
-    import opencc
+def _t2s_table() -> dict[int, str]:
+    """Character table traditional → simplified, from OpenCC's TSCharacters dictionary."""
+    from importlib.resources import files
 
-    return opencc.OpenCC("t2s")
+    table: dict[int, str] = {}
+    text = files("opencc").joinpath("dictionary", "TSCharacters.txt").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        src, _, dst = line.partition("\t")
+        if len(src) == 1 and dst:
+            table[ord(src)] = dst.split(" ")[0]
+    return table
 
 
 def to_simplified(text: str) -> str:
-    """Traditional characters to simplified (繁→简); simplified text passes through unchanged."""
-    return _t2s().convert(text)
+    """Traditional characters to simplified (繁→简), character by character; simplified text is unchanged."""
+    return text.translate(_t2s_table())
 
 
 def normalize_for_match(text: str) -> str:
