@@ -174,7 +174,9 @@ def cmd_bot(args: argparse.Namespace) -> int:
     except ImportError as exc:
         print(f"the Telegram bot is not available: {exc}", file=sys.stderr)
         return 2
-    return bot_main(_settings(args))
+    from bot.settings import BotSettings
+
+    return bot_main(BotSettings(data_dir=_settings(args).data_dir))
 
 
 def build_parser() -> argparse.ArgumentParser:

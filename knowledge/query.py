@@ -132,7 +132,8 @@ class QueryInfo:
 
 
 def understand(question: str, known_issuers: list[str]) -> QueryInfo:
-    text = to_simplified(to_halfwidth(question)).strip()
+    # pasted markup ("<b>…</b>") and links are not part of the question
+    text = re.sub(r"</?[a-zA-Z][^<>]{0,40}>|https?://\S+", " ", to_simplified(to_halfwidth(question))).strip()
     lower = text.lower()
     digits = cn_years_to_digits(text)
 

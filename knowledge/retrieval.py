@@ -222,13 +222,26 @@ class HybridRetriever:
         """Chunks holding figures whose indicator matches the question's concepts (and intent, year)."""
         if not q.numeric or not q.concepts:
             return []
+        scored: dict[int, float] = {}
+        for f, s in self.score_figures(q, allowed):
+            ci = self.index.by_vector_id.get(f"r{f.report_id}-c{f.chunk_idx}")
+            if ci is not None and s > scored.get(ci, 0.0):
+                scored[ci] = s
+        return [ci for ci, _ in sorted(scored.items(), key=lambda kv: -kv[1])[:CANDIDATES]]
+
+    def score_figures(self, q: QueryInfo, allowed: list[int] | None = None) -> list[tuple[FigureRow, float]]:
+        """Figures whose indicator or sentence names the question's concepts, scored, best first."""
         idx = self.index
+        idx.refresh()
+        if allowed is None:
+            priors = report_priors(q, idx.reports)
+            allowed = [rid for rid, p in priors.items() if p > 0]
         allowed_set = set(allowed)
         candidates: set[int] = set()
         for concept in q.concepts:
             for word in concept.norm_forms + [p for p, _, _ in concept.norm_parts]:
                 candidates |= idx.figure_blob.containing(word)
-        scored: dict[int, float] = {}
+        out: list[tuple[FigureRow, float]] = []
         for fi in candidates:
             f = idx.figures[fi]
             if f.report_id not in allowed_set:
@@ -237,6 +250,7 @@ class HybridRetriever:
             s = concept_overlap(q, idx.figure_text[fi], normalized=True)
             if s <= 0:
                 continue
+            s += 0.3 * indicator_fit(q, f.indicator)
             if q.intent == "target" and f.type == "target":
                 s += 0.3
             elif q.intent == "actual" and f.type == "actual":
@@ -245,10 +259,9 @@ class HybridRetriever:
                 s += 0.3
             elif q.relative == "last" and f.year == report.review_year:
                 s += 0.2
-            ci = idx.by_vector_id.get(f"r{f.report_id}-c{f.chunk_idx}")
-            if ci is not None:
-                scored[ci] = max(scored.get(ci, 0.0), s)
-        return [ci for ci, _ in sorted(scored.items(), key=lambda kv: -kv[1])[:CANDIDATES]]
+            out.append((f, s))
+        out.sort(key=lambda t: (-t[1], -(idx.reports[t[0].report_id].year or 0)))
+        return out
 
 
 def weigh_concepts(q: QueryInfo, bm25: BM25) -> None:

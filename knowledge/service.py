@@ -16,6 +16,7 @@ from sqlmodel import select
 from .answer import build_answer
 from .embeddings import Embedder, get_embedder
 from .errors import ReportNotFound, UnreadableFile
+from .followup import resolve_followup
 from .lexical import tokenize
 from .parse import parse_report, report_stem
 from .query import understand
@@ -23,7 +24,7 @@ from .readers import SUPPORTED_SUFFIXES
 from .retrieval import CorpusIndex, HybridRetriever, weigh_concepts
 from .settings import Settings, get_settings
 from .store import ChunkRow, FigureRow, IndexMetaRow, ReportRow, SectionRow, Stores, utcnow
-from .types import PATH_SEP, Answer, ParsedReport
+from .types import PATH_SEP, Answer, FigureHit, ParsedReport
 
 log = logging.getLogger(__name__)
 
@@ -247,16 +248,48 @@ class KnowledgeBase:
 
     # --- questions ----------------------------------------------------------------------------
 
-    def ask(self, question: str) -> Answer:
+    def issuers(self) -> list[str]:
+        self.index.refresh()
+        return sorted({r.issuer for r in self.index.reports.values() if r.issuer})
+
+    def resolve(self, question: str, previous: str | None) -> str:
+        """A follow-up ("那去年呢？") rewritten as a standalone question using the previous one."""
+        return resolve_followup(question, previous or "", self.issuers()) if previous else question
+
+    def ask(self, question: str, previous: str | None = None) -> Answer:
         started = time.perf_counter()
         question = (question or "").strip()
+        if previous:
+            question = self.resolve(question, previous)
         if not question:
             ans = Answer(question=question, answer="请输入一个问题，例如：“今年固投目标多少？”", found=False, mode="extractive")
         else:
-            self.index.refresh()
-            q = understand(question[:2000], sorted({r.issuer for r in self.index.reports.values() if r.issuer}))
+            q = understand(question[:2000], self.issuers())
             weigh_concepts(q, self.index.bm25)
             hits = self.retriever.retrieve(q, k=max(self.settings.top_k + 3, 8))
             ans = build_answer(q, hits, self.settings.top_k)
         ans.latency_ms = (time.perf_counter() - started) * 1000
         return ans
+
+    def find_figures(self, indicator: str, year: int | None = None, issuer: str | None = None,
+                     ftype: str | None = None, limit: int = 10) -> list[FigureHit]:
+        """Figures for a meeting look-up (/target 固投 2025 四川): best indicator match first."""
+        text = " ".join(x for x in (issuer or "", f"{year}年" if year else "", indicator,
+                                    "目标" if ftype == "target" else "") if x)
+        q = understand(text, self.issuers())
+        q.numeric = True
+        if ftype in ("actual", "target"):
+            q.intent = ftype
+        weigh_concepts(q, self.index.bm25)
+        scored = self.retriever.score_figures(q)
+        hits: list[FigureHit] = []
+        for f, _ in scored:
+            if (year and f.year != year) or (ftype and f.type != ftype):
+                continue
+            report = self.index.reports[f.report_id]
+            hits.append(FigureHit(indicator=f.indicator, value=f.raw, unit=f.unit, kind=f.kind, qualifier=f.qualifier,
+                                  year=f.year, type=f.type, section=PATH_SEP.join(json.loads(f.section_path)),
+                                  quote=f.sentence, report=report.title))
+            if len(hits) >= limit:
+                break
+        return hits
