@@ -8,7 +8,6 @@ import secrets
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     CommandHandler,
@@ -21,6 +20,7 @@ from knowledge.exchanges import ExchangeLog
 from knowledge.service import KnowledgeBase
 
 from . import handlers as h
+from .ratelimit import ChatRateLimiter
 from .settings import BotSettings
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ def build_application(settings: BotSettings, kb: KnowledgeBase | None = None) ->
         .token(token)
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(ChatRateLimiter(max_retries=3))
         .concurrent_updates(True)
         .post_init(post_init)
         .build()

@@ -92,6 +92,7 @@ class FakeTelegram:
         self.documents_sent: list[tuple[str, bytes]] = []
         self.webhook: dict[str, Any] | None = None
         self.commands: dict[str, list[dict]] = {}
+        self.flood: dict[str, int] = {}  # method -> how many of its next calls get 429 Too Many Requests
         self._new_update = asyncio.Event()
         self._new_call = asyncio.Event()
         self.runner: web.AppRunner | None = None
@@ -146,6 +147,10 @@ class FakeTelegram:
             self.violations.extend(f"{name}: {p}" for p in problems)
             return web.json_response({"ok": False, "error_code": 400, "description": "Bad Request: " + "; ".join(problems)},
                                      status=400)
+        if self.flood.get(name):
+            self.flood[name] -= 1
+            return web.json_response({"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
+                                      "parameters": {"retry_after": 1}}, status=429)
         handler = getattr(self, f"api_{name}", None)
         if handler is None:
             self.violations.append(f"{name}: the test server does not implement it")

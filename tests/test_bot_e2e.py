@@ -298,3 +298,19 @@ def test_reportbot_bot_command_runs_the_real_process(tmp_path, corpus):
         loop.call_soon_threadsafe(loop.stop)
     assert server.token.split(":")[1] not in output, "the bot token leaked into the log"
     assert server.violations == []
+
+
+def test_flood_limits_are_honoured(harness):
+    h = harness
+    h.server.flood["sendMessage"] = 1  # Telegram answers 429 retry_after=1 once
+    mark = h.say(STAFF, "开发区2014年GDP预期增长多少？")
+    refused = h.reply_to(STAFF, mark, "8%以上", timeout=30)
+    retried = h.wait(lambda c: c.method == "sendMessage" and c is not refused and "8%以上" in c.params["text"], mark)
+    assert retried.at - refused.at >= 1.0
+    # several messages to one chat go out about one per second
+    mark = h.say(STAFF, "/source 1")
+    h.say(STAFF, "/source 2")
+    h.say(STAFF, "/source 3")
+    h.wait(lambda c: len(h.server.sent(chat_id=STAFF, since=mark)) >= 3, mark, timeout=30)
+    sends = sorted(c.at for c in h.server.sent(chat_id=STAFF, since=mark))
+    assert len(sends) >= 3 and sends[-1] - sends[0] >= 1.8

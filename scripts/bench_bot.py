@@ -1,0 +1,119 @@
+"""Load through the local Bot API server: simulated users asking at once, timed from message to answer.
+
+    python scripts/bench_bot.py --data-dir bench-out/ingest --users 20 --rounds 5
+    python scripts/bench_bot.py --data-dir bench-out/ingest --users 50 --seconds 60
+
+Each user sends a question from the eval file, waits for the bot's answer (the message that carries the
+buttons), and asks the next. Latency is from pushing the update to the server receiving that message.
+Reports p50/p95/max, errors (spec violations, error rows, timeouts), exchanges logged, and the RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlmodel import func, select  # noqa: E402
+
+from bot.app import build_application  # noqa: E402
+from bot.settings import BotSettings  # noqa: E402
+from knowledge.exchanges import ExchangeRow  # noqa: E402
+from knowledge.service import KnowledgeBase  # noqa: E402
+from tests.telegram_server import FakeTelegram  # noqa: E402
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def run(args) -> dict:
+    questions = [json.loads(line)["question"] for line in Path(args.eval).read_text(encoding="utf-8").splitlines() if line.strip()]
+    server = FakeTelegram(Path(args.spec))
+    await server.start()
+    log_dir = Path(tempfile.mkdtemp(prefix="bench-bot-"))
+    settings = BotSettings(data_dir=Path(args.data_dir), telegram_bot_token=server.token, telegram_base_url=server.base_url,
+                           telegram_base_file_url=server.base_file_url, allow_everyone=True)
+    kb = KnowledgeBase(settings)
+    kb.ask("预热")
+    app = build_application(settings, kb)
+    await app.initialize()
+    await app.post_init(app)
+    await app.start()
+    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    with kb.stores.session() as s:
+        logged_before = s.exec(select(func.count()).select_from(ExchangeRow).where(ExchangeRow.kind == "question")).one()
+
+    latencies: list[float] = []
+    timeouts = 0
+    sent = 0
+    deadline = time.monotonic() + args.seconds if args.seconds else None
+
+    async def user(uid: int) -> None:
+        nonlocal timeouts, sent
+        i = uid
+        rounds = 0
+        while (deadline and time.monotonic() < deadline) or (not deadline and rounds < args.rounds):
+            question = questions[i % len(questions)]
+            i += args.users
+            rounds += 1
+            mark = len(server.calls)
+            started = time.monotonic()
+            await server.push(server.message_update(uid, question))
+            sent += 1
+            try:
+                await server.wait_for(lambda c: c.method == "sendMessage" and str(c.params.get("chat_id")) == str(uid)
+                                      and "reply_markup" in c.params, timeout=30, since=mark)
+                latencies.append((time.monotonic() - started) * 1000)
+            except AssertionError:
+                timeouts += 1
+
+    started = time.monotonic()
+    await asyncio.gather(*(user(100_000 + u) for u in range(args.users)))
+    wall = time.monotonic() - started
+    await asyncio.sleep(0.5)
+    with kb.stores.session() as s:
+        logged = s.exec(select(func.count()).select_from(ExchangeRow).where(ExchangeRow.kind == "question")).one() - logged_before
+        errors = s.exec(select(func.count()).select_from(ExchangeRow).where(ExchangeRow.kind == "error")).one()
+    await app.updater.stop()
+    await app.stop()
+    await app.shutdown()
+    await server.stop()
+    latencies.sort()
+    p95 = latencies[min(len(latencies) - 1, int(round(0.95 * (len(latencies) - 1))))] if latencies else float("nan")
+    return {"users": args.users, "questions": sent, "answered": len(latencies), "timeouts": timeouts,
+            "spec_violations": len(server.violations), "error_rows": errors, "logged": logged,
+            "p50_ms": statistics.median(latencies) if latencies else float("nan"), "p95_ms": p95,
+            "max_ms": latencies[-1] if latencies else float("nan"), "wall_s": wall,
+            "throughput_qps": len(latencies) / wall if wall else 0, "rss_mb": rss_mb(), "log_dir": str(log_dir)}
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--data-dir", default="data")
+    p.add_argument("--users", type=int, default=20)
+    p.add_argument("--rounds", type=int, default=5, help="questions per user (ignored with --seconds)")
+    p.add_argument("--seconds", type=float, default=0, help="run for this long instead of a fixed number of rounds")
+    p.add_argument("--eval", default=str(ROOT.parent / "shared" / "eval" / "dev.jsonl"))
+    p.add_argument("--spec", default=str(ROOT.parent / "shared" / "telegram" / "bot-api.json"))
+    args = p.parse_args()
+    result = asyncio.run(run(args))
+    print(json.dumps(result, ensure_ascii=False))
+    ok = result["timeouts"] == 0 and result["spec_violations"] == 0 and result["error_rows"] == 0 \
+        and result["logged"] == result["questions"]
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
