@@ -378,7 +378,7 @@ async def run_ingest(context, svc: Services, file_message: Message, status: Mess
     while not task.done():
         try:
             stage, done, total = await asyncio.wait_for(progress.get(), timeout=0.5)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             continue
         text = f"{name}：{labels.get(stage, stage)}" + (f" {done}/{total}" if stage == "embedding" and total else "")
         if text != last_text and time.monotonic() - last_edit >= PROGRESS_EVERY_S:

@@ -29,7 +29,7 @@ def score_segment(q: QueryInfo, seg: str, figures: list[FigureRow], years: set[i
         segfigs = [f for f in figures if f.raw and f.raw in seg]
         if segfigs:
             fits = [indicator_fit(q, f.indicator) for f in segfigs]
-            relevant = [f for f, fit in zip(segfigs, fits) if fit > 0] or segfigs
+            relevant = [f for f, fit in zip(segfigs, fits, strict=True) if fit > 0] or segfigs
             s += 0.15 + 0.2 * max(fits)
             if min(len(json.loads(f.section_path)) for f in relevant) <= 1:
                 s += 0.05  # headline figures are stated in a part's opening summary, not in a sub-item
@@ -97,9 +97,9 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5) -> Answer:
     citations = [
         Citation(n=i + 1, report=h.report.title, source=h.report.source, section=PATH_SEP.join(h.chunk.section_path),
                  quote=quote, text=h.chunk.text, report_id=h.report.id or 0, chunk_id=h.chunk.vector_id)
-        for i, (h, (quote, _)) in enumerate(zip(hits, quotes))
+        for i, (h, (quote, _)) in enumerate(zip(hits, quotes, strict=True))
     ]
-    cov = [coverage(q, h, qt) for h, (qt, _) in zip(hits, quotes)]
+    cov = [coverage(q, h, qt) for h, (qt, _) in zip(hits, quotes, strict=True)]
     best = max(range(len(hits)), key=lambda i: (cov[i] >= FOUND_THRESHOLD, quotes[i][1] + 0.3 * (i == 0) - 0.05 * i))
     found = cov[best] >= FOUND_THRESHOLD or (not q.concepts and hits[0].score > 0)
     figures = _figures_for(q, hits, citations) if found else []
@@ -155,7 +155,7 @@ def _diversify(q: QueryInfo, hits: list[Hit], top_k: int) -> list[Hit]:
 def _figures_for(q: QueryInfo, hits: list[Hit], citations: list[Citation]) -> list[FigureHit]:
     """Figures in the cited passages that match the question's concepts, best first."""
     out: list[tuple[float, FigureHit]] = []
-    for h, c in zip(hits, citations):
+    for h, c in zip(hits, citations, strict=True):
         for f in h.figures:
             s = concept_overlap(q, f.indicator)
             if s <= 0 or f.sentence not in h.chunk.text and f.raw not in h.chunk.text:

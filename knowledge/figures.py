@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from .structure import split_sentences
 from .textnorm import CN_NUMERAL_CHARS, cn_years_to_digits, parse_cn_number, parse_number, to_halfwidth
 from .types import Chunk, Figure, ReportMeta
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ CHUNK_COLLECTION = "report_chunks"
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class ReportRow(SQLModel, table=True):
@@ -150,7 +150,7 @@ class VectorStore:
         out: dict[str, np.ndarray] = {}
         for i in range(0, len(ids), 1000):
             got = self.chunks.get(ids=ids[i:i + 1000], include=["embeddings"])
-            for cid, emb in zip(got["ids"], got["embeddings"]):
+            for cid, emb in zip(got["ids"], got["embeddings"], strict=True):
                 out[cid] = np.asarray(emb, dtype=np.float32)
         return out
 
@@ -178,7 +178,7 @@ class VectorStore:
             where = {"report_id": {"$in": report_ids}} if len(report_ids) > 1 else {"report_id": report_ids[0]}
         res = self.chunks.query(query_embeddings=[vector.tolist()], n_results=min(n, total), where=where,
                                 include=["distances"])
-        return list(zip(res["ids"][0], res["distances"][0]))
+        return list(zip(res["ids"][0], res["distances"][0], strict=True))
 
 
 class Stores:

@@ -258,7 +258,7 @@ class FakeTelegram:
             self._new_update.clear()
             try:
                 await asyncio.wait_for(self._new_update.wait(), timeout=max(0.0, deadline - time.monotonic()))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 break
         return self.updates[: int(params.get("limit", 100) or 100)]
 
@@ -392,7 +392,7 @@ class FakeTelegram:
             self._new_call.clear()
             try:
                 await asyncio.wait_for(self._new_call.wait(), timeout=min(remaining, 0.5))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
 

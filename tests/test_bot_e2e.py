@@ -268,10 +268,10 @@ def test_webhook_mode_answers_and_checks_the_secret(webhook_harness):
 
 def test_reportbot_bot_command_runs_the_real_process(tmp_path, corpus):
     """`reportbot bot` as an operator starts it: settings from the environment, long polling."""
-    from tests.bot_harness import BotHarness as _  # noqa: F401  (same server class, own loop below)
     import asyncio
     import threading
 
+    from tests.bot_harness import BotHarness as _  # noqa: F401  (same server class, own loop below)
     from tests.telegram_server import FakeTelegram
 
     shutil.copytree(corpus, tmp_path / "data")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import pytest
 
@@ -11,7 +11,7 @@ from knowledge.textnorm import parse_cn_number, parse_number, to_halfwidth
 from tests.conftest import SAMPLE, shared_path
 
 
-@lru_cache(maxsize=None)
+@cache
 def figures_of(name: str):
     path = SAMPLE if name == "sample" else shared_path("reports", name)
     return parse_report(path).figures

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ from knowledge.types import PATH_SEP
 from tests.conftest import SAMPLE, shared_path
 
 
-@lru_cache(maxsize=None)
+@cache
 def parsed(name: str):
     return parse_report(shared_path("reports", name))
 
