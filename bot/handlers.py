@@ -163,19 +163,61 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
     previous = await asyncio.to_thread(svc.log.last_question, chat_id) if chat_id is not None else None
     prev_text = (previous.resolved_question or previous.question) if previous else None
-    resolved = await asyncio.to_thread(svc.kb.resolve, question, prev_text)
-    ans: Answer = await asyncio.to_thread(svc.kb.ask, resolved)
+    history = await asyncio.to_thread(svc.log.recent_turns, chat_id) if previous else []
+    resolved = await asyncio.to_thread(svc.kb.resolve, question, prev_text, history)
+    if svc.kb.generator is not None:
+        ans, placeholder = await _ask_streaming(svc, message, resolved)
+    else:
+        ans, placeholder = await asyncio.to_thread(svc.kb.ask, resolved), None
     ans.question = question
     exchange_id = await asyncio.to_thread(
         svc.log.record, user_id=user_id, user_name=name, chat_id=chat_id, chat_type=chat_type, question=question,
         answer=ans, resolved_question=resolved if resolved != question else "")
-    await _send_answer(message, ans, exchange_id)
+    await _send_answer(message, ans, exchange_id, placeholder)
 
 
-async def _send_answer(message: Message, ans: Answer, exchange_id: int) -> None:
+async def _ask_streaming(svc: Services, message: Message, question: str) -> tuple[Answer, Message]:
+    """The generated answer streams into one message, edited at most every 1.5 s (Telegram's flood limits)."""
+    placeholder = await message.reply_text("正在查阅报告…", do_quote=True)
+    latest = {"text": ""}
+    done = asyncio.Event()
+
+    def on_token(text: str) -> None:  # called from the model's thread; a single assignment is atomic
+        latest["text"] = text
+
+    async def pump() -> None:
+        shown = ""
+        while not done.is_set():
+            try:
+                await asyncio.wait_for(done.wait(), timeout=PROGRESS_EVERY_S)
+            except TimeoutError:
+                pass
+            text = latest["text"]
+            if text and text != shown and not done.is_set():
+                shown = text
+                try:
+                    await placeholder.edit_text(fmt.esc(text[-3900:]) + " …", parse_mode=ParseMode.HTML)
+                except BadRequest:
+                    pass
+
+    pump_task = asyncio.create_task(pump())
+    try:
+        ans = await asyncio.to_thread(svc.kb.ask, question, None, on_token)
+    finally:
+        done.set()
+        await pump_task
+    return ans, placeholder
+
+
+async def _send_answer(message: Message, ans: Answer, exchange_id: int, placeholder: Message | None = None) -> None:
+    """The final, checked text with citations and buttons; it replaces the streamed draft when there is one."""
     parts = fmt.answer_html(ans)
     for i, part in enumerate(parts):
         markup = fmt.answer_keyboard(exchange_id, ans.citations) if i == len(parts) - 1 else None
+        if i == 0 and placeholder is not None:
+            await placeholder.edit_text(part, parse_mode=ParseMode.HTML, reply_markup=markup,
+                                        link_preview_options=LinkPreviewOptions(is_disabled=True))
+            continue
         await message.reply_text(part, parse_mode=ParseMode.HTML, reply_markup=markup, do_quote=(i == 0),
                                  link_preview_options=LinkPreviewOptions(is_disabled=True))
 
@@ -426,6 +468,9 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     lines += [f"{day}：{n} 问，{found} 有答案" for day, n, found in st.days]
     labels = {"up": "👍", "down": "👎", "wrong_number": "数字有误", "wrong_source": "出处有误"}
     lines.append("反馈：" + ("，".join(f"{labels[k]} {st.feedback.get(k, 0)}" for k in labels)))
+    if st.llm_answers or st.llm_rejected or st.llm_tokens:
+        lines.append(f"模型：生成 {st.llm_answers} 次，未通过核对或超时改用原文 {st.llm_rejected} 次，"
+                     f"用量 {st.llm_tokens} tokens，模型耗时中位数 {st.llm_ms_median:.0f} ms")
     if st.slowest:
         lines.append("最慢的回答：")
         lines += [f"  {ms:.0f} ms  {fmt.esc(q[:40])}" for ms, q in st.slowest]

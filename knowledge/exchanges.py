@@ -32,6 +32,9 @@ class ExchangeRow(SQLModel, table=True):
     citations: str = Field(default="[]", sa_column=Column(Text))  # JSON [{n, report, section}]
     figures: str = Field(default="[]", sa_column=Column(Text))  # JSON [{indicator, value, year, type}]
     latency_ms: float = 0.0
+    llm_tokens: int = 0
+    llm_ms: float = 0.0
+    check: str = ""  # outcome of checking a generated answer
     error: str = Field(default="", sa_column=Column(Text))
 
 
@@ -54,6 +57,10 @@ class Stats:
     found: int
     feedback: dict[str, int]
     slowest: list[tuple[float, str]]
+    llm_answers: int = 0
+    llm_tokens: int = 0
+    llm_ms_median: float = 0.0
+    llm_rejected: int = 0
 
 
 class ExchangeLog:
@@ -73,6 +80,7 @@ class ExchangeLog:
             row.mode = answer.mode
             row.found = answer.found
             row.latency_ms = answer.latency_ms
+            row.llm_tokens, row.llm_ms, row.check = answer.llm_tokens, answer.llm_ms, answer.check[:500]
             # quotes and passages are kept so 原文 buttons work after a restart
             row.citations = json.dumps([{"n": c.n, "report": c.report, "source": c.source, "section": c.section,
                                          "quote": c.quote, "text": c.text} for c in answer.citations],
@@ -116,6 +124,15 @@ class ExchangeLog:
                                                     ExchangeRow.created_at >= since)
                           .order_by(ExchangeRow.id.desc()).limit(1)).first()
 
+    def recent_turns(self, chat_id: int, n: int = 3, within: timedelta = timedelta(minutes=30)) -> list[tuple[str, str]]:
+        """The chat's last few (question, answer) pairs, oldest first, for rewriting follow-ups."""
+        since = utcnow() - within
+        with self.stores.session() as s:
+            rows = s.exec(select(ExchangeRow).where(ExchangeRow.chat_id == chat_id, ExchangeRow.kind == "question",
+                                                    ExchangeRow.created_at >= since)
+                          .order_by(ExchangeRow.id.desc()).limit(n)).all()
+        return [(r.resolved_question or r.question, r.answer) for r in reversed(rows)]
+
     def stats(self, days: int = 7) -> Stats:
         since = utcnow() - timedelta(days=days)
         with self.stores.session() as s:
@@ -130,8 +147,13 @@ class ExchangeLog:
             per_day[day][0] += 1
             per_day[day][1] += int(r.found)
         slowest = sorted(((r.latency_ms, r.question) for r in rows), reverse=True)[:5]
+        llm = [r for r in rows if r.llm_ms > 0]
+        llm_ms = sorted(r.llm_ms for r in llm)
         return Stats(days=sorted((d, v[0], v[1]) for d, v in per_day.items()), total=len(rows),
-                     found=sum(int(r.found) for r in rows), feedback={k: n for k, n in fb}, slowest=slowest)
+                     found=sum(int(r.found) for r in rows), feedback={k: n for k, n in fb}, slowest=slowest,
+                     llm_answers=sum(1 for r in llm if r.mode == "llm"), llm_tokens=sum(r.llm_tokens for r in rows),
+                     llm_ms_median=llm_ms[len(llm_ms) // 2] if llm_ms else 0.0,
+                     llm_rejected=sum(1 for r in llm if r.mode != "llm"))
 
     def unanswered(self, limit: int = 20) -> list[ExchangeRow]:
         with self.stores.session() as s:
@@ -143,7 +165,8 @@ class ExchangeLog:
         out = io.StringIO()
         w = csv.writer(out)
         w.writerow(["id", "time_utc", "user_id", "user_name", "chat_id", "chat_type", "kind", "question",
-                    "resolved_question", "answer", "mode", "found", "citations", "figures", "latency_ms", "error",
+                    "resolved_question", "answer", "mode", "found", "citations", "figures", "latency_ms", "llm_tokens",
+                    "llm_ms", "check", "error",
                     "feedback"])
         with self.stores.session() as s:
             feedback: dict[int, list[str]] = {}
@@ -152,7 +175,7 @@ class ExchangeLog:
             for r in s.exec(select(ExchangeRow).order_by(ExchangeRow.id)).all():
                 w.writerow([r.id, _as_utc(r.created_at).isoformat(), r.user_id, r.user_name, r.chat_id, r.chat_type,
                             r.kind, r.question, r.resolved_question, r.answer, r.mode, int(r.found), r.citations,
-                            r.figures, round(r.latency_ms, 1), r.error, " ".join(feedback.get(r.id or 0, []))])
+                            r.figures, round(r.latency_ms, 1), r.llm_tokens, round(r.llm_ms, 1), r.check, r.error, " ".join(feedback.get(r.id or 0, []))])
         return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

@@ -16,7 +16,7 @@ from sqlmodel import select
 from .answer import build_answer
 from .embeddings import Embedder, get_embedder
 from .errors import ReportNotFound, UnreadableFile
-from .followup import resolve_followup
+from .followup import is_followup, resolve_followup
 from .lexical import tokenize
 from .parse import parse_report, report_stem
 from .query import understand
@@ -91,6 +91,7 @@ class KnowledgeBase:
         self.index = CorpusIndex(self.stores)
         self.retriever = HybridRetriever(self.index, self.stores, self.embedder)
         self._write_lock = threading.Lock()
+        self._generator = None
 
     # --- ingest -------------------------------------------------------------------------------
 
@@ -252,15 +253,31 @@ class KnowledgeBase:
         self.index.refresh()
         return sorted({r.issuer for r in self.index.reports.values() if r.issuer})
 
-    def resolve(self, question: str, previous: str | None) -> str:
-        """A follow-up ("那去年呢？") rewritten as a standalone question using the previous one."""
-        return resolve_followup(question, previous or "", self.issuers()) if previous else question
+    @property
+    def generator(self):
+        """The checked LLM path, when a chat model is configured; None on the embedded default."""
+        if self._generator is None and self.settings.llm_enabled:
+            from .generate import Generator
 
-    def ask(self, question: str, previous: str | None = None) -> Answer:
+            self._generator = Generator(self.settings)
+        return self._generator
+
+    def resolve(self, question: str, previous: str | None, history: list[tuple[str, str]] | None = None) -> str:
+        """A follow-up ("那去年呢？") as a standalone question: by the model when configured, else by rule."""
+        if not previous or not is_followup(question):
+            return question
+        if self.generator is not None and history:
+            rewritten = self.generator.rewrite(question, history)
+            if rewritten != question:
+                return rewritten
+        return resolve_followup(question, previous, self.issuers())
+
+    def ask(self, question: str, previous: str | None = None, on_token=None,
+            history: list[tuple[str, str]] | None = None) -> Answer:
         started = time.perf_counter()
         question = (question or "").strip()
         if previous:
-            question = self.resolve(question, previous)
+            question = self.resolve(question, previous, history)
         if not question:
             ans = Answer(question=question, answer="请输入一个问题，例如：“今年固投目标多少？”", found=False, mode="extractive")
         else:
@@ -268,6 +285,10 @@ class KnowledgeBase:
             weigh_concepts(q, self.index.bm25)
             hits = self.retriever.retrieve(q, k=max(self.settings.top_k + 3, 8))
             ans = build_answer(q, hits, self.settings.top_k)
+            if self.generator is not None and ans.citations:
+                ans = self.generator.answer(question, ans, on_token)
+                if ans.mode == "extractive" and ans.note:
+                    ans.answer = f"（{ans.note}）\n{ans.answer}"
         ans.latency_ms = (time.perf_counter() - started) * 1000
         return ans
 

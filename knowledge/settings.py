@@ -28,11 +28,25 @@ class Settings(BaseSettings):
                                          description="Key for the embeddings endpoint (falls back to OPENAI_API_KEY).")
     openai_api_key: SecretStr = Field(SecretStr(""), validation_alias="OPENAI_API_KEY",
                                       description="Key for OpenAI or a compatible server.")
+    openai_base_url: str = Field("", validation_alias="OPENAI_BASE_URL",
+                                 description="OpenAI-compatible server (vLLM, Ollama, DeepSeek, Qwen …); empty means OpenAI.")
+    openai_model: str = Field("gpt-4o-mini", validation_alias="OPENAI_MODEL", description="Chat model name.")
+    llm_timeout_s: float = Field(20.0, validation_alias="LLM_TIMEOUT_S",
+                                 description="Longest wait for a generated answer before the extractive one is sent.")
+    llm_max_retries: int = Field(1, validation_alias="LLM_MAX_RETRIES", description="Retries after a failed model call.")
+    llm_temperature: float = Field(0.0, validation_alias="LLM_TEMPERATURE", description="Sampling temperature.")
+    prompts_dir: Path = Field(Path(__file__).resolve().parent.parent / "prompts", validation_alias="REPORTBOT_PROMPTS_DIR",
+                              description="Folder with system.txt, answer.txt and rewrite.txt.")
     top_k: int = Field(5, validation_alias="REPORTBOT_TOP_K", description="Citations returned per answer.")
     max_file_mb: int = Field(50, validation_alias="REPORTBOT_MAX_FILE_MB",
                              description="Largest report file accepted for ingestion, in MB.")
     embed_batch: int = Field(16, validation_alias="REPORTBOT_EMBED_BATCH",
                              description="Chunks embedded per batch (progress is reported per batch).")
+
+    @property
+    def llm_enabled(self) -> bool:
+        """Generated answers are on when a chat model is configured (a key, or a compatible server's URL)."""
+        return bool(self.openai_api_key.get_secret_value() or self.openai_base_url)
 
     @property
     def sqlite_path(self) -> Path:

@@ -103,10 +103,14 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     figures: list[FigureHit] = field(default_factory=list)
     latency_ms: float = 0.0
-    note: str = ""
+    note: str = ""  # one line on why a generated answer was not used, shown before the extractive one
+    llm_tokens: int = 0
+    llm_ms: float = 0.0
+    check: str = ""  # outcome of checking a generated answer: passed | failed: … | timeout | error: …
 
     def to_dict(self) -> dict:
-        return {
+        extra = {"note": self.note} if self.note else {}
+        return {**extra,
             "answer": self.answer,
             "found": self.found,
             "mode": self.mode,

@@ -314,3 +314,55 @@ def test_flood_limits_are_honoured(harness):
     h.wait(lambda c: len(h.server.sent(chat_id=STAFF, since=mark)) >= 3, mark, timeout=30)
     sends = sorted(c.at for c in h.server.sent(chat_id=STAFF, since=mark))
     assert len(sends) >= 3 and sends[-1] - sends[0] >= 1.8
+
+
+@pytest.fixture
+def llm_harness(tmp_path, corpus):
+    from tests.openai_server import FakeOpenAI
+
+    server = FakeOpenAI().start()
+    shutil.copytree(corpus, tmp_path / "data")
+    settings = make_settings(tmp_path, openai_api_key="sk-test-key", openai_base_url=server.base_url,
+                             llm_timeout_s=8.0, llm_max_retries=0)
+    kb = KnowledgeBase(settings, embedder=FakeEmbedder())
+    h = BotHarness(settings, kb, shared_path("telegram", "bot-api.json")).start()
+    h.llm = server
+    yield h
+    h.stop()
+    server.stop()
+    assert h.server.violations == [], h.server.violations
+
+
+def test_generated_answer_streams_into_one_message_then_the_checked_text(llm_harness):
+    from tests.openai_server import Step, source_number
+
+    h = llm_harness
+
+    def answer(messages):
+        n = source_number(messages, "地区生产总值增长7%左右")
+        return f"临江开发区2025年地区生产总值预期增长7%左右[{n}]。这是报告列出的本年度主要预期目标之一，供会议参考。"
+
+    h.llm.script = [Step("reply", answer, delay=0.25)]
+    mark = h.say(STAFF, "临江开发区2025年地区生产总值增长目标是多少？")
+    final = h.wait(lambda c: c.method == "editMessageText" and "reply_markup" in c.params, mark, timeout=30)
+    assert final.params["text"].startswith("临江开发区2025年地区生产总值预期增长7%左右[")
+    edits = [c for c in h.server.calls[mark:] if c.method == "editMessageText"]
+    drafts = [c for c in edits if c is not final]
+    assert drafts, "the answer should have streamed into the message"
+    gaps = [b.at - a.at for a, b in zip(drafts, drafts[1:])]
+    assert all(g >= 1.3 for g in gaps)  # at most about one edit every 1.5 s
+    (row,) = [r for r in exchanges(h) if r.kind == "question"]
+    assert row.mode == "llm" and row.check == "passed" and row.llm_tokens > 0
+
+
+def test_a_generated_answer_that_fails_the_check_is_replaced_by_the_extractive_one(llm_harness):
+    from tests.openai_server import reply
+
+    h = llm_harness
+    h.llm.script = [reply("临江开发区2025年地区生产总值预期增长9%左右[1]。")]
+    mark = h.say(STAFF, "临江开发区2025年地区生产总值增长目标是多少？")
+    final = h.wait(lambda c: c.method == "editMessageText" and "reply_markup" in c.params, mark, timeout=30)
+    text = final.params["text"]
+    assert "未通过核对" in text and "9%左右" in text.split("\n")[0] and "7%左右" in text
+    (row,) = [r for r in exchanges(h) if r.kind == "question"]
+    assert row.mode == "extractive" and row.check.startswith("failed")

@@ -1,0 +1,137 @@
+"""Checks a generated answer against its sources before anyone sees it.
+
+Every [n] must name a source that was given; every number the answer states (normalized: full/half
+width, 亿元/万元/万亿元, %, Chinese numerals) must be in a source that sentence cites; an answer with no
+citation at all, when sources exist, fails too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .textnorm import CN_NUMERAL_CHARS, parse_cn_number, parse_number, to_halfwidth
+
+_MAGNITUDES = {"万亿": 1e12, "千亿": 1e11, "百亿": 1e10, "亿": 1e8, "千万": 1e7, "百万": 1e6, "十万": 1e5, "万": 1e4, "千": 1e3}
+_NUMBER = re.compile(
+    rf"(?P<pct>百分之(?P<pctnum>[{CN_NUMERAL_CHARS}]+))"
+    rf"|(?P<num>\d+(?:,\d{{3}})*(?:\.\d+)?)\s*(?P<mag>万亿|千亿|百亿|亿|千万|百万|十万|万|千)?(?P<unit>%|‰|个百分点|[^\d\s，,。；;：:、（）()\[\]【】“”\"'《》]{{0,3}})"
+    rf"|(?P<cn>[{CN_NUMERAL_CHARS}]{{2,}})(?P<cnmag>万亿|亿|万)?(?P<cnunit>%|元|美元|吨|斤|人|家|个|亩|公里)"
+)
+_CITE = re.compile(r"\[(\d{1,3})\]")
+_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?(?:\s*(?:\[\d{1,3}\])+)?")
+_QUALIFIER = re.compile(r"^\s*(以上|左右|以内|以下|上下)")
+_UNIT_WORD = re.compile(r"^(元|美元|欧元|港元|吨|斤|公斤|千克|人次|人|家|个|项|名|户|所|座|条|亩|公顷|公里|千米|平方米|平方公里|立方米|千瓦时|千瓦|辆|台|套|件|倍|次|标箱|微克|天)")
+
+
+@dataclass
+class Quantity:
+    text: str
+    value: float  # scaled to base units: 1.3万亿元 → 1.3e12
+    unit: str  # "%", "元", "人" … or "" when none was written
+    qualifier: str = ""  # 以上 | 左右 | 以内 | 以下 written right after it: part of the figure
+
+
+def quantities(text: str) -> list[Quantity]:
+    """Numbers a text states, with magnitude words applied; years, dates, ordinals and [n] markers skipped."""
+    half = to_halfwidth(text)
+    out: list[Quantity] = []
+    for q, end in _quantities(half):
+        qual = _QUALIFIER.match(half[end:end + 4])
+        q.qualifier = qual.group(1) if qual else ""
+        q.text += q.qualifier
+        out.append(q)
+    return out
+
+
+def _quantities(half: str):
+    out: list[tuple[Quantity, int]] = []
+    for m in _NUMBER.finditer(half):
+        start, end = m.span()
+        before, after = half[max(0, start - 1):start], half[end:end + 1]
+        if before == "[" or before == "第":
+            continue
+        if m.group("pct"):
+            v = parse_cn_number(m.group("pctnum"))
+            if v is not None:
+                out.append((Quantity(m.group(0), v, "%"), end))
+            continue
+        if m.group("cn"):
+            v = parse_cn_number(m.group("cn"))
+            if v is None:
+                continue
+            v *= _MAGNITUDES.get(m.group("cnmag") or "", 1)
+            out.append((Quantity(m.group(0), v, m.group("cnunit")), end))
+            continue
+        num = m.group("num")
+        raw_unit = m.group("unit") or ""
+        if raw_unit.startswith(("年", "月", "日", "号", "时", "分")) and not m.group("mag"):
+            continue  # 2024年, 3月, 12日: dates are not figures
+        v = parse_number(num)
+        if v is None:
+            continue
+        v *= _MAGNITUDES.get(m.group("mag") or "", 1)
+        if raw_unit.startswith(("%", "‰", "个百分点")):
+            unit = "%" if raw_unit.startswith("%") else raw_unit[:4] if raw_unit.startswith("个百分点") else "‰"
+        else:
+            uw = _UNIT_WORD.match(raw_unit)
+            unit = uw.group(1) if uw else ""
+        if not unit and not m.group("mag") and v < 10 and "." not in num and after in ("", "是", "项", "大"):
+            continue  # "三大" style list numbers and stray digits
+        unit_end = m.start("unit") + len(unit) if m.group("unit") and unit and raw_unit.startswith(unit) else \
+            (m.end("mag") if m.group("mag") else m.end("num"))
+        out.append((Quantity(m.group(0)[: unit_end - start], v, unit), unit_end))
+    return out
+
+
+def _same(a: Quantity, b: Quantity) -> bool:
+    """The same figure: value (after magnitude words), unit when both have one, and the qualifier as written."""
+    if a.unit and b.unit and a.unit != b.unit:
+        return False
+    if a.qualifier != b.qualifier:
+        return False
+    return abs(a.value - b.value) <= 1e-9 * max(abs(a.value), abs(b.value), 1.0)
+
+
+@dataclass
+class CheckResult:
+    ok: bool
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        return "passed" if self.ok else "; ".join(self.reasons[:3])
+
+
+def check_answer(answer: str, sources: list[str]) -> CheckResult:
+    """sources[i] is the text of source [i+1]."""
+    reasons: list[str] = []
+    text = (answer or "").strip()
+    if not text:
+        return CheckResult(False, ["empty answer"])
+    cited_all = [int(n) for n in _CITE.findall(text)]
+    bad = sorted({n for n in cited_all if not 1 <= n <= len(sources)})
+    if bad:
+        reasons.append("cites sources that were not given: " + ", ".join(f"[{n}]" for n in bad))
+    says_not_found = bool(re.search(r"(没有找到|未找到|没有相关|无相关|不包含|没有提及|未提及)", text))
+    if sources and not cited_all and not says_not_found:
+        reasons.append("no citations although sources were given")
+    source_q = [quantities(s) for s in sources]
+    sentences = [m.group(0) for m in _SENTENCE.finditer(text)]
+    pending: list[Quantity] = []  # numbers in a sentence whose citation comes in the next one
+    for sentence in sentences:
+        refs = [int(n) for n in _CITE.findall(sentence) if 1 <= int(n) <= len(sources)]
+        qs = quantities(_CITE.sub("", sentence))
+        if not refs:
+            pending.extend(qs)
+            continue
+        for q in pending + qs:
+            if not any(_same(q, sq) for r in refs for sq in source_q[r - 1]):
+                reasons.append(f"the number {q.text} is not in the cited source {', '.join(f'[{r}]' for r in refs)}")
+        pending = []
+    for q in pending:
+        if not any(_same(q, sq) for sqs in source_q for sq in sqs):
+            reasons.append(f"the number {q.text} is in no source")
+        elif sources:
+            reasons.append(f"the number {q.text} has no citation")
+    return CheckResult(not reasons, reasons)
