@@ -349,7 +349,7 @@ def test_generated_answer_streams_into_one_message_then_the_checked_text(llm_har
     edits = [c for c in h.server.calls[mark:] if c.method == "editMessageText"]
     drafts = [c for c in edits if c is not final]
     assert drafts, "the answer should have streamed into the message"
-    gaps = [b.at - a.at for a, b in zip(drafts, drafts[1:])]
+    gaps = [b.at - a.at for a, b in zip(drafts, drafts[1:], strict=False)]
     assert all(g >= 1.3 for g in gaps)  # at most about one edit every 1.5 s
     (row,) = [r for r in exchanges(h) if r.kind == "question"]
     assert row.mode == "llm" and row.check == "passed" and row.llm_tokens > 0
