@@ -30,6 +30,7 @@ class Quantity:
     value: float  # scaled to base units: 1.3万亿元 → 1.3e12
     unit: str  # "%", "元", "人" … or "" when none was written
     qualifier: str = ""  # 以上 | 左右 | 以内 | 以下 written right after it: part of the figure
+    context: frozenset[str] = frozenset()  # wording just before it ("固定资产投资增长"): what it measures
 
 
 def quantities(text: str) -> list[Quantity]:
@@ -37,6 +38,9 @@ def quantities(text: str) -> list[Quantity]:
     half = to_halfwidth(text)
     out: list[Quantity] = []
     for q, end in _quantities(half):
+        start = end - len(q.text)
+        clause = re.split(r"[；;。！？\n]", half[max(0, start - 12):start])[-1]
+        q.context = frozenset(g for g in _bigrams(clause) if g not in _FILLER)
         qual = _QUALIFIER.match(half[end:end + 4])
         q.qualifier = qual.group(1) if qual else ""
         q.text += q.qualifier
@@ -49,7 +53,12 @@ def _quantities(half: str):
     for m in _NUMBER.finditer(half):
         start, end = m.span()
         before, after = half[max(0, start - 1):start], half[end:end + 1]
-        if before == "[" or before == "第":
+        if before == "[":
+            continue
+        if before == "第" and m.group("num"):  # a rank ("居全国第5位") is a claim too
+            v = parse_number(m.group("num"))
+            if v is not None:
+                out.append((Quantity("第" + m.group("num"), v, "第"), m.end("num")))
             continue
         if m.group("pct"):
             v = parse_cn_number(m.group("pctnum"))
@@ -84,6 +93,15 @@ def _quantities(half: str):
     return out
 
 
+def _stated_in(q: Quantity, source: list[Quantity]) -> bool:
+    """The source states this figure of the same thing: same value, unit and qualifier, and — when the answer
+    says what it measures right before it — a source occurrence whose own lead-in shares that wording."""
+    same = [sq for sq in source if _same(q, sq)]
+    if not q.context:
+        return bool(same)
+    return any(sq.context & q.context or not sq.context for sq in same)
+
+
 def _same(a: Quantity, b: Quantity) -> bool:
     """The same figure: value (after magnitude words), unit when both have one, and the qualifier as written."""
     if a.unit and b.unit and a.unit != b.unit:
@@ -103,6 +121,25 @@ class CheckResult:
         return "passed" if self.ok else "; ".join(self.reasons[:3])
 
 
+MIN_SUPPORT = 0.35  # share of a cited sentence's wording (character pairs) its sources must contain
+_WORDING = re.compile(r"[\u4e00-\u9fff]{2,}")
+_FILLER = set("报告 资料 根据 提出 指出 其中 以及 我们 今年 去年 全年 分别 同比 比上 上年 增长 目标 预期 主要 要求 工作 "
+              "达到 实现 完成 控制 左右 以上 以内 累计 年均 为止".split())
+
+
+def _bigrams(text: str) -> set[str]:
+    norm = to_halfwidth(text)
+    return {run[i:i + 2] for run in _WORDING.findall(norm) for i in range(len(run) - 1)}
+
+
+def _support(sentence: str, sources: list[set[str]]) -> float:
+    grams = {g for g in _bigrams(sentence) if g not in _FILLER}
+    if len(grams) < 4:
+        return 1.0  # too short to judge ("增长7%左右[1]"): the number check carries it
+    held = set().union(*sources) if sources else set()
+    return len(grams & held) / len(grams)
+
+
 def check_answer(answer: str, sources: list[str]) -> CheckResult:
     """sources[i] is the text of source [i+1]."""
     reasons: list[str] = []
@@ -117,6 +154,7 @@ def check_answer(answer: str, sources: list[str]) -> CheckResult:
     if sources and not cited_all and not says_not_found:
         reasons.append("no citations although sources were given")
     source_q = [quantities(s) for s in sources]
+    source_bigrams = [_bigrams(s) for s in sources]
     sentences = [m.group(0) for m in _SENTENCE.finditer(text)]
     pending: list[Quantity] = []  # numbers in a sentence whose citation comes in the next one
     for sentence in sentences:
@@ -125,8 +163,12 @@ def check_answer(answer: str, sources: list[str]) -> CheckResult:
         if not refs:
             pending.extend(qs)
             continue
+        support = _support(_CITE.sub("", sentence), [source_bigrams[r - 1] for r in refs])
+        if support < MIN_SUPPORT:
+            reasons.append(f"the cited source {', '.join(f'[{r}]' for r in refs)} does not hold the sentence "
+                           f"({support:.0%} of its wording)")
         for q in pending + qs:
-            if not any(_same(q, sq) for r in refs for sq in source_q[r - 1]):
+            if not any(_stated_in(q, source_q[r - 1]) for r in refs):
                 reasons.append(f"the number {q.text} is not in the cited source {', '.join(f'[{r}]' for r in refs)}")
         pending = []
     for q in pending:
