@@ -37,7 +37,7 @@ def paragraph_with(text: str, quote: str) -> str:
 
 def change_digit(answer: str, rng: random.Random) -> str | None:
     spots = [m for m in NUM.finditer(answer) if not answer[max(0, m.start() - 1):m.start()] == "["
-             and not answer[m.end():m.end() + 1] in ("]", "年", "月", "日")]
+             and answer[m.end():m.end() + 1] not in ("]", "年", "月", "日")]
     if not spots:
         return None
     m = rng.choice(spots)
