@@ -109,11 +109,11 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5) -> Answer:
     lines = []
     picked = [best]
     if q.compare or (len(q.issuers) > 1):
-        seen_reports = {hits[best].report.id}
+        seen_reports = {hits[best].report.id or 0}
         for i in sorted(range(len(hits)), key=lambda j: -quotes[j][1]):
             if hits[i].report.id not in seen_reports and cov[i] >= FOUND_THRESHOLD * 0.8:
                 picked.append(i)
-                seen_reports.add(hits[i].report.id)
+                seen_reports.add(hits[i].report.id or 0)
     elif q.intent in ("policy",):
         for i in range(len(hits)):
             if i != best and hits[i].report.id == hits[best].report.id and cov[i] >= FOUND_THRESHOLD and len(picked) < 3:
@@ -143,7 +143,7 @@ def _diversify(q: QueryInfo, hits: list[Hit], top_k: int) -> list[Hit]:
     for h in hits:
         if h.report.id not in seen:
             out.append(h)
-            seen.add(h.report.id)
+            seen.add(h.report.id or 0)
     for h in hits:
         if h not in out:
             out.append(h)

@@ -192,7 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     def add_parser(name, **kw):
         return _add(name, parents=[common], **kw)
 
-    sub.add_parser = add_parser  # every sub-command takes the common options too
+    sub.add_parser = add_parser  # type: ignore[method-assign]  # every sub-command takes the common options too
 
     s = sub.add_parser("ingest", help="add report files or folders to the index")
     s.add_argument("paths", nargs="+")

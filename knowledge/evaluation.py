@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import statistics
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,11 @@ def score_one(item: dict[str, Any], answer: dict[str, Any], k: int = 5) -> dict[
             if not any(sec in _norm(cites[i].get("section", "")) for i in cand):
                 ok = False
         out["section"] = ok
+    out["mode"] = answer.get("mode", "extractive")
+    cited = {int(n) for n in re.findall(r"\[(\d{1,3})\]", answer.get("answer", ""))}
+    if cited and golds:  # the sources the answer's [n] markers point to hold the gold quotes
+        texts_by_n = {c.get("n"): _norm(c.get("text", "")) for c in answer.get("citations", [])}
+        out["citations_right"] = all(any(g in texts_by_n.get(n, "") for n in cited) for g in golds)
     values = item.get("answer_values") or []
     if values and item["type"] in ("actual", "target", "compare"):
         ans = _norm(answer.get("answer", ""))
@@ -76,6 +82,8 @@ def summarize(rows: list[dict]) -> dict[str, Any]:
         "values": _rate(rows, "values", ("actual", "target")),
         "values_compare": _rate(rows, "values", ("compare",)),
         "refused": _rate(rows, "refused"),
+        "citations_right": _rate(rows, "citations_right"),
+        "generated": (sum(1 for r in rows if r.get("mode") == "llm") / len(rows) if rows else float("nan"), len(rows)),
         "latency_p50_ms": statistics.median(lat) if lat else float("nan"),
         "latency_p95_ms": p95,
     }
@@ -102,6 +110,8 @@ def format_report(result: dict[str, Any]) -> str:
         f"values (act+target)  {f(s['values'])}",
         f"values (compare)     {f(s['values_compare'])}",
         f"unanswerable refused {f(s['refused'])}",
+        f"citations right      {f(s['citations_right'])}",
+        f"generated (llm) share {f(s['generated'])}",
         f"latency p50 / p95    {s['latency_p50_ms']:.0f} / {s['latency_p95_ms']:.0f} ms",
     ]
     return "\n".join(lines)

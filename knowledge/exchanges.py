@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Column, Text, func
-from sqlmodel import Field, SQLModel, select
+from sqlmodel import Field, SQLModel, col, select
 
 from .store import Stores, utcnow
 from .types import Answer, Citation
@@ -68,7 +68,8 @@ class ExchangeLog:
 
     def __init__(self, stores: Stores):
         self.stores = stores
-        SQLModel.metadata.create_all(stores.engine, tables=[ExchangeRow.__table__, FeedbackRow.__table__])
+        SQLModel.metadata.create_all(stores.engine, tables=[SQLModel.metadata.tables["exchanges"],
+                                                            SQLModel.metadata.tables["feedback"]])
 
     def record(self, *, user_id: int | None, user_name: str, chat_id: int | None, chat_type: str, question: str,
                answer: Answer | None = None, kind: str = "question", resolved_question: str = "", error: str = "",
@@ -122,7 +123,7 @@ class ExchangeLog:
         with self.stores.session() as s:
             return s.exec(select(ExchangeRow).where(ExchangeRow.chat_id == chat_id, ExchangeRow.kind == "question",
                                                     ExchangeRow.created_at >= since)
-                          .order_by(ExchangeRow.id.desc()).limit(1)).first()
+                          .order_by(col(ExchangeRow.id).desc()).limit(1)).first()
 
     def recent_turns(self, chat_id: int, n: int = 3, within: timedelta = timedelta(minutes=30)) -> list[tuple[str, str]]:
         """The chat's last few (question, answer) pairs, oldest first, for rewriting follow-ups."""
@@ -130,14 +131,14 @@ class ExchangeLog:
         with self.stores.session() as s:
             rows = s.exec(select(ExchangeRow).where(ExchangeRow.chat_id == chat_id, ExchangeRow.kind == "question",
                                                     ExchangeRow.created_at >= since)
-                          .order_by(ExchangeRow.id.desc()).limit(n)).all()
+                          .order_by(col(ExchangeRow.id).desc()).limit(n)).all()
         return [(r.resolved_question or r.question, r.answer) for r in reversed(rows)]
 
     def stats(self, days: int = 7) -> Stats:
         since = utcnow() - timedelta(days=days)
         with self.stores.session() as s:
             rows = s.exec(select(ExchangeRow).where(ExchangeRow.created_at >= since,
-                                                    ExchangeRow.kind.in_(["question", "figure", "inline"]))).all()
+                                                    col(ExchangeRow.kind).in_(["question", "figure", "inline"]))).all()
             fb = s.exec(select(FeedbackRow.kind, func.count()).where(FeedbackRow.created_at >= since)
                         .group_by(FeedbackRow.kind)).all()
         per_day: dict[str, list[int]] = {}
@@ -158,7 +159,7 @@ class ExchangeLog:
     def unanswered(self, limit: int = 20) -> list[ExchangeRow]:
         with self.stores.session() as s:
             return list(s.exec(select(ExchangeRow).where(ExchangeRow.kind == "question", ExchangeRow.found == False)  # noqa: E712
-                               .order_by(ExchangeRow.id.desc()).limit(limit)).all())
+                               .order_by(col(ExchangeRow.id).desc()).limit(limit)).all())
 
     def export_csv(self) -> bytes:
         """The whole log as CSV (UTF-8 with BOM so Excel opens Chinese text correctly)."""
@@ -172,7 +173,7 @@ class ExchangeLog:
             feedback: dict[int, list[str]] = {}
             for f in s.exec(select(FeedbackRow)).all():
                 feedback.setdefault(f.exchange_id, []).append(f.kind)
-            for r in s.exec(select(ExchangeRow).order_by(ExchangeRow.id)).all():
+            for r in s.exec(select(ExchangeRow).order_by(col(ExchangeRow.id))).all():
                 w.writerow([r.id, _as_utc(r.created_at).isoformat(), r.user_id, r.user_name, r.chat_id, r.chat_type,
                             r.kind, r.question, r.resolved_question, r.answer, r.mode, int(r.found), r.citations,
                             r.figures, round(r.latency_ms, 1), r.llm_tokens, round(r.llm_ms, 1), r.check, r.error, " ".join(feedback.get(r.id or 0, []))])

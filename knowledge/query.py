@@ -85,8 +85,9 @@ def issuer_aliases(issuer: str) -> set[str]:
         aliases.add(core)
     if issuer == "国务院":
         aliases.update(NATIONAL_ALIASES)
-    if re.search(r"(开发区|高新区|新区|园区)$", issuer):
-        aliases.add(re.search(r"(开发区|高新区|新区|园区)$", issuer).group(1))
+    zone = re.search(r"(开发区|高新区|新区|园区)$", issuer)
+    if zone:
+        aliases.add(zone.group(1))
     return aliases
 
 

@@ -6,7 +6,7 @@ import json
 import logging
 
 import numpy as np
-from sqlmodel import select
+from sqlmodel import col, select
 
 from .embeddings import get_embedder
 from .service import embedding_text
@@ -23,7 +23,7 @@ def rebuild(settings: Settings, batch: int = 64) -> int:
     stores.reset_vectors()
     with stores.session() as s:
         reports = {r.id: r for r in s.exec(select(ReportRow).where(ReportRow.status == "ready")).all()}
-        rows = [r for r in s.exec(select(ChunkRow).order_by(ChunkRow.id)).all() if r.report_id in reports]
+        rows = [r for r in s.exec(select(ChunkRow).order_by(col(ChunkRow.id))).all() if r.report_id in reports]
     log.info("re-embedding %d chunks with %s", len(rows), embedder.name)
     for i in range(0, len(rows), batch):
         part = rows[i:i + batch]

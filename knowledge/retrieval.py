@@ -9,7 +9,7 @@ import threading
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlmodel import select
+from sqlmodel import col, select
 
 from .embeddings import Embedder
 from .lexical import BM25
@@ -97,10 +97,10 @@ class CorpusIndex:
 
     def _load(self) -> None:
         with self.stores.session() as s:
-            reports = {r.id: r for r in s.exec(select(ReportRow).where(ReportRow.status == "ready")).all()}
+            reports = {r.id or 0: r for r in s.exec(select(ReportRow).where(ReportRow.status == "ready")).all()}
             ids = list(reports)
-            rows = s.exec(select(ChunkRow).where(ChunkRow.report_id.in_(ids)).order_by(ChunkRow.id)).all() if ids else []
-            figs = s.exec(select(FigureRow).where(FigureRow.report_id.in_(ids))).all() if ids else []
+            rows = s.exec(select(ChunkRow).where(col(ChunkRow.report_id).in_(ids)).order_by(col(ChunkRow.id))).all() if ids else []
+            figs = s.exec(select(FigureRow).where(col(FigureRow.report_id).in_(ids))).all() if ids else []
         chunks = [ChunkRef(r.vector_id, r.report_id, r.idx, json.loads(r.section_path), r.text) for r in rows]
         self.bm25 = BM25([r.tokens.split() for r in rows])
         self.reports = reports

@@ -163,7 +163,8 @@ class KnowledgeBase:
                                 n_figures=len(parsed.figures), n_chars=sum(len(c.text) for c in parsed.chunks))
                 s.add(row)
                 s.flush()
-                rid = row.id
+                assert row.id is not None
+                rid: int = row.id
                 for sec in parsed.sections:
                     s.add(SectionRow(report_id=rid, idx=sec.idx, level=sec.level, path=json.dumps(sec.path, ensure_ascii=False)))
                 for c in parsed.chunks:
@@ -185,7 +186,9 @@ class KnowledgeBase:
                     documents=[c.text for c in parsed.chunks],
                 )
                 with self.stores.session() as s:
-                    row = s.get(ReportRow, rid)
+                    ready = s.get(ReportRow, rid)
+                    assert ready is not None
+                    row = ready
                     row.status = "ready"
                     row.ingested_at = utcnow()
                     s.add(row)
@@ -194,7 +197,7 @@ class KnowledgeBase:
                 self.stores.delete_report(rid)
                 raise
             for o in old:
-                self.stores.delete_report(o.id)
+                self.stores.delete_report(o.id or 0)
             self._bump_generation()
         return IngestResult(source=name, status="replaced" if old else "added", report_id=rid, title=meta.title,
                             sections=len(parsed.sections), chunks=len(parsed.chunks), figures=len(parsed.figures),
@@ -243,7 +246,7 @@ class KnowledgeBase:
     def remove(self, ref: str) -> ReportRow:
         report = self.find_report(ref)
         with self._write_lock:
-            self.stores.delete_report(report.id)
+            self.stores.delete_report(report.id or 0)
             self._bump_generation()
         return report
 

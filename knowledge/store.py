@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import Column, Text, event
-from sqlmodel import Field, Session, SQLModel, create_engine, delete, select
+from sqlmodel import Field, Session, SQLModel, col, create_engine, delete, select
 
 from .errors import EmbedderMismatch
 from .settings import Settings
@@ -137,7 +137,7 @@ class VectorStore:
     def add(self, ids: list[str], vectors: np.ndarray, metadatas: list[dict[str, Any]], documents: list[str]) -> None:
         for i in range(0, len(ids), 1000):
             self.chunks.upsert(ids=ids[i:i + 1000], embeddings=vectors[i:i + 1000].tolist(),
-                               metadatas=metadatas[i:i + 1000], documents=documents[i:i + 1000])
+                               metadatas=metadatas[i:i + 1000], documents=documents[i:i + 1000])  # type: ignore[arg-type]
 
     def delete_report(self, report_id: int) -> None:
         self.chunks.delete(where={"report_id": report_id})
@@ -150,7 +150,7 @@ class VectorStore:
         out: dict[str, np.ndarray] = {}
         for i in range(0, len(ids), 1000):
             got = self.chunks.get(ids=ids[i:i + 1000], include=["embeddings"])
-            for cid, emb in zip(got["ids"], got["embeddings"], strict=True):
+            for cid, emb in zip(got["ids"], got["embeddings"] or [], strict=True):
                 out[cid] = np.asarray(emb, dtype=np.float32)
         return out
 
@@ -176,9 +176,9 @@ class VectorStore:
             if not report_ids:
                 return []
             where = {"report_id": {"$in": report_ids}} if len(report_ids) > 1 else {"report_id": report_ids[0]}
-        res = self.chunks.query(query_embeddings=[vector.tolist()], n_results=min(n, total), where=where,
-                                include=["distances"])
-        return list(zip(res["ids"][0], res["distances"][0], strict=True))
+        res = self.chunks.query(query_embeddings=[vector.tolist()], n_results=min(n, total),
+                                where=where, include=["distances"])  # type: ignore[arg-type]  # chroma's Where is a TypedDict union
+        return list(zip(res["ids"][0], (res["distances"] or [[]])[0], strict=True))
 
 
 class Stores:
@@ -232,7 +232,7 @@ class Stores:
             pending = s.exec(select(ReportRow).where(ReportRow.status == "pending")).all()
         for report in pending:
             log.warning("cleaning up interrupted ingest of %s (report %s)", report.source, report.id)
-            self.delete_report(report.id)
+            self.delete_report(report.id or 0)
         return len(pending)
 
     def delete_report(self, report_id: int) -> None:
@@ -240,13 +240,13 @@ class Stores:
         self.vectors.delete_report(report_id)
         with self.session() as s:
             for table in (FigureRow, ChunkRow, SectionRow):
-                s.exec(delete(table).where(table.report_id == report_id))
-            s.exec(delete(ReportRow).where(ReportRow.id == report_id))
+                s.exec(delete(table).where(col(table.report_id) == report_id))
+            s.exec(delete(ReportRow).where(col(ReportRow.id) == report_id))
             s.commit()
 
     def ready_reports(self) -> list[ReportRow]:
         with self.session() as s:
-            return list(s.exec(select(ReportRow).where(ReportRow.status == "ready").order_by(ReportRow.id)).all())
+            return list(s.exec(select(ReportRow).where(ReportRow.status == "ready").order_by(col(ReportRow.id))).all())
 
     def db_path(self) -> Path | None:
         return self.settings.sqlite_path if not self.settings.database_url else None
