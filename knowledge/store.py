@@ -130,8 +130,9 @@ class VectorStore:
             path.mkdir(parents=True, exist_ok=True)
             self.client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
         # embedding_function=None: Chroma must never fall back to its own (downloading) default model.
+        self.name = settings.chroma_collection or CHUNK_COLLECTION
         self.chunks = self.client.get_or_create_collection(
-            CHUNK_COLLECTION, embedding_function=None, metadata={"hnsw:space": "cosine"}
+            self.name, embedding_function=None, metadata={"hnsw:space": "cosine"}
         )
 
     def add(self, ids: list[str], vectors: np.ndarray, metadatas: list[dict[str, Any]], documents: list[str]) -> None:
@@ -194,7 +195,7 @@ class Stores:
 
     def reset_vectors(self) -> None:
         """Drop every vector (the collection itself); SQL is untouched."""
-        self.vectors.client.delete_collection(CHUNK_COLLECTION)
+        self.vectors.client.delete_collection(self.vectors.name)
         self.vectors = VectorStore(self.settings)
 
     def session(self) -> Session:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -27,9 +29,71 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+# Server mode: the same suite against PostgreSQL and a Chroma server (.ci/run sets these on its second pass).
+TEST_DATABASE_URL = os.environ.get("REPORTBOT_TEST_DATABASE_URL", "")
+TEST_CHROMA_URL = os.environ.get("REPORTBOT_TEST_CHROMA_URL", "")
+
+
+def new_store_space(tmp_path: Path) -> tuple[dict, Callable[[], None]]:
+    """Settings for one test's own stores: files under tmp_path, or a fresh PostgreSQL schema and Chroma collection."""
+    name = "t" + uuid.uuid4().hex[:12]
+    config = {"data_dir": tmp_path / "data", "database_url": "", "chroma_url": TEST_CHROMA_URL,
+              "chroma_collection": f"chunks_{name}"}
+    cleanups: list[Callable[[], None]] = []
+    if TEST_DATABASE_URL:
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        url = make_url(TEST_DATABASE_URL)
+        conninfo = f"host={url.host} port={url.port or 5432} dbname={url.database} user={url.username or 'postgres'}"
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute(f"CREATE SCHEMA {name}")
+        sep = "&" if "?" in TEST_DATABASE_URL else "?"
+        config["database_url"] = f"{TEST_DATABASE_URL}{sep}options=-csearch_path%3D{name}"
+
+        def drop_schema() -> None:
+            with psycopg.connect(conninfo, autocommit=True) as conn:
+                conn.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+
+        cleanups.append(drop_schema)
+    if TEST_CHROMA_URL:
+        def drop_collection() -> None:
+            from urllib.parse import urlparse
+
+            import chromadb
+
+            u = urlparse(TEST_CHROMA_URL)
+            client = chromadb.HttpClient(host=u.hostname, port=u.port)
+            try:
+                client.delete_collection(config["chroma_collection"])
+            except Exception:  # never created by this test
+                pass
+
+        cleanups.append(drop_collection)
+
+    def cleanup() -> None:
+        for fn in cleanups:
+            fn()
+
+    return config, cleanup
+
+
+def store_env(config: dict) -> dict[str, str]:
+    """The same stores as environment variables, for tests that run `reportbot` as a process."""
+    return {"REPORTBOT_DATA_DIR": str(config["data_dir"]), "DATABASE_URL": config["database_url"],
+            "CHROMA_URL": config["chroma_url"], "CHROMA_COLLECTION": config["chroma_collection"]}
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", embedder="fake", database_url="", chroma_url="")
+def store_config(tmp_path: Path):
+    config, cleanup = new_store_space(tmp_path)
+    yield config
+    cleanup()
+
+
+@pytest.fixture
+def settings(store_config: dict) -> Settings:
+    return Settings(embedder="fake", **store_config)
 
 
 @pytest.fixture

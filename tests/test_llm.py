@@ -18,7 +18,7 @@ from knowledge.embeddings import FakeEmbedder
 from knowledge.exchanges import ExchangeLog
 from knowledge.service import KnowledgeBase
 from knowledge.settings import Settings
-from tests.conftest import SAMPLE
+from tests.conftest import SAMPLE, store_env
 from tests.openai_server import FakeOpenAI, Step, reply, source_number
 
 QUESTION = "临江开发区2025年地区生产总值增长目标是多少？"
@@ -32,8 +32,8 @@ def llm():
 
 
 @pytest.fixture
-def llm_kb(tmp_path, llm):
-    settings = Settings(data_dir=tmp_path / "data", embedder="fake", database_url="", chroma_url="",
+def llm_kb(store_config, llm):
+    settings = Settings(embedder="fake", **store_config,
                         openai_api_key="sk-test-secret-key-123", openai_base_url=llm.base_url, openai_model="test-model",
                         llm_timeout_s=3.0, llm_max_retries=0)
     kb = KnowledgeBase(settings, embedder=FakeEmbedder())
@@ -80,7 +80,7 @@ def test_a_bad_generated_answer_falls_back_to_the_extractive_one(llm, llm_kb, sc
 
 
 def test_a_slow_model_gives_the_extractive_answer_within_the_timeout(llm, llm_kb):
-    llm.script = [Step("delay", delay=10), reply(good_answer)]
+    llm.script = [Step("delay", delay=4.5), reply(good_answer)]
     started = time.perf_counter()
     ans = llm_kb.ask(QUESTION)
     assert time.perf_counter() - started < 3.0 + 1.5
@@ -134,8 +134,8 @@ def test_the_embedded_default_never_calls_a_model(kb, llm):
     assert llm.requests == []
 
 
-def test_cli_reports_the_mode(llm, tmp_path):
-    env = {**os.environ, "REPORTBOT_EMBEDDER": "fake", "REPORTBOT_DATA_DIR": str(tmp_path / "data"),
+def test_cli_reports_the_mode(llm, store_config):
+    env = {**os.environ, "REPORTBOT_EMBEDDER": "fake", **store_env(store_config),
            "OPENAI_API_KEY": "sk-test-secret-key-123", "OPENAI_BASE_URL": llm.base_url, "LLM_MAX_RETRIES": "0",
            "LLM_TIMEOUT_S": "5"}
     subprocess.run([sys.executable, "-m", "knowledge.cli", "ingest", "-q", str(SAMPLE)], env=env, check=True,
