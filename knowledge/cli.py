@@ -168,6 +168,23 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from .check import check, repair
+    from .service import KnowledgeBase, embedding_text
+
+    kb = KnowledgeBase(_settings(args), cleanup=False)
+    report = check(kb.stores)
+    for line in report.lines():
+        print(line)
+    if report.ok or not args.repair:
+        return 0 if report.ok else 1
+    print("repairing …")
+    after = repair(kb.stores, kb.embedder, embedding_text)
+    for line in after.lines():
+        print(line)
+    return 0 if after.ok else 1
+
+
 def cmd_bot(args: argparse.Namespace) -> int:
     try:
         from bot.app import main as bot_main
@@ -223,6 +240,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("rebuild", help="re-embed every indexed chunk with the configured embedder")
     s.set_defaults(func=cmd_rebuild)
+
+    s = sub.add_parser("check", help="verify that SQL and Chroma agree (every chunk has its vector and back)")
+    s.add_argument("--repair", action="store_true", help="fix what the check finds")
+    s.set_defaults(func=cmd_check)
 
     s = sub.add_parser("bot", help="run the Telegram bot")
     s.set_defaults(func=cmd_bot)

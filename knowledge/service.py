@@ -23,7 +23,7 @@ from .query import understand
 from .readers import SUPPORTED_SUFFIXES
 from .retrieval import CorpusIndex, HybridRetriever, weigh_concepts
 from .settings import Settings, get_settings
-from .store import ChunkRow, FigureRow, IndexMetaRow, ReportRow, SectionRow, Stores, utcnow
+from .store import ChunkRow, FigureRow, IndexMetaRow, ReportRow, SectionRow, Stores, this_owner, utcnow
 from .types import PATH_SEP, Answer, FigureHit, ParsedReport
 
 log = logging.getLogger(__name__)
@@ -84,10 +84,10 @@ def iter_report_files(paths: Iterable[Path]) -> list[Path]:
 
 
 class KnowledgeBase:
-    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None):
+    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None, cleanup: bool = True):
         self.settings = settings or get_settings()
         self.embedder = embedder or get_embedder(self.settings)
-        self.stores = Stores(self.settings, self.embedder.name, self.embedder.dim)
+        self.stores = Stores(self.settings, self.embedder.name, self.embedder.dim, cleanup=cleanup)
         self.index = CorpusIndex(self.stores)
         self.retriever = HybridRetriever(self.index, self.stores, self.embedder)
         self._write_lock = threading.Lock()
@@ -159,7 +159,7 @@ class KnowledgeBase:
                 old = s.exec(select(ReportRow).where(ReportRow.source == name, ReportRow.status == "ready")).all()
                 row = ReportRow(title=meta.title, issuer=meta.issuer, kind=meta.kind, year=meta.year,
                                 review_year=meta.review_year, plan_year=meta.plan_year, source=name,
-                                content_hash=digest, status="pending", n_chunks=len(parsed.chunks),
+                                content_hash=digest, status="pending", owner=this_owner(), n_chunks=len(parsed.chunks),
                                 n_figures=len(parsed.figures), n_chars=sum(len(c.text) for c in parsed.chunks))
                 s.add(row)
                 s.flush()

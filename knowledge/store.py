@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, datetime
+import os
+import socket
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,31 @@ from .settings import Settings
 log = logging.getLogger(__name__)
 
 CHUNK_COLLECTION = "report_chunks"
+
+
+HOST = socket.gethostname()
+STALE_AFTER = timedelta(minutes=30)  # a pending report from another host is abandoned after this long
+
+
+def this_owner() -> str:
+    return f"{HOST}:{os.getpid()}"
+
+
+def owner_alive(owner: str, since: datetime) -> bool:
+    """Whether the process that wrote a pending report may still be writing it."""
+    host, _, pid = owner.rpartition(":")
+    if host == HOST and pid.isdigit():
+        if int(pid) == os.getpid():
+            return False  # ours: an earlier ingest in this process that died half-way
+        try:
+            os.kill(int(pid), 0)
+            return True
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+    since = since if since.tzinfo else since.replace(tzinfo=UTC)
+    return datetime.now(UTC) - since < STALE_AFTER
 
 
 def utcnow() -> datetime:
@@ -41,6 +68,7 @@ class ReportRow(SQLModel, table=True):
     source: str = Field(index=True)  # the file name it came from
     content_hash: str = Field(index=True)
     status: str = Field(default="pending", index=True)  # pending | ready
+    owner: str = ""  # "host:pid" of the process writing a pending report, to tell a live ingest from a dead one
     n_chunks: int = 0
     n_figures: int = 0
     n_chars: int = 0
@@ -185,13 +213,15 @@ class VectorStore:
 class Stores:
     """The SQL engine and the vector store, opened together and checked against the embedder."""
 
-    def __init__(self, settings: Settings, embedder_name: str, embedder_dim: int, check_embedder: bool = True):
+    def __init__(self, settings: Settings, embedder_name: str, embedder_dim: int, check_embedder: bool = True,
+                 cleanup: bool = True):
         self.settings = settings
         self.engine = make_engine(settings)
         self.vectors = VectorStore(settings)
         if check_embedder:
             self._check_embedder(embedder_name, embedder_dim)
-        self.cleanup_pending()
+        if cleanup:
+            self.cleanup_pending()
 
     def reset_vectors(self) -> None:
         """Drop every vector (the collection itself); SQL is untouched."""
@@ -228,13 +258,22 @@ class Stores:
             s.commit()
 
     def cleanup_pending(self) -> int:
-        """Remove what an interrupted ingest left behind: `pending` reports in SQL and their vectors."""
+        """Remove what an interrupted ingest left: `pending` reports whose writer is dead, and the older
+        version of a replaced file when the process died between adding the new one and removing the old."""
         with self.session() as s:
             pending = s.exec(select(ReportRow).where(ReportRow.status == "pending")).all()
-        for report in pending:
+            ready = s.exec(select(ReportRow).where(ReportRow.status == "ready").order_by(col(ReportRow.id))).all()
+        dead = [r for r in pending if not owner_alive(r.owner, r.ingested_at)]
+        for report in dead:
             log.warning("cleaning up interrupted ingest of %s (report %s)", report.source, report.id)
             self.delete_report(report.id or 0)
-        return len(pending)
+        newest: dict[str, ReportRow] = {}
+        for report in ready:
+            if report.source in newest:
+                log.warning("removing the replaced version of %s (report %s)", report.source, newest[report.source].id)
+                self.delete_report(newest[report.source].id or 0)
+            newest[report.source] = report
+        return len(dead)
 
     def delete_report(self, report_id: int) -> None:
         """Vectors first, then SQL: if we die in between, the report is still listed and removable again."""

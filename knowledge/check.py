@@ -1,0 +1,82 @@
+"""`reportbot check`: do SQL and Chroma agree? `--repair` makes them agree again."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlmodel import col, func, select
+
+from .store import ChunkRow, ReportRow, Stores
+
+
+@dataclass
+class CheckReport:
+    reports: int = 0
+    chunks: int = 0
+    vectors: int = 0
+    pending: list[int] = field(default_factory=list)  # reports an interrupted ingest left behind
+    duplicates: list[int] = field(default_factory=list)  # older ready versions of a replaced file
+    missing_vectors: list[str] = field(default_factory=list)  # chunks with no vector
+    orphan_vectors: list[str] = field(default_factory=list)  # vectors with no chunk
+    count_mismatch: list[int] = field(default_factory=list)  # reports whose chunk rows differ from n_chunks
+
+    @property
+    def ok(self) -> bool:
+        return not (self.pending or self.duplicates or self.missing_vectors or self.orphan_vectors or self.count_mismatch)
+
+    def lines(self) -> list[str]:
+        out = [f"{self.reports} reports, {self.chunks} chunks in SQL, {self.vectors} vectors in Chroma"]
+        for label, items in (("interrupted ingests (pending reports)", self.pending),
+                             ("older versions of replaced files", self.duplicates),
+                             ("chunks without a vector", self.missing_vectors),
+                             ("vectors without a chunk", self.orphan_vectors),
+                             ("reports whose chunk count is wrong", self.count_mismatch)):
+            if items:
+                shown = ", ".join(str(i) for i in items[:8]) + (" …" if len(items) > 8 else "")
+                out.append(f"{label}: {len(items)} ({shown})")
+        out.append("the stores agree" if self.ok else "the stores disagree: run `reportbot check --repair`")
+        return out
+
+
+def check(stores: Stores) -> CheckReport:
+    rep = CheckReport()
+    with stores.session() as s:
+        reports = s.exec(select(ReportRow)).all()
+        counts = dict(s.exec(select(ChunkRow.report_id, func.count()).group_by(col(ChunkRow.report_id))).all())
+        ids = set(s.exec(select(ChunkRow.vector_id)).all())
+    ready = [r for r in reports if r.status == "ready"]
+    rep.reports, rep.chunks = len(ready), len(ids)
+    rep.pending = [r.id or 0 for r in reports if r.status != "ready"]
+    newest: dict[str, ReportRow] = {}
+    for r in sorted(ready, key=lambda r: r.id or 0):
+        if r.source in newest:
+            rep.duplicates.append(newest[r.source].id or 0)
+        newest[r.source] = r
+    rep.count_mismatch = [r.id or 0 for r in ready if counts.get(r.id, 0) != r.n_chunks]
+    vector_ids = stores.vectors.all_ids()
+    rep.vectors = len(vector_ids)
+    rep.missing_vectors = sorted(ids - vector_ids)
+    rep.orphan_vectors = sorted(vector_ids - ids)
+    return rep
+
+
+def repair(stores: Stores, embedder, embedding_text) -> CheckReport:
+    """Remove what half-finished work left, re-embed chunks that lost their vectors; return a fresh check."""
+    rep = check(stores)
+    for rid in rep.pending + rep.duplicates + rep.count_mismatch:
+        stores.delete_report(rid)
+    if rep.orphan_vectors:
+        stores.vectors.delete_ids(rep.orphan_vectors)
+    if rep.missing_vectors:
+        with stores.session() as s:
+            rows = s.exec(select(ChunkRow).where(col(ChunkRow.vector_id).in_(rep.missing_vectors))).all()
+            titles = {r.id: r.title for r in s.exec(select(ReportRow)).all()}
+        for i in range(0, len(rows), 64):
+            part = rows[i:i + 64]
+            texts = [embedding_text(titles.get(r.report_id, ""), json.loads(r.section_path), r.text) for r in part]
+            vectors = np.asarray(embedder.embed_documents(texts), dtype=np.float32)
+            stores.vectors.add([r.vector_id for r in part], vectors,
+                               [{"report_id": r.report_id, "chunk_idx": r.idx} for r in part], [r.text for r in part])
+    return check(stores)
