@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Column, Text, func
+from sqlalchemy import BigInteger, Column, Text, func
 from sqlmodel import Field, SQLModel, col, select
 
 from .store import Stores, utcnow
@@ -19,9 +19,9 @@ class ExchangeRow(SQLModel, table=True):
     __tablename__ = "exchanges"
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow, index=True)
-    user_id: int | None = Field(default=None, index=True)
+    user_id: int | None = Field(default=None, sa_column=Column(BigInteger, index=True))  # Telegram ids exceed 2^31
     user_name: str = ""
-    chat_id: int | None = Field(default=None, index=True)
+    chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, index=True))
     chat_type: str = ""
     kind: str = "question"  # question | figure | inline | command | refused | error
     question: str = Field(default="", sa_column=Column(Text))
@@ -42,7 +42,7 @@ class FeedbackRow(SQLModel, table=True):
     __tablename__ = "feedback"
     id: int | None = Field(default=None, primary_key=True)
     exchange_id: int = Field(foreign_key="exchanges.id", index=True)
-    user_id: int | None = None
+    user_id: int | None = Field(default=None, sa_column=Column(BigInteger))
     kind: str  # up | down | wrong_number | wrong_source
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -67,9 +67,7 @@ class ExchangeLog:
     """Writes and reads the log through the knowledge stores' SQL engine (SQLite or PostgreSQL)."""
 
     def __init__(self, stores: Stores):
-        self.stores = stores
-        SQLModel.metadata.create_all(stores.engine, tables=[SQLModel.metadata.tables["exchanges"],
-                                                            SQLModel.metadata.tables["feedback"]])
+        self.stores = stores  # the log's tables come with the schema migrations (knowledge/migrations)
 
     def record(self, *, user_id: int | None, user_name: str, chat_id: int | None, chat_type: str, question: str,
                answer: Answer | None = None, kind: str = "question", resolved_question: str = "", error: str = "",

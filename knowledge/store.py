@@ -134,9 +134,47 @@ def make_engine(settings: Settings):
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
     else:
-        engine = create_engine(url, pool_pre_ping=True)
-    SQLModel.metadata.create_all(engine)
+        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    migrate(engine)
     return engine
+
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_ADOPTED_COLUMNS = {"reports": {"owner": "VARCHAR NOT NULL DEFAULT ''"},
+                    "exchanges": {"llm_tokens": "INTEGER NOT NULL DEFAULT 0", "llm_ms": "FLOAT NOT NULL DEFAULT 0",
+                                  '"check"': "VARCHAR NOT NULL DEFAULT ''"}}
+
+
+def migrate(engine) -> None:
+    """Bring the schema to the newest migration (Alembic), keeping the index and the conversation log.
+
+    Two processes starting at once take turns: PostgreSQL through an advisory lock, SQLite through its
+    write lock. A database made before migrations existed is adopted: missing tables and columns are
+    added, then it is stamped as current.
+    """
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import inspect, text
+
+    import knowledge.exchanges  # noqa: F401  (the log's tables are part of the schema)
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(724001)"))
+        cfg.attributes["connection"] = conn
+        tables = set(inspect(conn).get_table_names())
+        if "reports" in tables and "alembic_version" not in tables:
+            SQLModel.metadata.create_all(conn)
+            for table, columns in _ADOPTED_COLUMNS.items():
+                have = {c["name"] for c in inspect(conn).get_columns(table)}
+                for name, ddl in columns.items():
+                    if name.strip('"') not in have:
+                        conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {ddl}"))
+            command.stamp(cfg, "head")
+        else:
+            command.upgrade(cfg, "head")
 
 
 class VectorStore:

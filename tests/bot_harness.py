@@ -19,7 +19,7 @@ from tests.telegram_server import FakeTelegram
 ADMIN = 1001
 STAFF = 2002
 STRANGER = 3003
-GROUP = -100500
+GROUP = -1001234567890  # a real supergroup id: beyond 32 bits
 
 
 def free_port() -> int:

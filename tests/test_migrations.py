@@ -1,0 +1,63 @@
+"""Schema changes go through migrations: upgrading keeps the index and the conversation log."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, inspect, text
+from sqlmodel import select
+
+from knowledge.embeddings import FakeEmbedder
+from knowledge.exchanges import ExchangeLog, ExchangeRow
+from knowledge.service import KnowledgeBase
+from knowledge.settings import Settings
+from knowledge.store import MIGRATIONS
+from tests.conftest import SAMPLE
+
+
+def at_revision(url: str, revision: str) -> None:
+    engine = create_engine(url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+    engine.dispose()
+
+
+def test_upgrading_a_database_made_by_the_previous_schema_keeps_index_and_log(store_config):
+    settings = Settings(embedder="fake", **store_config)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    url = settings.sql_url
+    at_revision(url, "0001")
+    now = datetime.now(UTC)
+    engine = create_engine(url)
+    with engine.begin() as conn:  # rows written by the previous version of the program
+        conn.execute(text("INSERT INTO exchanges (created_at, user_id, user_name, chat_id, chat_type, kind, question, "
+                          "answer, mode, found, citations, figures, latency_ms, error) VALUES (:t, 42, '张三', 42, "
+                          "'private', 'question', '今年固投目标多少？', '10%左右[1]', 'extractive', true, '[]', '[]', 35.5, '')"),
+                     {"t": now})
+        assert "owner" not in {c["name"] for c in inspect(conn).get_columns("reports")}
+    engine.dispose()
+
+    kb = KnowledgeBase(settings, embedder=FakeEmbedder())  # opening migrates to the newest schema
+    log = ExchangeLog(kb.stores)
+    with kb.stores.session() as s:
+        (old,) = s.exec(select(ExchangeRow)).all()
+    assert old.question == "今年固投目标多少？" and old.latency_ms == 35.5 and old.llm_tokens == 0
+    assert kb.ingest_file(SAMPLE).status == "added"
+    ans = kb.ask("临江开发区2025年地区生产总值增长目标是多少？")
+    supergroup = -1001234567890  # Telegram ids beyond 32 bits need the widened columns
+    ex = log.record(user_id=7_000_000_001, user_name="李四", chat_id=supergroup, chat_type="supergroup",
+                    question=ans.question, answer=ans)
+    assert log.last_question(supergroup).id == ex
+    assert json.loads(log.get(ex).citations)[0]["n"] == 1
+
+
+def test_a_fresh_database_is_created_at_the_newest_revision(settings):
+    kb = KnowledgeBase(settings, embedder=FakeEmbedder())
+    with kb.stores.engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
