@@ -76,6 +76,9 @@ def decode_bytes(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    mixed = _decode_mixed(data)
+    if mixed is not None:
+        return mixed
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
@@ -88,6 +91,31 @@ def decode_bytes(data: bytes) -> str:
     if best is not None and _looks_like_text(str(best)):
         return str(best)
     raise UnreadableFile("the text encoding could not be recognised (tried UTF-8 and GB18030/GBK)")
+
+
+def _decode_mixed(data: bytes) -> str | None:
+    """A file pasted together from UTF-8 and GBK parts: each line in the encoding it decodes in.
+
+    Only when both kinds of line are really there (several non-ASCII lines of each); a plain GBK file,
+    whose lines rarely happen to be valid UTF-8, is left to the whole-file decoders.
+    """
+    lines = data.split(b"\n")
+    utf8 = gbk = 0
+    out = []
+    for line in lines:
+        if line.isascii():
+            out.append(line.decode("ascii"))
+            continue
+        try:
+            out.append(line.decode("utf-8"))
+            utf8 += 1
+        except UnicodeDecodeError:
+            try:
+                out.append(line.decode("gb18030"))
+                gbk += 1
+            except UnicodeDecodeError:
+                return None
+    return "\n".join(out) if utf8 >= 2 and gbk >= 2 else None
 
 
 def _looks_like_text(text: str) -> bool:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from .answer import build_answer
@@ -68,6 +70,13 @@ def embedding_text(title: str, path: list[str], text: str) -> str:
     return f"{title}｜{header}\n{text}" if header else f"{title}\n{text}"
 
 
+def safe_name(name: str) -> str:
+    """The file name as stored and shown: no folders ("../"), no control characters, bounded length."""
+    base = re.split(r"[\\/]", name)[-1]
+    base = "".join(ch for ch in base if ch.isprintable()).strip().lstrip(".") or "report.txt"
+    return base[-120:]
+
+
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -98,7 +107,7 @@ class KnowledgeBase:
     def ingest_file(self, path: Path, data: bytes | None = None, name: str | None = None,
                     progress: Progress | None = None) -> IngestResult:
         """Ingest one report. Never raises for a bad file: the result says why, and the index is unchanged."""
-        name = name or path.name
+        name = safe_name(name or path.name)
         started = time.perf_counter()
         report = progress or (lambda *_: None)
         try:
@@ -193,6 +202,14 @@ class KnowledgeBase:
                     row.ingested_at = utcnow()
                     s.add(row)
                     s.commit()
+            except IntegrityError:
+                # another process made the same content ready first (uq_reports_ready_content)
+                self.stores.delete_report(rid)
+                with self.stores.session() as s:
+                    same = s.exec(select(ReportRow).where(ReportRow.content_hash == digest,
+                                                          ReportRow.status == "ready")).first()
+                return IngestResult(source=name, status="unchanged", report_id=same.id if same else None,
+                                    title=same.title if same else meta.title)
             except BaseException:
                 self.stores.delete_report(rid)
                 raise
