@@ -71,7 +71,7 @@ async def allowed(update: Update, context: ContextTypes.DEFAULT_TYPE, *, admin: 
     """Whether to serve this update; a refused user gets one polite message naming their id, and it is logged."""
     svc = services(context)
     user_id, name, chat_id, chat_type = _who(update)
-    ok = svc.settings.is_admin(user_id) if admin else svc.settings.is_allowed(user_id, chat_id)
+    ok = svc.settings.is_allowed(user_id, chat_id) and (not admin or svc.settings.is_admin(user_id))
     if ok:
         return True
     text = ADMIN_ONLY if admin and svc.settings.is_allowed(user_id, chat_id) else REFUSAL.format(user_id=user_id)

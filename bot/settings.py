@@ -53,7 +53,10 @@ class BotSettings(Settings):
         return user_id is not None and user_id in self.admin_user_ids
 
     def is_allowed(self, user_id: int | None, chat_id: int | None) -> bool:
-        if self.allow_everyone or self.is_admin(user_id):
+        """Groups are served only when the group itself is allowed (everyone in it reads the answers);
+        private chats and inline queries when the user is an admin or allowed."""
+        if self.allow_everyone:
             return True
-        return (user_id is not None and user_id in self.allowed_user_ids) or \
-            (chat_id is not None and chat_id < 0 and chat_id in self.allowed_chat_ids)
+        if chat_id is not None and chat_id < 0:
+            return chat_id in self.allowed_chat_ids
+        return self.is_admin(user_id) or (user_id is not None and user_id in self.allowed_user_ids)

@@ -103,6 +103,7 @@ class Concept:
         primary = self.forms[0]
         # (normalized part, its span in the primary form): partial credit is the share of the form covered
         self.norm_parts = [(normalize_for_match(p), primary.find(p), len(p)) for p in self.parts if p in primary]
+        self.norm_words = [w for w in dict.fromkeys(normalize_for_match(w) for w in self.words) if w]
 
     @property
     def words(self) -> list[str]:
@@ -132,9 +133,23 @@ class QueryInfo:
         return [c.words for c in self.concepts]
 
 
+def clean_question(question: str) -> str:
+    """Half-width, simplified, without pasted markup ("<b>…</b>") or links."""
+    return re.sub(r"</?[a-zA-Z][^<>]{0,40}>|https?://\S+", " ", to_simplified(to_halfwidth(question))).strip()
+
+
+def search_text(question: str) -> str:
+    """What is embedded for a question: the cleaned question plus what its abbreviations stand for.
+
+    Cheap on purpose: the query embedding starts from it while the rest of `understand` runs."""
+    text = clean_question(question)
+    lower = text.lower()
+    expansions = [w for abbr, full in ABBREVIATIONS.items() if abbr in lower for w in full]
+    return text + (" " + " ".join(expansions) if expansions else "")
+
+
 def understand(question: str, known_issuers: list[str]) -> QueryInfo:
-    # pasted markup ("<b>…</b>") and links are not part of the question
-    text = re.sub(r"</?[a-zA-Z][^<>]{0,40}>|https?://\S+", " ", to_simplified(to_halfwidth(question))).strip()
+    text = clean_question(question)
     lower = text.lower()
     digits = cn_years_to_digits(text)
 
@@ -156,13 +171,8 @@ def understand(question: str, known_issuers: list[str]) -> QueryInfo:
         report_year = int(m.group(1))
     kinds = [k for k in ("统计公报", "计划总结", "政府工作报告") if k in text]
 
-    expansions: list[str] = []
-    concepts: list[Concept] = []
-    for abbr, full in ABBREVIATIONS.items():
-        if abbr in lower:
-            expansions.extend(full)
-            concepts.append(Concept(forms=[abbr, *full]))
-    expanded = text + (" " + " ".join(expansions) if expansions else "")
+    concepts = [Concept(forms=[abbr, *full]) for abbr, full in ABBREVIATIONS.items() if abbr in lower]
+    expanded = search_text(question)
     issuer_words = {a for i in issuers for a in issuer_aliases(i)} | set(NATIONAL_ALIASES)
     terms = tokenize(expanded)
     concepts.extend(concept_phrases(text, issuer_words, [w for c in concepts for w in c.forms]))

@@ -6,6 +6,8 @@ import json
 import logging
 import re
 import threading
+import time
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,16 +33,14 @@ class TextBlob:
         self.starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]]) if texts else np.zeros(0, dtype=np.int64)
 
     def containing(self, sub: str) -> set[int]:
-        out: set[int] = set()
+        """Indexes of the texts that contain sub: every occurrence found in C, mapped back in one numpy call."""
         if not sub:
-            return out
-        pos = self.blob.find(sub)
-        while pos >= 0:
-            i = int(np.searchsorted(self.starts, pos, side="right")) - 1
-            out.add(i)
-            nxt = int(self.starts[i + 1]) if i + 1 < len(self.starts) else len(self.blob)
-            pos = self.blob.find(sub, max(nxt, pos + 1))
-        return out
+            return set()
+        positions = [m.start() for m in re.finditer(re.escape(sub), self.blob)]
+        if not positions:
+            return set()
+        found = np.searchsorted(self.starts, np.asarray(positions), side="right") - 1
+        return set(np.unique(found).tolist())
 
 
 @dataclass
@@ -67,6 +67,7 @@ class CorpusIndex:
     def __init__(self, stores: Stores):
         self.stores = stores
         self.generation = -1
+        self._checked_at = 0.0
         self._lock = threading.Lock()
         self.reports: dict[int, ReportRow] = {}
         self.chunks: list[ChunkRef] = []
@@ -79,13 +80,61 @@ class CorpusIndex:
         self.figure_text: list[str] = []  # normalized indicator + sentence start, by position in self.figures
         self.figure_blob = TextBlob([])
         self.chunk_blob = TextBlob([])
+        self.matrix = np.zeros((0, 1), dtype=np.float32)
+        self._word_cache: dict[str, set[int]] = {}
 
     def current_generation(self) -> int:
         with self.stores.session() as s:
             row = s.get(IndexMetaRow, "generation")
             return int(row.value) if row else 0
 
+    def _load_vectors(self, chunks: list[ChunkRef]) -> np.ndarray:
+        """The chunk vectors from Chroma, row i for chunk i: dense search is one matrix product in memory.
+
+        Chroma stays the store of record (and the server for several replicas); this copy only saves a
+        round trip per question. A chunk whose vector is missing gets a zero row (`reportbot check`)."""
+        if not chunks:
+            return np.zeros((0, 1), dtype=np.float32)
+        got = self.stores.vectors.get_vectors([c.vector_id for c in chunks])
+        dim = len(next(iter(got.values()))) if got else 1
+        matrix = np.zeros((len(chunks), dim), dtype=np.float32)
+        for i, c in enumerate(chunks):
+            v = got.get(c.vector_id)
+            if v is not None:
+                matrix[i] = v
+        return matrix
+
+    def dense(self, qvec: np.ndarray, mask: np.ndarray, n: int) -> list[int]:
+        if not len(self.matrix) or self.matrix.shape[1] != len(qvec):
+            return []
+        scores = self.matrix @ qvec.astype(np.float32)
+        scores[~mask] = -np.inf
+        n = min(n, int(mask.sum()))
+        if n <= 0:
+            return []
+        top = np.argpartition(-scores, n - 1)[:n]
+        return [int(i) for i in top[np.argsort(-scores[top])]]
+
+    def figures_containing(self, word: str) -> set[int]:
+        """Figures whose indicator or sentence contains word; remembered until the index changes."""
+        hit = self._word_cache.get(word)
+        if hit is None:
+            hit = self.figure_blob.containing(word)
+            if len(self._word_cache) > 5000:
+                self._word_cache.clear()
+            self._word_cache[word] = hit
+        return hit
+
+    def invalidate(self) -> None:
+        """Look at SQL on the next refresh (this process just changed the index)."""
+        self._checked_at = 0.0
+
     def refresh(self) -> None:
+        """Reload when another ingest or removal happened (checked in SQL at most every half second)."""
+        now = time.monotonic()
+        if now - self._checked_at < 0.5 and self.generation >= 0:
+            return
+        self._checked_at = now
         gen = self.current_generation()
         if gen == self.generation:
             return
@@ -117,6 +166,8 @@ class CorpusIndex:
         self.figure_text = [normalize_for_match(f.indicator + " " + f.sentence[:80]) for f in figs]
         self.figure_blob = TextBlob(self.figure_text)
         self.chunk_blob = TextBlob([normalize_for_match(c.text) for c in chunks])
+        self.matrix = self._load_vectors(chunks)
+        self._word_cache = {}
         log.info("index loaded: %d reports, %d chunks, %d figures", len(reports), len(chunks), len(figs))
 
 
@@ -171,7 +222,14 @@ class HybridRetriever:
         self.stores = stores
         self.embedder = embedder
 
-    def retrieve(self, q: QueryInfo, k: int = 8) -> list[Hit]:
+    def start_embedding(self, text: str) -> Future:
+        """The question's vector. Computed right away: on two cores the model's threads need both, and
+        overlapping it with Python work made both slower (measured: 15 → 31 ms per embedding)."""
+        future: Future = Future()
+        future.set_result(self.embedder.embed_query(text))
+        return future
+
+    def retrieve(self, q: QueryInfo, k: int = 8, embedding: Future | None = None) -> list[Hit]:
         idx = self.index
         idx.refresh()
         if not idx.chunks:
@@ -180,17 +238,16 @@ class HybridRetriever:
         allowed = [rid for rid, p in priors.items() if p > 0]
         mask = np.isin(idx.chunk_report, np.array(allowed, dtype=np.int32))
 
+        embedding = embedding or self.start_embedding(q.expanded)
         weights = {t: 1.0 for t in q.terms}
         lex = idx.bm25.scores(q.terms, weights)
         lex = np.where(mask, lex, 0.0)
         lex_order = [int(i) for i in np.argsort(-lex)[:CANDIDATES] if lex[i] > 0]
 
-        qvec = self.embedder.embed_query(q.expanded)
-        restrict = allowed if len(allowed) < len(idx.reports) else None
-        dense = self.stores.vectors.query(qvec, CANDIDATES, restrict)
-        dense_order = [idx.by_vector_id[v] for v, _ in dense if v in idx.by_vector_id]
-
         fig_order = self._figure_candidates(q, allowed)
+        qvec = embedding.result()
+        dense_order = idx.dense(qvec, mask, CANDIDATES)
+
         exact: set[int] = set()
         for f in q.figure_strings:
             exact |= idx.chunk_blob.containing(normalize_for_match(f))
@@ -240,12 +297,11 @@ class HybridRetriever:
         candidates: set[int] = set()
         for concept in q.concepts:
             for word in concept.norm_forms + [p for p, _, _ in concept.norm_parts]:
-                candidates |= idx.figure_blob.containing(word)
+                candidates |= idx.figures_containing(word)
+        candidates = {fi for fi in candidates if idx.figures[fi].report_id in allowed_set}
         out: list[tuple[FigureRow, float]] = []
         for fi in candidates:
             f = idx.figures[fi]
-            if f.report_id not in allowed_set:
-                continue
             report = idx.reports[f.report_id]
             s = concept_overlap(q, idx.figure_text[fi], normalized=True)
             if s <= 0:
@@ -339,19 +395,21 @@ def concept_overlap_near(q: QueryInfo, text: str, around: str, discount: float) 
     return found / total if total else 0.0
 
 
+_SCOPE = re.compile(r"^(全社会|全区|全市|全省|全国|全县)")
+
+
 def indicator_fit(q: QueryInfo, indicator: str) -> float:
     """How much of a figure's indicator the question names: 生产总值 fits GDP better than 人均地区生产总值."""
     if not indicator:
         return 0.0
-    norm = re.sub(r"^(全社会|全区|全市|全省|全国|全县)", "", normalize_for_match(indicator))  # scope, not a different indicator
+    norm = _SCOPE.sub("", normalize_for_match(indicator))  # scope, not a different indicator
     if not norm:
         return 0.0
     best = 0
     for concept in q.concepts:
-        for w in concept.words:
-            nw = normalize_for_match(w)
-            if nw and nw in norm:
-                best = max(best, len(nw))
+        for nw in concept.norm_words:
+            if len(nw) > best and nw in norm:
+                best = len(nw)
     return best / len(norm)
 
 

@@ -21,7 +21,7 @@ from .errors import ReportNotFound, UnreadableFile
 from .followup import is_followup, resolve_followup
 from .lexical import tokenize
 from .parse import parse_report, report_stem
-from .query import understand
+from .query import search_text, understand
 from .readers import SUPPORTED_SUFFIXES
 from .retrieval import CorpusIndex, HybridRetriever, weigh_concepts
 from .settings import Settings, get_settings
@@ -239,6 +239,7 @@ class KnowledgeBase:
             value = int(row.value) + 1 if row else 1
             s.merge(IndexMetaRow(key="generation", value=str(value)))
             s.commit()
+        self.index.invalidate()
 
     # --- catalogue ----------------------------------------------------------------------------
 
@@ -301,9 +302,11 @@ class KnowledgeBase:
         if not question:
             ans = Answer(question=question, answer="请输入一个问题，例如：“今年固投目标多少？”", found=False, mode="extractive")
         else:
+            self.index.refresh()
+            embedding = self.retriever.start_embedding(search_text(question[:2000]))
             q = understand(question[:2000], self.issuers())
             weigh_concepts(q, self.index.bm25)
-            hits = self.retriever.retrieve(q, k=max(self.settings.top_k + 3, 8))
+            hits = self.retriever.retrieve(q, k=max(self.settings.top_k + 3, 8), embedding=embedding)
             ans = build_answer(q, hits, self.settings.top_k)
             if self.generator is not None and ans.citations:
                 ans = self.generator.answer(question, ans, on_token)

@@ -217,7 +217,8 @@ class VectorStore:
         out: dict[str, np.ndarray] = {}
         for i in range(0, len(ids), 1000):
             got = self.chunks.get(ids=ids[i:i + 1000], include=["embeddings"])
-            for cid, emb in zip(got["ids"], got["embeddings"] or [], strict=True):
+            embeddings = got["embeddings"] if got["embeddings"] is not None else []
+            for cid, emb in zip(got["ids"], embeddings, strict=True):
                 out[cid] = np.asarray(emb, dtype=np.float32)
         return out
 
@@ -235,15 +236,12 @@ class VectorStore:
         return self.chunks.count()
 
     def query(self, vector: np.ndarray, n: int, report_ids: list[int] | None) -> list[tuple[str, float]]:
-        total = self.chunks.count()
-        if total == 0:
-            return []
         where = None
         if report_ids is not None:
             if not report_ids:
                 return []
             where = {"report_id": {"$in": report_ids}} if len(report_ids) > 1 else {"report_id": report_ids[0]}
-        res = self.chunks.query(query_embeddings=[vector.tolist()], n_results=min(n, total),
+        res = self.chunks.query(query_embeddings=[vector.tolist()], n_results=n,
                                 where=where, include=["distances"])  # type: ignore[arg-type]  # chroma's Where is a TypedDict union
         return list(zip(res["ids"][0], (res["distances"] or [[]])[0], strict=True))
 

@@ -273,14 +273,18 @@ def test_reportbot_bot_command_runs_the_real_process(store_config):
     asyncio.run_coroutine_threadsafe(server.start(), loop).result(10)
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": server.token, "TELEGRAM_BASE_URL": server.base_url,
            "TELEGRAM_BASE_FILE_URL": server.base_file_url, "REPORTBOT_EMBEDDER": "fake", **store_env(store_config),
-           "ALLOWED_USER_IDS": str(STAFF), "ADMIN_USER_IDS": str(ADMIN)}
+           "ALLOWED_USER_IDS": str(STAFF), "ADMIN_USER_IDS": str(ADMIN),
+           # a configured but unreachable model: its failure is logged, its key must not be
+           "OPENAI_API_KEY": "sk-live-SECRET-never-logged", "OPENAI_BASE_URL": "http://127.0.0.1:9/v1",
+           "LLM_TIMEOUT_S": "3", "LLM_MAX_RETRIES": "0"}
     proc = subprocess.Popen([sys.executable, "-m", "bot"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)
     try:
         asyncio.run_coroutine_threadsafe(server.wait_for(lambda c: c.method == "getUpdates", 60), loop).result(65)
         asyncio.run_coroutine_threadsafe(server.push(server.message_update(STAFF, "开发区2014年GDP预期增长多少？")), loop).result(5)
         reply = asyncio.run_coroutine_threadsafe(
-            server.wait_for(lambda c: c.method == "sendMessage" and "8%以上" in c.params.get("text", ""), 60), loop).result(65)
+            server.wait_for(lambda c: c.method in ("sendMessage", "editMessageText") and "8%以上" in c.params.get("text", "")
+                            and "reply_markup" in c.params, 60), loop).result(65)
         assert reply.params["chat_id"] in (STAFF, str(STAFF))
     finally:
         proc.terminate()
@@ -288,6 +292,8 @@ def test_reportbot_bot_command_runs_the_real_process(store_config):
         asyncio.run_coroutine_threadsafe(server.stop(), loop).result(10)
         loop.call_soon_threadsafe(loop.stop)
     assert server.token.split(":")[1] not in output, "the bot token leaked into the log"
+    assert "SECRET-never-logged" not in output, "the model key leaked into the log"
+    assert "model call failed" in output  # the failure itself is logged
     assert server.violations == []
 
 
@@ -355,3 +361,32 @@ def test_a_generated_answer_that_fails_the_check_is_replaced_by_the_extractive_o
     assert "未通过核对" in text and "9%左右" in text.split("\n")[0] and "7%左右" in text
     (row,) = [r for r in exchanges(h) if r.kind == "question"]
     assert row.mode == "extractive" and row.check.startswith("failed")
+
+
+OTHER_GROUP = -1009876543210
+
+
+def test_outsiders_get_nothing_in_groups_callbacks_or_admin_commands(harness):
+    h = harness
+    # an allowed staff member in a group that is not allowed: the answer would reach everyone there
+    mark = h.say(STAFF, "@report_test_bot 开发区2013年财政总收入有多少？", chat_id=OTHER_GROUP)
+    refusal = h.reply_to(OTHER_GROUP, mark, "管理员").params["text"]
+    assert "114.23" not in refusal
+    # a stranger pressing a button of someone else's answer
+    mark = h.say(STAFF, "开发区2014年GDP预期增长多少？")
+    answer = h.reply_to(STAFF, mark, "8%以上")
+    data = answer.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    message = {"message_id": 5, "date": int(time.time()), "chat": {"id": STRANGER, "type": "private"},
+               "from": h.server.bot_user, "text": "forwarded"}
+    mark = h.send(h.server.callback_update(STRANGER, message, data))
+    alert = h.wait(lambda c: c.method == "answerCallbackQuery", mark)
+    assert str(STRANGER) in alert.params["text"]
+    h.settle(0.5)
+    assert h.server.sent(chat_id=STRANGER, since=mark) == []
+    # admin commands from staff, in private and in the allowed group
+    for command in ("/remove 临江", "/export", "/unanswered", "/ingest"):
+        mark = h.say(STAFF, command)
+        assert "管理员" in h.reply_to(STAFF, mark, "管理员").params["text"]
+    assert len(h.kb.reports()) == 2 and h.server.documents_sent == []
+    mark = h.say(STAFF, "/stats", chat_id=GROUP)
+    assert "管理员" in h.reply_to(GROUP, mark, "管理员").params["text"]

@@ -83,6 +83,8 @@ def test_access_settings_from_the_environment(monkeypatch):
     assert s.admin_user_ids == [11, 12]
     assert s.is_allowed(11, 11) and s.is_allowed(21, 21) and s.is_allowed(99, -1001)
     assert not s.is_allowed(99, 99) and not s.is_allowed(99, -2002)
+    assert not s.is_allowed(21, -2002) and not s.is_allowed(11, -2002)  # allowed people, but a group that is not
+    assert s.is_allowed(21, None)  # inline mode has no chat: the user decides
     assert not s.is_admin(21)
     monkeypatch.setenv("ALLOW_EVERYONE", "true")
     assert BotSettings().is_allowed(99, 99)
