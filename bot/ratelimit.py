@@ -18,6 +18,8 @@ class ChatRateLimiter(AIORateLimiter):
         self._chats: dict[int | str, AsyncLimiter] = {}
 
     async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
+        if endpoint == "sendChatAction":
+            return await callback(*args, **kwargs)  # "typing…" is not a message: it must not use the message budget
         chat_id = data.get("chat_id")
         if chat_id is not None and endpoint.startswith(_MESSAGE_ENDPOINTS) and endpoint != "sendChatAction":
             limiter = self._chats.get(chat_id)

@@ -53,6 +53,15 @@ class ChunkRef:
 
 
 @dataclass
+class Plan:
+    """One question's report priors and rankings, so the dense ranking can be added without redoing them."""
+
+    priors: dict[int, float]
+    mask: np.ndarray
+    orders: dict[str, list[int]]
+
+
+@dataclass
 class Hit:
     chunk: ChunkRef
     score: float
@@ -229,49 +238,57 @@ class HybridRetriever:
         future.set_result(self.embedder.embed_query(text))
         return future
 
-    def retrieve(self, q: QueryInfo, k: int = 8, embedding: Future | None = None) -> list[Hit]:
+    def prepare(self, q: QueryInfo) -> Plan:
+        """The question's report priors and its lexical, figure and exact-number rankings (no vector yet)."""
         idx = self.index
         idx.refresh()
-        if not idx.chunks:
-            return []
         priors = report_priors(q, idx.reports)
         allowed = [rid for rid, p in priors.items() if p > 0]
         mask = np.isin(idx.chunk_report, np.array(allowed, dtype=np.int32))
-
-        embedding = embedding or self.start_embedding(q.expanded)
-        weights = {t: 1.0 for t in q.terms}
-        lex = idx.bm25.scores(q.terms, weights)
-        lex = np.where(mask, lex, 0.0)
+        lex = np.where(mask, idx.bm25.scores(q.terms, {t: 1.0 for t in q.terms}), 0.0)
         lex_order = [int(i) for i in np.argsort(-lex)[:CANDIDATES] if lex[i] > 0]
-
-        fig_order = self._figure_candidates(q, allowed)
-        qvec = embedding.result()
-        dense_order = idx.dense(qvec, mask, CANDIDATES)
-
         exact: set[int] = set()
         for f in q.figure_strings:
             exact |= idx.chunk_blob.containing(normalize_for_match(f))
-        exact_order = sorted(i for i in exact if mask[i])[:CANDIDATES]
+        return Plan(priors=priors, mask=mask, orders={
+            "lexical": lex_order, "figures": self._figure_candidates(q, allowed),
+            "exact": sorted(i for i in exact if mask[i])[:CANDIDATES]})
 
+    def add_dense(self, plan: Plan, embedding: Future) -> None:
+        plan.orders["dense"] = self.index.dense(embedding.result(), plan.mask, CANDIDATES)
+
+    def retrieve(self, q: QueryInfo, k: int = 8, embedding: Future | None = None, use_dense: bool = True,
+                 plan: Plan | None = None) -> list[Hit]:
+        """Chunks ranked by reciprocal-rank fusion of the lexical, dense, figure and exact-number rankings."""
+        idx = self.index
+        if not idx.chunks and plan is None:
+            idx.refresh()
+        if not idx.chunks:
+            return []
+        plan = plan or self.prepare(q)
+        if use_dense and "dense" not in plan.orders:
+            self.add_dense(plan, embedding or self.start_embedding(q.expanded))
+        weights = {"lexical": 1.0, "dense": 1.0, "figures": 1.2 if q.numeric else 0.8, "exact": 1.5}
         fused: dict[int, float] = {}
         parts: dict[int, dict[str, int]] = {}
-        for name, order, w in (("lexical", lex_order, 1.0), ("dense", dense_order, 1.0), ("figures", fig_order, 1.2 if q.numeric else 0.8), ("exact", exact_order, 1.5)):
+        for name, order in plan.orders.items():
+            if name == "dense" and not use_dense:
+                continue
             for rank, ci in enumerate(order):
-                fused[ci] = fused.get(ci, 0.0) + w / (RRF_K + rank + 1)
+                fused[ci] = fused.get(ci, 0.0) + weights[name] / (RRF_K + rank + 1)
                 parts.setdefault(ci, {})[name] = rank + 1
         hits = []
         for ci, score in fused.items():
             chunk = idx.chunks[ci]
             report = idx.reports[chunk.report_id]
-            prior = priors.get(chunk.report_id, 0.0)
+            prior = plan.priors.get(chunk.report_id, 0.0)
             if prior <= 0:
                 continue
+            chunk_figs = idx.figures_by_chunk.get((chunk.report_id, chunk.idx), [])
             score *= 0.5 + 0.5 * prior
             score *= 1.0 + 0.15 * _heading_match(q, chunk.section_path)
-            chunk_figs = idx.figures_by_chunk.get((chunk.report_id, chunk.idx), [])
             score *= 1.0 + 0.3 * figure_fit(q, report, chunk_figs)
-            hits.append(Hit(chunk=chunk, score=score, report=report, parts=parts[ci],
-                            figures=idx.figures_by_chunk.get((chunk.report_id, chunk.idx), [])))
+            hits.append(Hit(chunk=chunk, score=score, report=report, parts=parts[ci], figures=chunk_figs))
         hits.sort(key=lambda h: -h.score)
         return hits[:k]
 

@@ -1,10 +1,12 @@
 """Load through the local Bot API server: simulated users asking at once, timed from message to answer.
 
-    python scripts/bench_bot.py --data-dir bench-out/ingest --users 20 --rounds 5
-    python scripts/bench_bot.py --data-dir bench-out/ingest --users 50 --seconds 60
+    python scripts/bench_bot.py --data-dir bench-out/ingest --users 20 --rounds 5 --think 0
+    python scripts/bench_bot.py --data-dir bench-out/ingest --users 20 --rounds 5 --think 2
+    python scripts/bench_bot.py --data-dir bench-out/ingest --users 50 --seconds 60 --think 2
 
 Each user sends a question from the eval file, waits for the bot's answer (the message that carries the
-buttons), and asks the next. Latency is from pushing the update to the server receiving that message.
+buttons), reads it for --think seconds (random between half and one and a half times that), and asks the
+next; --think 0 fires the next question at once (all users saturating the bot). Latency is from pushing the update to the server receiving that message.
 Reports p50/p95/max, errors (spec violations, error rows, timeouts), exchanges logged, and the RSS.
 """
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import random
 import statistics
 import sys
 import tempfile
@@ -64,7 +67,10 @@ async def run(args) -> dict:
         nonlocal timeouts, sent
         i = uid
         rounds = 0
+        rng = random.Random(uid)
         while (deadline and time.monotonic() < deadline) or (not deadline and rounds < args.rounds):
+            if rounds and args.think:
+                await asyncio.sleep(args.think * rng.uniform(0.5, 1.5))
             question = questions[i % len(questions)]
             i += args.users
             rounds += 1
@@ -92,7 +98,7 @@ async def run(args) -> dict:
     await server.stop()
     latencies.sort()
     p95 = latencies[min(len(latencies) - 1, int(round(0.95 * (len(latencies) - 1))))] if latencies else float("nan")
-    return {"users": args.users, "questions": sent, "answered": len(latencies), "timeouts": timeouts,
+    return {"users": args.users, "think_s": args.think, "questions": sent, "answered": len(latencies), "timeouts": timeouts,
             "spec_violations": len(server.violations), "error_rows": errors, "logged": logged,
             "p50_ms": statistics.median(latencies) if latencies else float("nan"), "p95_ms": p95,
             "max_ms": latencies[-1] if latencies else float("nan"), "wall_s": wall,
@@ -105,6 +111,7 @@ def main() -> int:
     p.add_argument("--users", type=int, default=20)
     p.add_argument("--rounds", type=int, default=5, help="questions per user (ignored with --seconds)")
     p.add_argument("--seconds", type=float, default=0, help="run for this long instead of a fixed number of rounds")
+    p.add_argument("--think", type=float, default=0.0, help="seconds a user reads an answer before asking again")
     p.add_argument("--eval", default=str(ROOT.parent / "shared" / "eval" / "dev.jsonl"))
     p.add_argument("--spec", default=str(ROOT.parent / "shared" / "telegram" / "bot-api.json"))
     args = p.parse_args()
