@@ -22,6 +22,7 @@ from .textnorm import normalize_for_match
 log = logging.getLogger(__name__)
 
 RRF_K = 60
+MAX_FIGURES_SCORED = 400
 CANDIDATES = 60
 
 
@@ -311,11 +312,18 @@ class HybridRetriever:
             priors = report_priors(q, idx.reports)
             allowed = [rid for rid, p in priors.items() if p > 0]
         allowed_set = set(allowed)
-        candidates: set[int] = set()
-        for concept in q.concepts:
+        # a cheap first pass: how much of the question's concept weight each figure's text mentions at all;
+        # only the best few hundred get the full scoring (a question naming no issuer touches every report)
+        rough: dict[int, float] = {}
+        for i, concept in enumerate(q.concepts):
+            weight = q.concept_weights[i] if i < len(q.concept_weights) else 1.0
+            hit: set[int] = set()
             for word in concept.norm_forms + [p for p, _, _ in concept.norm_parts]:
-                candidates |= idx.figures_containing(word)
-        candidates = {fi for fi in candidates if idx.figures[fi].report_id in allowed_set}
+                hit |= idx.figures_containing(word)
+            for fi in hit:
+                rough[fi] = rough.get(fi, 0.0) + weight
+        ranked = sorted((fi for fi in rough if idx.figures[fi].report_id in allowed_set), key=lambda fi: -rough[fi])
+        candidates = set(ranked[:MAX_FIGURES_SCORED])
         out: list[tuple[FigureRow, float]] = []
         for fi in candidates:
             f = idx.figures[fi]
