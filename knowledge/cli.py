@@ -135,6 +135,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     kb = _kb(args)
     n = len(kb.reports())
     print(f"报告问答（{n} 份报告已收录）。输入问题，回车提问；输入 exit 退出。")
+    previous: str | None = None
     while True:
         try:
             question = input("问> ").strip()
@@ -144,8 +145,10 @@ def cmd_chat(args: argparse.Namespace) -> int:
         if question in ("exit", "quit", "退出"):
             return 0
         if question:
-            print(format_answer(kb.ask(question)))
+            resolved = kb.resolve(question, previous)  # "那去年呢？" reads the previous question
+            print(format_answer(kb.ask(resolved)))
             print()
+            previous = resolved
 
 
 def cmd_eval(args: argparse.Namespace) -> int:

@@ -85,9 +85,17 @@ def issuer_aliases(issuer: str) -> set[str]:
         aliases.add(core)
     if issuer == "国务院":
         aliases.update(NATIONAL_ALIASES)
-    zone = re.search(r"(开发区|高新区|新区|园区)$", issuer)
+    zone = re.search(r"(经济技术开发区|高新技术产业开发区|经济开发区|开发区|高新区|新区|园区|综合实验区|实验区)$", issuer)
     if zone:
-        aliases.add(zone.group(1))
+        place = issuer[: zone.start()]
+        if zone.group(1).endswith("开发区"):
+            aliases.add("开发区")
+            if len(place) >= 2:  # 临江经济技术开发区 → 临江, 临江开发区
+                aliases.update({place, place + "开发区"})
+        elif zone.group(1) in ("新区", "高新区", "园区"):
+            aliases.add(zone.group(1))
+        elif len(place) >= 2:
+            aliases.add(place)
     return aliases
 
 

@@ -99,3 +99,9 @@ def test_eval_scores_a_file_in_the_dev_format(data_dir, tmp_path):
     assert "unanswerable refused 1.000 (n=1)" in res.stdout
     rows = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["rows"]
     assert rows[0]["hit"] and rows[0]["section"] and rows[0]["values"]
+
+
+def test_chat_reads_follow_ups_with_the_previous_question(data_dir):
+    res = run(data_dir, "chat", stdin="临江开发区2025年地区生产总值增长目标是多少？\n那2024年呢？\nexit\n")
+    first, second = res.stdout.split("问> ")[1:3]
+    assert "7%左右" in first and "486.3亿元" in second
