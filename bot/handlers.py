@@ -45,6 +45,7 @@ ADMIN_HELP = (
 REFUSAL = "抱歉，您还没有使用权限。请把您的用户 ID {user_id} 发给管理员开通。"
 ADMIN_ONLY = "抱歉，这个命令只有管理员可以使用。"
 PROGRESS_EVERY_S = 1.5
+TYPING_AFTER_S = 0.3
 
 
 @dataclass
@@ -160,20 +161,29 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     if not question.strip():
         await message.reply_text("请直接输入问题，例如：今年固投目标多少？")
         return
-    await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
-    previous = await asyncio.to_thread(svc.log.last_question, chat_id) if chat_id is not None else None
-    prev_text = (previous.resolved_question or previous.question) if previous else None
-    history = await asyncio.to_thread(svc.log.recent_turns, chat_id) if previous else []
-    resolved = await asyncio.to_thread(svc.kb.resolve, question, prev_text, history)
-    if svc.kb.generator is not None:
-        ans, placeholder = await _ask_streaming(svc, message, resolved)
-    else:
-        ans, placeholder = await asyncio.to_thread(svc.kb.ask, resolved), None
+    typing = asyncio.create_task(_typing_after(context, chat_id, TYPING_AFTER_S))
+    try:
+        history = await asyncio.to_thread(svc.log.recent_turns, chat_id) if chat_id is not None else []
+        prev_text = history[-1][0] if history else None
+        resolved = await asyncio.to_thread(svc.kb.resolve, question, prev_text, history)
+        if svc.kb.generator is not None:
+            ans, placeholder = await _ask_streaming(svc, message, resolved)
+        else:
+            ans, placeholder = await asyncio.to_thread(svc.kb.ask, resolved), None
+    finally:
+        typing.cancel()
     ans.question = question
     exchange_id = await asyncio.to_thread(
         svc.log.record, user_id=user_id, user_name=name, chat_id=chat_id, chat_type=chat_type, question=question,
         answer=ans, resolved_question=resolved if resolved != question else "")
     await _send_answer(message, ans, exchange_id, placeholder)
+
+
+async def _typing_after(context: ContextTypes.DEFAULT_TYPE, chat_id: int | None, delay: float) -> None:
+    """Show "typing…" when an answer takes a while; most take tens of milliseconds and need none."""
+    await asyncio.sleep(delay)
+    if chat_id is not None:
+        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
 
 
 async def _ask_streaming(svc: Services, message: Message, question: str) -> tuple[Answer, Message]:

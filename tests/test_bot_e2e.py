@@ -68,7 +68,6 @@ def test_start_registers_commands_and_greets(harness):
 def test_a_question_gets_the_figure_section_and_buttons(harness):
     h = harness
     mark = h.say(STAFF, "开发区2013年财政总收入有多少？比上年增长了多少？")
-    h.wait(lambda c: c.method == "sendChatAction" and c.params["action"] == "typing", mark)
     reply = h.reply_to(STAFF, mark, "114.23亿元")
     text = reply.params["text"]
     assert "8.75%" in text and "出处" in text and "一、充分肯定成绩,增强发展信心" in text
@@ -78,6 +77,21 @@ def test_a_question_gets_the_figure_section_and_buttons(harness):
     (row,) = [r for r in exchanges(h) if r.kind == "question"]
     assert row.user_id == STAFF and row.found and "114.23亿元" in row.answer and row.latency_ms > 0
     assert json.loads(row.citations)[0]["section"].startswith("一、充分肯定成绩")
+
+
+def test_a_slow_answer_shows_typing_first(harness, monkeypatch):
+    h = harness
+    real_ask = h.kb.ask
+
+    def slow_ask(*args, **kwargs):
+        time.sleep(1.0)
+        return real_ask(*args, **kwargs)
+
+    monkeypatch.setattr(h.kb, "ask", slow_ask)
+    mark = h.say(STAFF, "开发区2014年GDP预期增长多少？")
+    typing = h.wait(lambda c: c.method == "sendChatAction" and c.params["action"] == "typing", mark)
+    answer = h.reply_to(STAFF, mark, "8%以上")
+    assert typing.at < answer.at
 
 
 def test_source_and_feedback_buttons(harness):
