@@ -88,3 +88,11 @@ def test_access_settings_from_the_environment(monkeypatch):
     assert not s.is_admin(21)
     monkeypatch.setenv("ALLOW_EVERYONE", "true")
     assert BotSettings().is_allowed(99, 99)
+
+
+def test_every_setting_is_described_in_env_example():
+    from pathlib import Path
+
+    example = (Path(__file__).resolve().parent.parent / ".env.example").read_text(encoding="utf-8")
+    names = [f.validation_alias for f in BotSettings.model_fields.values() if f.validation_alias]
+    assert names and [n for n in names if f"\n{n}=" not in example] == []
