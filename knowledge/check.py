@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
-import numpy as np
 from sqlmodel import col, func, select
 
 from .store import ChunkRow, ReportRow, Stores
@@ -54,7 +52,7 @@ def check(stores: Stores) -> CheckReport:
         if r.source in newest:
             rep.duplicates.append(newest[r.source].id or 0)
         newest[r.source] = r
-    rep.count_mismatch = [r.id or 0 for r in ready if counts.get(r.id, 0) != r.n_chunks]
+    rep.count_mismatch = [r.id or 0 for r in ready if counts.get(r.id or 0, 0) != r.n_chunks]
     vector_ids = stores.vectors.all_ids()
     rep.vectors = len(vector_ids)
     rep.missing_vectors = sorted(ids - vector_ids)
@@ -62,8 +60,10 @@ def check(stores: Stores) -> CheckReport:
     return rep
 
 
-def repair(stores: Stores, embedder, embedding_text) -> CheckReport:
+def repair(stores: Stores, embedder) -> CheckReport:
     """Remove what half-finished work left, re-embed chunks that lost their vectors; return a fresh check."""
+    from .service import embed_stored_chunks
+
     rep = check(stores)
     for rid in rep.pending + rep.duplicates + rep.count_mismatch:
         stores.delete_report(rid)
@@ -71,12 +71,7 @@ def repair(stores: Stores, embedder, embedding_text) -> CheckReport:
         stores.vectors.delete_ids(rep.orphan_vectors)
     if rep.missing_vectors:
         with stores.session() as s:
-            rows = s.exec(select(ChunkRow).where(col(ChunkRow.vector_id).in_(rep.missing_vectors))).all()
-            titles = {r.id: r.title for r in s.exec(select(ReportRow)).all()}
-        for i in range(0, len(rows), 64):
-            part = rows[i:i + 64]
-            texts = [embedding_text(titles.get(r.report_id, ""), json.loads(r.section_path), r.text) for r in part]
-            vectors = np.asarray(embedder.embed_documents(texts), dtype=np.float32)
-            stores.vectors.add([r.vector_id for r in part], vectors,
-                               [{"report_id": r.report_id, "chunk_idx": r.idx} for r in part], [r.text for r in part])
+            rows = list(s.exec(select(ChunkRow).where(col(ChunkRow.vector_id).in_(rep.missing_vectors))).all())
+            titles = {r.id or 0: r.title for r in s.exec(select(ReportRow)).all()}
+        embed_stored_chunks(stores, embedder, rows, titles)
     return check(stores)

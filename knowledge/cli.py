@@ -173,7 +173,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from .check import check, repair
-    from .service import KnowledgeBase, embedding_text
+    from .service import KnowledgeBase
 
     kb = KnowledgeBase(_settings(args), cleanup=False)
     report = check(kb.stores)
@@ -182,7 +182,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if report.ok or not args.repair:
         return 0 if report.ok else 1
     print("repairing …")
-    after = repair(kb.stores, kb.embedder, embedding_text)
+    after = repair(kb.stores, kb.embedder)
     for line in after.lines():
         print(line)
     return 0 if after.ok else 1

@@ -7,7 +7,6 @@ import logging
 import re
 import threading
 import time
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -232,13 +231,6 @@ class HybridRetriever:
         self.stores = stores
         self.embedder = embedder
 
-    def start_embedding(self, text: str) -> Future:
-        """The question's vector. Computed right away: on two cores the model's threads need both, and
-        overlapping it with Python work made both slower (measured: 15 → 31 ms per embedding)."""
-        future: Future = Future()
-        future.set_result(self.embedder.embed_query(text))
-        return future
-
     def prepare(self, q: QueryInfo) -> Plan:
         """The question's report priors and its lexical, figure and exact-number rankings (no vector yet)."""
         idx = self.index
@@ -255,10 +247,10 @@ class HybridRetriever:
             "lexical": lex_order, "figures": self._figure_candidates(q, allowed),
             "exact": sorted(i for i in exact if mask[i])[:CANDIDATES]})
 
-    def add_dense(self, plan: Plan, embedding: Future) -> None:
-        plan.orders["dense"] = self.index.dense(embedding.result(), plan.mask, CANDIDATES)
+    def add_dense(self, plan: Plan, qvec: np.ndarray) -> None:
+        plan.orders["dense"] = self.index.dense(qvec, plan.mask, CANDIDATES)
 
-    def retrieve(self, q: QueryInfo, k: int = 8, embedding: Future | None = None, use_dense: bool = True,
+    def retrieve(self, q: QueryInfo, k: int = 8, qvec: np.ndarray | None = None, use_dense: bool = True,
                  plan: Plan | None = None) -> list[Hit]:
         """Chunks ranked by reciprocal-rank fusion of the lexical, dense, figure and exact-number rankings."""
         idx = self.index
@@ -268,7 +260,7 @@ class HybridRetriever:
             return []
         plan = plan or self.prepare(q)
         if use_dense and "dense" not in plan.orders:
-            self.add_dense(plan, embedding or self.start_embedding(q.expanded))
+            self.add_dense(plan, qvec if qvec is not None else self.embedder.embed_query(q.expanded))
         weights = {"lexical": 1.0, "dense": 1.0, "figures": 1.2 if q.numeric else 0.8, "exact": 1.5}
         fused: dict[int, float] = {}
         parts: dict[int, dict[str, int]] = {}

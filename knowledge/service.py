@@ -70,6 +70,26 @@ def embedding_text(title: str, path: list[str], text: str) -> str:
     return f"{title}｜{header}\n{text}" if header else f"{title}\n{text}"
 
 
+def chunk_metadata(report_id: int, idx: int, section_path: list[str]) -> dict:
+    """What Chroma keeps beside a chunk's vector (the report filter, and the section for people looking)."""
+    return {"report_id": report_id, "chunk_idx": idx, "section": PATH_SEP.join(section_path)[:500]}
+
+
+def embed_stored_chunks(stores: Stores, embedder: Embedder, rows: list[ChunkRow], titles: dict[int, str],
+                        batch: int = 64) -> None:
+    """(Re-)embed chunks already in SQL and put their vectors in Chroma: `rebuild` and `check --repair`."""
+    import numpy as np
+
+    for i in range(0, len(rows), batch):
+        part = rows[i:i + batch]
+        paths = [json.loads(r.section_path) for r in part]
+        texts = [embedding_text(titles.get(r.report_id, ""), path, r.text) for r, path in zip(part, paths, strict=True)]
+        vectors = np.asarray(embedder.embed_documents(texts), dtype=np.float32)
+        stores.vectors.add([r.vector_id for r in part], vectors,
+                           [chunk_metadata(r.report_id, r.idx, path) for r, path in zip(part, paths, strict=True)],
+                           [r.text for r in part])
+
+
 def safe_name(name: str) -> str:
     """The file name as stored and shown: no folders ("../"), no control characters, bounded length."""
     base = re.split(r"[\\/]", name)[-1]
@@ -202,8 +222,7 @@ class KnowledgeBase:
             try:
                 self.stores.vectors.add(
                     ids=[f"r{rid}-c{c.idx}" for c in parsed.chunks], vectors=vectors,
-                    metadatas=[{"report_id": rid, "chunk_idx": c.idx, "section": PATH_SEP.join(c.section_path)[:500]}
-                               for c in parsed.chunks],
+                    metadatas=[chunk_metadata(rid, c.idx, c.section_path) for c in parsed.chunks],
                     documents=[c.text for c in parsed.chunks],
                 )
                 with self.stores.session() as s:
@@ -319,16 +338,16 @@ class KnowledgeBase:
             weigh_concepts(q, self.index.bm25)
             k = max(self.settings.top_k + 3, 8)
             plan = self.retriever.prepare(q)
-            ans = None
+            quick: Answer | None = None
             if q.numeric and q.concepts:
                 # a figure question the words and the figure table settle needs no vector: the embedding is
                 # most of a question's CPU, which matters when many staff ask at once
                 quick = build_answer(q, self.retriever.retrieve(q, k, use_dense=False, plan=plan), self.settings.top_k)
-                if settled(q, quick):
-                    ans = quick
-            if ans is None:
-                embedding = self.retriever.start_embedding(search_text(question[:2000]))
-                ans = build_answer(q, self.retriever.retrieve(q, k, embedding=embedding, plan=plan), self.settings.top_k)
+            if quick is not None and settled(q, quick):
+                ans = quick
+            else:
+                qvec = self.embedder.embed_query(search_text(question[:2000]))
+                ans = build_answer(q, self.retriever.retrieve(q, k, qvec=qvec, plan=plan), self.settings.top_k)
             if self.generator is not None and ans.citations:
                 ans = self.generator.answer(question, ans, on_token)
                 if ans.mode == "extractive" and ans.note:
