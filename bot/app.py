@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 
@@ -50,6 +51,7 @@ def build_application(settings: BotSettings, kb: KnowledgeBase | None = None) ->
 
     async def post_init(app: Application) -> None:
         knowledge = kb or KnowledgeBase(settings)
+        await asyncio.to_thread(knowledge.warm_up)
         app.bot_data["services"] = h.Services(kb=knowledge, log=ExchangeLog(knowledge.stores), settings=settings)
         if settings.allow_everyone:
             log.warning("ALLOW_EVERYONE is set: every Telegram user can read the indexed reports")

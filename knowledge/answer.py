@@ -6,8 +6,7 @@ import json
 import re
 
 from .query import GENERIC, QueryInfo
-from .retrieval import Hit, concept_overlap, concept_overlap_near, indicator_fit, wanted_years
-from .store import FigureRow
+from .retrieval import FigureRef, Hit, concept_overlap, concept_overlap_near, indicator_fit, wanted_years
 from .textnorm import normalize_for_match
 from .types import PATH_SEP, Answer, Citation, FigureHit
 
@@ -21,7 +20,7 @@ def segments(text: str) -> list[str]:
     return [s.strip() for s in (m.group(0) for m in _SEGMENT_RE.finditer(text)) if s and s.strip()]
 
 
-def score_segment(q: QueryInfo, seg: str, figures: list[FigureRow], years: set[int] | None = None) -> float:
+def score_segment(q: QueryInfo, seg: str, figures: list[FigureRef], years: set[int] | None = None) -> float:
     s = concept_overlap(q, seg)
     norm = normalize_for_match(seg)
     s += 0.02 * sum(1 for t in set(q.terms) if len(t) >= 2 and t not in GENERIC and t in norm)

@@ -149,10 +149,14 @@ def clean_question(question: str) -> str:
 def search_text(question: str) -> str:
     """What is embedded for a question: the cleaned question plus what its abbreviations stand for.
 
-    Cheap on purpose: the query embedding starts from it while the rest of `understand` runs."""
+    Cheap on purpose: embedding is most of a question's time and grows with every token."""
     text = clean_question(question)
     lower = text.lower()
-    expansions = [w for abbr, full in ABBREVIATIONS.items() if abbr in lower for w in full]
+    expansions: list[str] = []
+    for abbr, full in ABBREVIATIONS.items():
+        if abbr in lower:
+            # only words the question does not already hold: every token costs embedding time
+            expansions.extend(w for w in full if w not in lower and w not in expansions)
     return text + (" " + " ".join(expansions) if expansions else "")
 
 

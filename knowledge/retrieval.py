@@ -8,8 +8,10 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+from sqlalchemy import select as columns
 from sqlmodel import col, select
 
 from .embeddings import Embedder
@@ -43,13 +45,36 @@ class TextBlob:
         return set(np.unique(found).tolist())
 
 
-@dataclass
+@dataclass(slots=True)
 class ChunkRef:
     vector_id: str
     report_id: int
     idx: int
     section_path: list[str]
     text: str
+
+
+@dataclass(slots=True)
+class FigureRef:
+    """A figure as retrieval holds it in memory: the FigureRow's columns, without ORM bookkeeping."""
+
+    id: int
+    report_id: int
+    chunk_idx: int
+    indicator: str
+    value: float
+    value_high: float | None
+    raw: str
+    unit: str
+    kind: str
+    qualifier: str
+    year: int | None
+    type: str
+    section_path: str
+    sentence: str
+
+
+FIGURE_COLUMNS = [getattr(FigureRow, name) for name in FigureRef.__slots__]
 
 
 @dataclass
@@ -67,7 +92,7 @@ class Hit:
     score: float
     report: ReportRow
     parts: dict[str, int] = field(default_factory=dict)  # rank in each retriever, for debugging
-    figures: list[FigureRow] = field(default_factory=list)
+    figures: list[FigureRef] = field(default_factory=list)
 
 
 class CorpusIndex:
@@ -83,9 +108,9 @@ class CorpusIndex:
         self.by_vector_id: dict[str, int] = {}
         self.chunk_report = np.zeros(0, dtype=np.int32)
         self.bm25 = BM25([])
-        self.figures_by_chunk: dict[tuple[int, int], list[FigureRow]] = {}
-        self.figures_by_report: dict[int, list[FigureRow]] = {}
-        self.figures: list[FigureRow] = []
+        self.figures_by_chunk: dict[tuple[int, int], list[FigureRef]] = {}
+        self.figures_by_report: dict[int, list[FigureRef]] = {}
+        self.figures: list[FigureRef] = []
         self.figure_text: list[str] = []  # normalized indicator + sentence start, by position in self.figures
         self.figure_blob = TextBlob([])
         self.chunk_blob = TextBlob([])
@@ -157,21 +182,28 @@ class CorpusIndex:
         with self.stores.session() as s:
             reports = {r.id or 0: r for r in s.exec(select(ReportRow).where(ReportRow.status == "ready")).all()}
             ids = list(reports)
-            rows = s.exec(select(ChunkRow).where(col(ChunkRow.report_id).in_(ids)).order_by(col(ChunkRow.id))).all() if ids else []
-            figs = s.exec(select(FigureRow).where(col(FigureRow.report_id).in_(ids))).all() if ids else []
-        chunks = [ChunkRef(r.vector_id, r.report_id, r.idx, json.loads(r.section_path), r.text) for r in rows]
-        self.bm25 = BM25([r.tokens.split() for r in rows])
+            # plain column tuples, not ORM objects: a thousand reports are ~100,000 chunks and figures
+            chunk_columns: list[Any] = [col(c) for c in (ChunkRow.vector_id, ChunkRow.report_id, ChunkRow.idx, ChunkRow.section_path,
+                                              ChunkRow.text, ChunkRow.tokens)]
+            rows = s.connection().execute(columns(*chunk_columns).where(col(ChunkRow.report_id).in_(ids))
+                                          .order_by(col(ChunkRow.id))).all() if ids else []
+            figs = [FigureRef(*f) for f in s.connection().execute(
+                columns(*FIGURE_COLUMNS).where(col(FigureRow.report_id).in_(ids)).order_by(col(FigureRow.id))).all()] \
+                if ids else []
+        chunks = [ChunkRef(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
+        self.bm25 = BM25([str(r[5]).split() for r in rows])
+        del rows
         self.reports = reports
         self.chunks = chunks
         self.by_vector_id = {c.vector_id: i for i, c in enumerate(chunks)}
         self.chunk_report = np.array([c.report_id for c in chunks], dtype=np.int32)
-        by_chunk: dict[tuple[int, int], list[FigureRow]] = {}
-        by_report: dict[int, list[FigureRow]] = {}
+        by_chunk: dict[tuple[int, int], list[FigureRef]] = {}
+        by_report: dict[int, list[FigureRef]] = {}
         for f in figs:
             by_chunk.setdefault((f.report_id, f.chunk_idx), []).append(f)
             by_report.setdefault(f.report_id, []).append(f)
         self.figures_by_chunk, self.figures_by_report = by_chunk, by_report
-        self.figures = list(figs)
+        self.figures = figs
         self.figure_text = [normalize_for_match(f.indicator + " " + f.sentence[:80]) for f in figs]
         self.figure_blob = TextBlob(self.figure_text)
         self.chunk_blob = TextBlob([normalize_for_match(c.text) for c in chunks])
@@ -296,7 +328,7 @@ class HybridRetriever:
                 scored[ci] = s
         return [ci for ci, _ in sorted(scored.items(), key=lambda kv: -kv[1])[:CANDIDATES]]
 
-    def score_figures(self, q: QueryInfo, allowed: list[int] | None = None) -> list[tuple[FigureRow, float]]:
+    def score_figures(self, q: QueryInfo, allowed: list[int] | None = None) -> list[tuple[FigureRef, float]]:
         """Figures whose indicator or sentence names the question's concepts, scored, best first."""
         idx = self.index
         idx.refresh()
@@ -316,7 +348,7 @@ class HybridRetriever:
                 rough[fi] = rough.get(fi, 0.0) + weight
         ranked = sorted((fi for fi in rough if idx.figures[fi].report_id in allowed_set), key=lambda fi: -rough[fi])
         candidates = set(ranked[:MAX_FIGURES_SCORED])
-        out: list[tuple[FigureRow, float]] = []
+        out: list[tuple[FigureRef, float]] = []
         for fi in candidates:
             f = idx.figures[fi]
             report = idx.reports[f.report_id]
@@ -361,7 +393,7 @@ def wanted_years(q: QueryInfo, report: ReportRow) -> set[int]:
     return years
 
 
-def figure_fit(q: QueryInfo, report: ReportRow, figures: list[FigureRow]) -> float:
+def figure_fit(q: QueryInfo, report: ReportRow, figures: list[FigureRef]) -> float:
     """+1 when the passage states figures of the year and kind (actual/target) asked about, -1 when only others."""
     if not figures or not q.numeric:
         return 0.0

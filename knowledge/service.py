@@ -301,6 +301,12 @@ class KnowledgeBase:
 
     # --- questions ----------------------------------------------------------------------------
 
+    def warm_up(self) -> None:
+        """Load the index, the tokenizer and the model now, so that the first question is as quick as the rest."""
+        self.index.refresh()
+        tokenize("预热")
+        self.embedder.embed_query("预热")
+
     def issuers(self) -> list[str]:
         self.index.refresh()
         return sorted({r.issuer for r in self.index.reports.values() if r.issuer})
