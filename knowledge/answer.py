@@ -104,7 +104,7 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5) -> Answer:
     figures = _figures_for(q, hits, citations) if found else []
     if not found:
         return Answer(question=q.original, answer=NOT_FOUND + " 最接近的段落列在下面，供核对。", found=False,
-                      mode="extractive", citations=citations, figures=[])
+                      mode="extractive", citations=citations, figures=[], coverage=cov[0])
     lines = []
     picked = [best]
     if q.compare or (len(q.issuers) > 1):
@@ -130,7 +130,7 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5) -> Answer:
             lines.append(f"{c.quote}[{c.n}]")
     head = "" if q.intent == "locate" else f"据《{citations[picked[0]].report}》：\n"
     return Answer(question=q.original, answer=head + "\n".join(lines), found=True, mode="extractive",
-                  citations=citations, figures=figures)
+                  citations=citations, figures=figures, coverage=cov[0])
 
 
 def _diversify(q: QueryInfo, hits: list[Hit], top_k: int) -> list[Hit]:

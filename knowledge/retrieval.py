@@ -34,11 +34,20 @@ class TextBlob:
         self.blob = "\x00".join(texts)
         self.starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]]) if texts else np.zeros(0, dtype=np.int64)
 
-    def containing(self, sub: str) -> set[int]:
-        """Indexes of the texts that contain sub: every occurrence found in C, mapped back in one numpy call."""
+    def containing(self, sub: str, spans: list[tuple[int, int]] | None = None) -> set[int]:
+        """Indexes of the texts that contain sub: every occurrence found in C, mapped back in one numpy call.
+
+        spans, when given, limits the scan to those runs of texts [first, last) (one report's, say)."""
         if not sub:
             return set()
-        positions = [m.start() for m in re.finditer(re.escape(sub), self.blob)]
+        pattern = re.compile(re.escape(sub))
+        if spans is None:
+            positions = [m.start() for m in pattern.finditer(self.blob)]
+        else:
+            positions = []
+            for first, last in spans:
+                end = int(self.starts[last]) if last < len(self.starts) else len(self.blob)
+                positions.extend(m.start() for m in pattern.finditer(self.blob, int(self.starts[first]), end))
         if not positions:
             return set()
         found = np.searchsorted(self.starts, np.asarray(positions), side="right") - 1
@@ -113,6 +122,7 @@ class CorpusIndex:
         self.figures: list[FigureRef] = []
         self.figure_text: list[str] = []  # normalized indicator + sentence start, by position in self.figures
         self.figure_blob = TextBlob([])
+        self.figure_spans: dict[int, tuple[int, int]] = {}  # report id -> its run [first, last) in self.figures
         self.chunk_blob = TextBlob([])
         self.matrix = np.zeros((0, 1), dtype=np.float32)
         self._word_cache: dict[str, set[int]] = {}
@@ -149,8 +159,13 @@ class CorpusIndex:
         top = np.argpartition(-scores, n - 1)[:n]
         return [int(i) for i in top[np.argsort(-scores[top])]]
 
-    def figures_containing(self, word: str) -> set[int]:
-        """Figures whose indicator or sentence contains word; remembered until the index changes."""
+    def figures_containing(self, word: str, reports: set[int] | None = None) -> set[int]:
+        """Figures whose indicator or sentence contains word (in the given reports, or in all of them).
+
+        A question naming a place scans only that place's reports; a scan of everything is remembered
+        until the index changes."""
+        if reports is not None and len(reports) * 4 < len(self.figure_spans):
+            return self.figure_blob.containing(word, [self.figure_spans[r] for r in reports if r in self.figure_spans])
         hit = self._word_cache.get(word)
         if hit is None:
             hit = self.figure_blob.containing(word)
@@ -188,7 +203,8 @@ class CorpusIndex:
             rows = s.connection().execute(columns(*chunk_columns).where(col(ChunkRow.report_id).in_(ids))
                                           .order_by(col(ChunkRow.id))).all() if ids else []
             figs = [FigureRef(*f) for f in s.connection().execute(
-                columns(*FIGURE_COLUMNS).where(col(FigureRow.report_id).in_(ids)).order_by(col(FigureRow.id))).all()] \
+                columns(*FIGURE_COLUMNS).where(col(FigureRow.report_id).in_(ids))
+                .order_by(col(FigureRow.report_id), col(FigureRow.id))).all()] \
                 if ids else []
         chunks = [ChunkRef(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
         self.bm25 = BM25([str(r[5]).split() for r in rows])
@@ -206,6 +222,11 @@ class CorpusIndex:
         self.figures = figs
         self.figure_text = [normalize_for_match(f.indicator + " " + f.sentence[:80]) for f in figs]
         self.figure_blob = TextBlob(self.figure_text)
+        spans: dict[int, tuple[int, int]] = {}
+        for i, f in enumerate(figs):
+            first, _ = spans.get(f.report_id, (i, i))
+            spans[f.report_id] = (first, i + 1)
+        self.figure_spans = spans
         self.chunk_blob = TextBlob([normalize_for_match(c.text) for c in chunks])
         self.matrix = self._load_vectors(chunks)
         self._word_cache = {}
@@ -343,7 +364,7 @@ class HybridRetriever:
             weight = q.concept_weights[i] if i < len(q.concept_weights) else 1.0
             hit: set[int] = set()
             for word in concept.norm_forms + [p for p, _, _ in concept.norm_parts]:
-                hit |= idx.figures_containing(word)
+                hit |= idx.figures_containing(word, allowed_set)
             for fi in hit:
                 rough[fi] = rough.get(fi, 0.0) + weight
         ranked = sorted((fi for fi in rough if idx.figures[fi].report_id in allowed_set), key=lambda fi: -rough[fi])

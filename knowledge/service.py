@@ -97,9 +97,20 @@ def safe_name(name: str) -> str:
     return base[-120:]
 
 
+SETTLED_COVERAGE = 0.9
+
+
 def settled(q, ans: Answer) -> bool:
-    """Found, with a leading figure of the kind (actual/target) and year asked, quoted in the first citation."""
-    if not (ans.found and ans.figures and ans.citations):
+    """Whether an answer found from words and figures alone needs no vector search.
+
+    A figure question: found, with a leading figure of the kind (actual/target) and year asked, quoted in
+    the first citation. Any other question: found, and the first passage holds (nearly) every concept of
+    the question; a vector can only add passages that say it in other words."""
+    if not (ans.found and ans.citations):
+        return False
+    if not q.numeric:
+        return ans.coverage >= SETTLED_COVERAGE
+    if not ans.figures:
         return False
     f = ans.figures[0]
     if q.intent in ("actual", "target") and f.type != q.intent:
@@ -345,9 +356,9 @@ class KnowledgeBase:
             k = max(self.settings.top_k + 3, 8)
             plan = self.retriever.prepare(q)
             quick: Answer | None = None
-            if q.numeric and q.concepts:
-                # a figure question the words and the figure table settle needs no vector: the embedding is
-                # most of a question's CPU, which matters when many staff ask at once
+            if q.concepts:
+                # a question the words and the figure table settle needs no vector: the embedding is most of
+                # a question's time, and of the CPU when many staff ask at once
                 quick = build_answer(q, self.retriever.retrieve(q, k, use_dense=False, plan=plan), self.settings.top_k)
             if quick is not None and settled(q, quick):
                 ans = quick

@@ -111,3 +111,31 @@ def test_two_reports_compared(kb, tmp_path):
     ans = kb.ask("临江开发区2024年和2025年的地区生产总值增长目标分别是多少？")
     assert "7%左右" in ans.answer and "6.5%左右" in ans.answer
     assert len({c.source for c in ans.citations}) == 2
+
+
+@pytest.fixture
+def counted_queries(sample_kb, monkeypatch):
+    """How many question vectors sample_kb computes (the embedding is most of a question's time)."""
+    calls: list[str] = []
+    real = sample_kb.embedder.embed_query
+
+    def counting(text: str):
+        calls.append(text)
+        return real(text)
+
+    monkeypatch.setattr(sample_kb.embedder, "embed_query", counting)
+    return calls
+
+
+@pytest.mark.parametrize("question,needle", [("临江开发区今年固投目标多少？", "10%左右"),
+                                             ("临江开发区2025年优化营商环境要做哪些事？", "一网通办")])
+def test_questions_the_words_settle_are_answered_without_a_vector(sample_kb, counted_queries, question, needle):
+    ans = sample_kb.ask(question)
+    assert ans.found and needle in ans.answer
+    assert counted_queries == []
+
+
+def test_questions_the_words_do_not_settle_still_get_a_vector_search(sample_kb, counted_queries):
+    ans = sample_kb.ask("临江开发区的航天发射次数有多少？")
+    assert not ans.found
+    assert len(counted_queries) == 1  # tried with a vector before saying it is not in the reports
