@@ -7,7 +7,9 @@
 Each user sends a question from the eval file, waits for the bot's answer (the message that carries the
 buttons), reads it for --think seconds (random between half and one and a half times that), and asks the
 next; --think 0 fires the next question at once (all users saturating the bot). Latency is from pushing the update to the server receiving that message.
-Reports p50/p95/max, errors (spec violations, error rows, timeouts), exchanges logged, and the RSS.
+The bot runs as it is deployed, `python -m bot` in a process of its own (started with its index loaded
+and its model warm), long-polling the local Bot API server that lives in this process.
+Reports p50/p95/max, errors (spec violations, error rows, timeouts), exchanges logged, and the bot's RSS.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -27,15 +31,15 @@ sys.path.insert(0, str(ROOT))
 
 from sqlmodel import func, select  # noqa: E402
 
-from bot.app import build_application  # noqa: E402
-from bot.settings import BotSettings  # noqa: E402
+from knowledge.embeddings import get_embedder  # noqa: E402
 from knowledge.exchanges import ExchangeRow  # noqa: E402
-from knowledge.service import KnowledgeBase  # noqa: E402
+from knowledge.settings import Settings  # noqa: E402
+from knowledge.store import Stores  # noqa: E402
 from tests.telegram_server import FakeTelegram  # noqa: E402
 
 
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
@@ -46,16 +50,14 @@ async def run(args) -> dict:
     server = FakeTelegram(Path(args.spec))
     await server.start()
     log_dir = Path(tempfile.mkdtemp(prefix="bench-bot-"))
-    settings = BotSettings(data_dir=Path(args.data_dir), telegram_bot_token=server.token, telegram_base_url=server.base_url,
-                           telegram_base_file_url=server.base_file_url, allow_everyone=True)
-    kb = KnowledgeBase(settings)
-    kb.ask("预热")
-    app = build_application(settings, kb)
-    await app.initialize()
-    await app.post_init(app)
-    await app.start()
-    await app.updater.start_polling(poll_interval=0.0, timeout=1)
-    with kb.stores.session() as s:
+    settings = Settings(data_dir=Path(args.data_dir))
+    stores = Stores(settings, get_embedder(settings).name, 0, check_embedder=False, cleanup=False)
+    env = {**os.environ, "REPORTBOT_DATA_DIR": args.data_dir, "TELEGRAM_BOT_TOKEN": server.token,
+           "TELEGRAM_BASE_URL": server.base_url, "TELEGRAM_BASE_FILE_URL": server.base_file_url, "ALLOW_EVERYONE": "true"}
+    bot_log = open(log_dir / "bot.log", "w")  # noqa: SIM115 - closed below
+    bot = subprocess.Popen([sys.executable, "-m", "bot"], cwd=ROOT, env=env, stdout=bot_log, stderr=subprocess.STDOUT)
+    await server.wait_for(lambda c: c.method == "getUpdates", timeout=300)  # index loaded, model warm
+    with stores.session() as s:
         logged_before = s.exec(select(func.count()).select_from(ExchangeRow).where(ExchangeRow.kind == "question")).one()
 
     latencies: list[float] = []
@@ -89,12 +91,13 @@ async def run(args) -> dict:
     await asyncio.gather(*(user(100_000 + u) for u in range(args.users)))
     wall = time.monotonic() - started
     await asyncio.sleep(0.5)
-    with kb.stores.session() as s:
+    with stores.session() as s:
         logged = s.exec(select(func.count()).select_from(ExchangeRow).where(ExchangeRow.kind == "question")).one() - logged_before
         errors = s.exec(select(func.count()).select_from(ExchangeRow).where(ExchangeRow.kind == "error")).one()
-    await app.updater.stop()
-    await app.stop()
-    await app.shutdown()
+    rss = rss_mb(bot.pid)
+    bot.terminate()
+    bot.wait(timeout=30)
+    bot_log.close()
     await server.stop()
     latencies.sort()
     p95 = latencies[min(len(latencies) - 1, int(round(0.95 * (len(latencies) - 1))))] if latencies else float("nan")
@@ -102,7 +105,7 @@ async def run(args) -> dict:
             "spec_violations": len(server.violations), "error_rows": errors, "logged": logged,
             "p50_ms": statistics.median(latencies) if latencies else float("nan"), "p95_ms": p95,
             "max_ms": latencies[-1] if latencies else float("nan"), "wall_s": wall,
-            "throughput_qps": len(latencies) / wall if wall else 0, "rss_mb": rss_mb(), "log_dir": str(log_dir)}
+            "throughput_qps": len(latencies) / wall if wall else 0, "bot_rss_mb": rss, "log_dir": str(log_dir)}
 
 
 def main() -> int:
