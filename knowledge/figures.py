@@ -197,14 +197,18 @@ def _indicator(clause: str) -> str:
     return text[-24:] if len(text) > 24 else text
 
 
+# 预期 as in 预期目标 marks a target; 稳预期 (steadying expectations), 超预期 and 好于/符合/高于预期 do not
+_AIM_EXPECT = r"(?<![稳超于合])预期"
+
+
 def _type_and_year(half: str, pos: int, meta: ReportMeta, phase: str) -> tuple[str, int | None]:
     before = half[:pos]
     local = before[-30:]
     if phase == "plan":
         past = re.search(r"(去年|上年|过去|已经|已|实现了|完成了|达到了|累计|五年来|一年来)", local)
-        ftype = "actual" if past and not re.search(r"(目标|预期|力争|今年)", local) else "target"
+        ftype = "actual" if past and not re.search(rf"(目标|{_AIM_EXPECT}|力争|今年)", local) else "target"
     else:
-        aim = re.search(r"(目标|预期|力争|计划|到20\d\d年)", local)
+        aim = re.search(rf"(目标|{_AIM_EXPECT}|力争|计划|到20\d\d年)", local)
         done = re.search(r"(完成|实现|达到|超额|比上年|同比|增长了)", local[-12:])
         ftype = "target" if aim and not done else "actual"
     before_digits = cn_years_to_digits(before)

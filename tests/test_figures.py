@@ -38,6 +38,15 @@ def test_seed_plan_sentence_gives_a_2014_growth_target_of_at_least_15_percent():
     assert f.section_path[0] == "三、推进四大工程,再创发展优势"
 
 
+def test_steadying_expectations_in_a_review_is_not_a_target():
+    # "稳预期" is a policy aim, not 预期目标: the 2025 growth it leads into is what happened
+    figs = figures_of("2026_陕西省_政府工作报告.txt")
+    done = find(figs, "5.1％", "地区生产总值")
+    assert (done.type, done.year) == ("actual", 2025)
+    planned = find(figs, "5％左右", "生产总值")
+    assert (planned.type, planned.year, planned.qualifier) == ("target", 2026, "左右")
+
+
 def test_figures_keep_the_section_they_came_from():
     f = find(figures_of("000_79fffe570bc6bca6.txt"), "30家", "国家高企")
     assert f.type == "target" and f.year == 2014 and f.kind == "count"
