@@ -127,6 +127,9 @@ def build_sections(lines: list[str], body_start: int) -> tuple[list[Section], li
             current = open_section(kind, title)
             if body:
                 paragraphs.append((current, body))
+            elif nxt is None or heading_level(nxt) == kind or END_MATTER.match(nxt):
+                # an item of a list ("1.三大主导产业：…" then "2.…"): its line is its content, not only a title
+                paragraphs.append((current, line))
             continue
         if END_MATTER.match(line) or (_TOP_UNNUMBERED.match(line) and len(line) <= 30):
             current = open_section("top", line.rstrip("：:"))

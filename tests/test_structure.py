@@ -124,3 +124,15 @@ def test_traditional_report_gets_structure(tmp_path: Path):
     text = "政府工作報告\n各位代表：\n一、過去一年工作回顧\n全年地區生產總值增長百分之五點二，財政收入穩步增長，民生持續改善，各項事業全面發展，社會大局保持穩定。\n二、今年工作安排\n經濟增長目標為百分之五左右，城鎮新增就業一千二百萬人以上，居民消費價格漲幅控制在百分之三左右。"
     report = parse_text(text, "2024_台州市_政府工作报告.txt")
     assert [c.section_path[0] for c in report.chunks] == ["一、過去一年工作回顧", "二、今年工作安排"]
+
+
+def test_a_list_of_short_numbered_items_keeps_every_item_as_text():
+    # each line reads like a heading, but with no body under it the line itself is the content
+    text = "二、2025年民生实事\n1、新建幼儿园3所。\n2、改造老旧小区20个。\n名词解释\n1.一企一策：根据企业实际情况量身制定服务措施的工作机制。\n"
+    parsed = parse_text(text, "2025_某区_工作报告.txt")
+    indexed = " ".join(c.text for c in parsed.chunks)
+    for item in ("新建幼儿园3所", "改造老旧小区20个", "一企一策：根据企业实际情况"):
+        assert item in indexed
+    assert {f.raw for f in parsed.figures} >= {"3所", "20个"}
+    glossary = next(c for c in parsed.chunks if "一企一策" in c.text)
+    assert glossary.section_path[0] == "名词解释"
