@@ -60,6 +60,12 @@ def best_quote(q: QueryInfo, hit: Hit) -> tuple[str, float]:
             if 0 <= j < len(segs) and scores[j] >= 0.8 * scores[i] and len(quote) + len(segs[j]) < 200:
                 quote = quote + segs[j] if j > i else segs[j] + quote
                 break
+    elif not q.numeric and len(quote) < 40:
+        # a run-in heading ("深化营商环境改革。") names the task; what is to be done follows it
+        for seg in segs[i + 1:]:
+            if len(quote) + len(seg) > 200:
+                break
+            quote += seg
     if len(quote) > 220:
         quote = _trim_around_concepts(q, quote)
     return quote, scores[i]

@@ -215,7 +215,7 @@ _SKIP_POS = {"m", "mq", "q", "r", "rr", "rz", "p", "c", "u", "uj", "ul", "uz", "
 # Verbs of asking and of change ("涨了多少", "要去掉多少"): the figure's direction, not its subject.
 _QUESTION_VERBS = set("要 有 是 涨 升 降 升到 降到 去掉 提高 增加 减少 完成 实现 达到 突破 放在 讲 定 定了 打算 准备 安排 "
                       "抓 搞 做 怎么 如何 占 占比 排 分别 那年 首次 第一次 以后 之后 以来 现在 爆火 提出 发展 推进 推动 "
-                      "加强 建设 促进 实施 开展 加快".split())
+                      "加强 建设 促进 实施 开展 加快 指 是指 指的是 说 说的 所说 所谓 含义 意思 意味着".split())
 
 
 def concept_phrases(text: str, issuer_words: set[str], taken: list[str]) -> list[Concept]:
@@ -229,6 +229,9 @@ def concept_phrases(text: str, issuer_words: set[str], taken: list[str]) -> list
     cleaned = re.sub(r"\d+(?:\.\d+)?\s*(?:年|万亿|亿|万|%|个)?", " ", text.lower())
     for alias in sorted(issuer_words, key=len, reverse=True):
         cleaned = cleaned.replace(alias, " ")
+    # so are the abbreviations already understood: "社零增长" must not leave "零增长" behind
+    for word in sorted(taken, key=len, reverse=True):
+        cleaned = cleaned.replace(word.lower(), " ")
     taken_norm = [normalize_for_match(w) for w in taken]
     runs: list[list[str]] = [[]]
     for pair in pseg.lcut(cleaned):

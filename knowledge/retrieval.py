@@ -18,11 +18,15 @@ from .embeddings import Embedder
 from .lexical import BM25
 from .query import QueryInfo, issuer_aliases
 from .store import ChunkRow, FigureRow, IndexMetaRow, ReportRow, Stores
+from .structure import END_MATTER
 from .textnorm import normalize_for_match
 
 log = logging.getLogger(__name__)
 
 RRF_K = 60
+END_MATTER_WEIGHT = 0.6
+_PAST = re.compile(r"(做了|开展了|取得|完成了|实现了|成效|成绩|进展|回顾)")
+_DEFINITION = re.compile(r"(是什么|什么是|指什么|指的是|含义|意思|名词解释|注释|附件)")
 MAX_FIGURES_SCORED = 400
 CANDIDATES = 60
 
@@ -265,9 +269,9 @@ def report_priors(q: QueryInfo, reports: dict[int, ReportRow]) -> dict[int, floa
 def _year_fit(q: QueryInfo, r: ReportRow) -> float:
     best = 0.0
     for y in q.years:
-        if q.intent == "target" and r.plan_year == y:
-            best = max(best, 1.0)
-        elif q.intent in ("actual",) and r.review_year == y:
+        if (q.intent == "target" or q.intent == "policy" and not _PAST.search(q.text)) and r.plan_year == y:
+            best = max(best, 1.0)  # "2025年…目标" / "2025年…要做哪些事": the report that plans 2025
+        elif (q.intent == "actual" or q.intent == "policy" and _PAST.search(q.text)) and r.review_year == y:
             best = max(best, 1.0)
         elif y in (r.review_year, r.plan_year):
             best = max(best, 0.85)
@@ -333,6 +337,9 @@ class HybridRetriever:
             chunk_figs = idx.figures_by_chunk.get((chunk.report_id, chunk.idx), [])
             score *= 0.5 + 0.5 * prior
             score *= 1.0 + 0.15 * _heading_match(q, chunk.section_path)
+            if chunk.section_path and END_MATTER.match(chunk.section_path[0]):
+                # a glossary entry says what a term means; the body says what is done about it
+                score *= 1 / END_MATTER_WEIGHT if _DEFINITION.search(q.text) else END_MATTER_WEIGHT
             score *= 1.0 + 0.3 * figure_fit(q, report, chunk_figs)
             hits.append(Hit(chunk=chunk, score=score, report=report, parts=parts[ci], figures=chunk_figs))
         hits.sort(key=lambda h: -h.score)

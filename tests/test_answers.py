@@ -95,6 +95,11 @@ def test_query_understanding():
     assert q.issuers == ["国务院"]
     q = understand("2019年政府工作报告里优化营商环境有哪些举措", ["国务院"])
     assert q.report_year == 2019 and q.intent == "policy"
+    # an abbreviation glued to the next word leaves no stray phrase ("社零增长" is not about "零增长")
+    q = understand("上海去年社零增长多少", ["上海市"])
+    assert [c.forms[0] for c in q.concepts] == ["社零"]
+    q = understand("三大主导产业指的是什么？", [])
+    assert [c.forms[0] for c in q.concepts] == ["三大主导产业"]
 
 
 def test_two_reports_compared(kb, tmp_path):
@@ -139,3 +144,20 @@ def test_questions_the_words_do_not_settle_still_get_a_vector_search(sample_kb, 
     ans = sample_kb.ask("临江开发区的航天发射次数有多少？")
     assert not ans.found
     assert len(counted_queries) == 1  # tried with a vector before saying it is not in the reports
+
+
+def test_a_policy_answer_quotes_what_its_run_in_heading_introduces(sample_kb):
+    ans = sample_kb.ask("临江开发区今年企业服务要做哪些事？")
+    assert ans.found
+    assert "3、做实企业服务" in ans.citations[0].section
+    assert "减负降本8亿元以上" in ans.answer  # not only the heading "做实企业服务。"
+    assert ans.citations[0].quote in ans.citations[0].text
+
+
+def test_the_glossary_says_what_a_term_means_the_body_what_is_to_be_done(sample_kb):
+    meaning = sample_kb.ask("临江开发区说的三大主导产业指的是什么？")
+    assert meaning.found and meaning.citations[0].section.startswith("名词解释")
+    assert "生物医药" in meaning.answer
+    plan = sample_kb.ask("临江开发区今年三大主导产业要怎么发展？")
+    assert plan.found and not plan.citations[0].section.startswith("名词解释")
+    assert "倍增计划" in plan.answer
