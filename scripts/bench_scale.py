@@ -8,8 +8,8 @@ name of the same length in place of the issuer's name, every "19xx年/20xx年" m
 that a 1,000-report index holds 923 reports that compete with the real ones for every question.
 
 Sizes are reached in one growing index (10, then 90 more, then 900 more), through the real ingest path
-(read, structure, figures, SQL, Chroma) one file at a time. Embedding a thousand reports takes about
-3.5 hours on this machine, so chunk vectors come from an index of the real reports built by
+(read, structure, figures, SQL, Chroma) one file at a time. Embedding a thousand reports takes one
+to two hours on a 2-core machine, so chunk vectors come from an index of the real reports built by
 `reportbot ingest` (`--vectors-from`): a copy's chunk is looked up by its text with the substitution
 undone, and only a chunk not found there is embedded for real. The table says how many vectors were
 reused; embedding them costs what `scripts/bench_ingest.py` measures for the real reports.
