@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import col, func, select
 
-from .store import ChunkRow, ReportRow, Stores
+from .store import ChunkRow, ReportRow, Stores, replaced_versions
 
 
 @dataclass
@@ -47,11 +47,7 @@ def check(stores: Stores) -> CheckReport:
     ready = [r for r in reports if r.status == "ready"]
     rep.reports, rep.chunks = len(ready), len(ids)
     rep.pending = [r.id or 0 for r in reports if r.status != "ready"]
-    newest: dict[str, ReportRow] = {}
-    for r in sorted(ready, key=lambda r: r.id or 0):
-        if r.source in newest:
-            rep.duplicates.append(newest[r.source].id or 0)
-        newest[r.source] = r
+    rep.duplicates = [r.id or 0 for r in replaced_versions(ready)]
     rep.count_mismatch = [r.id or 0 for r in ready if counts.get(r.id or 0, 0) != r.n_chunks]
     vector_ids = stores.vectors.all_ids()
     rep.vectors = len(vector_ids)

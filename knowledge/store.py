@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import socket
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -177,6 +178,17 @@ def migrate(engine) -> None:
             command.upgrade(cfg, "head")
 
 
+def replaced_versions(ready: Iterable[ReportRow]) -> list[ReportRow]:
+    """Ready reports that a newer ready report of the same file superseded (a replace cut short)."""
+    newest: dict[str, ReportRow] = {}
+    older: list[ReportRow] = []
+    for report in sorted(ready, key=lambda r: r.id or 0):
+        if report.source in newest:
+            older.append(newest[report.source])
+        newest[report.source] = report
+    return older
+
+
 class VectorStore:
     """Chroma, embedded (PersistentClient) or a server (HttpClient); vectors are always passed in."""
 
@@ -234,16 +246,6 @@ class VectorStore:
 
     def count(self) -> int:
         return self.chunks.count()
-
-    def query(self, vector: np.ndarray, n: int, report_ids: list[int] | None) -> list[tuple[str, float]]:
-        where = None
-        if report_ids is not None:
-            if not report_ids:
-                return []
-            where = {"report_id": {"$in": report_ids}} if len(report_ids) > 1 else {"report_id": report_ids[0]}
-        res = self.chunks.query(query_embeddings=[vector.tolist()], n_results=n,
-                                where=where, include=["distances"])  # type: ignore[arg-type]  # chroma's Where is a TypedDict union
-        return list(zip(res["ids"][0], (res["distances"] or [[]])[0], strict=True))
 
 
 class Stores:
@@ -303,12 +305,9 @@ class Stores:
         for report in dead:
             log.warning("cleaning up interrupted ingest of %s (report %s)", report.source, report.id)
             self.delete_report(report.id or 0)
-        newest: dict[str, ReportRow] = {}
-        for report in ready:
-            if report.source in newest:
-                log.warning("removing the replaced version of %s (report %s)", report.source, newest[report.source].id)
-                self.delete_report(newest[report.source].id or 0)
-            newest[report.source] = report
+        for old in replaced_versions(ready):
+            log.warning("removing the replaced version of %s (report %s)", old.source, old.id)
+            self.delete_report(old.id or 0)
         return len(dead)
 
     def delete_report(self, report_id: int) -> None:
