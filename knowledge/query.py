@@ -135,10 +135,16 @@ class QueryInfo:
     report_year: int | None = None  # "2019年政府工作报告": the year the report was delivered
     kinds: list[str] = field(default_factory=list)  # 统计公报 / 计划总结 / 政府工作报告 named in the question
     figure_strings: list[str] = field(default_factory=list)  # "1.4万亿斤": numbers the question quotes
+    asks_past: bool = False  # "做了哪些工作": what was done, not what is planned
+    asks_meaning: bool = False  # "指的是什么": what a term means (the glossary's business)
 
     @property
     def concept_groups(self) -> list[list[str]]:
         return [c.words for c in self.concepts]
+
+
+_PAST = re.compile(r"(做了|开展了|取得|完成了|实现了|成效|成绩|进展|回顾)")
+_MEANING = re.compile(r"(是什么|什么是|指什么|指的是|含义|意思|名词解释|注释|附件)")
 
 
 def clean_question(question: str) -> str:
@@ -146,11 +152,10 @@ def clean_question(question: str) -> str:
     return re.sub(r"</?[a-zA-Z][^<>]{0,40}>|https?://\S+", " ", to_simplified(to_halfwidth(question))).strip()
 
 
-def search_text(question: str) -> str:
-    """What is embedded for a question: the cleaned question plus what its abbreviations stand for.
+def _with_expansions(text: str) -> str:
+    """What is embedded for a (cleaned) question: it, plus what its abbreviations stand for.
 
     Cheap on purpose: embedding is most of a question's time and grows with every token."""
-    text = clean_question(question)
     lower = text.lower()
     expansions: list[str] = []
     for abbr, full in ABBREVIATIONS.items():
@@ -184,7 +189,7 @@ def understand(question: str, known_issuers: list[str]) -> QueryInfo:
     kinds = [k for k in ("统计公报", "计划总结", "政府工作报告") if k in text]
 
     concepts = [Concept(forms=[abbr, *full]) for abbr, full in ABBREVIATIONS.items() if abbr in lower]
-    expanded = search_text(question)
+    expanded = _with_expansions(text)
     issuer_words = {a for i in issuers for a in issuer_aliases(i)} | set(NATIONAL_ALIASES)
     terms = tokenize(expanded)
     concepts.extend(concept_phrases(text, issuer_words, [w for c in concepts for w in c.forms]))
@@ -205,7 +210,8 @@ def understand(question: str, known_issuers: list[str]) -> QueryInfo:
     compare = len(years) >= 2 and bool(re.search(r"(和|与|、|比|分别|变化|各)", text))
     return QueryInfo(original=question, text=text, expanded=expanded, terms=terms, years=years, relative=relative,
                      issuers=issuers, intent=intent, numeric=numeric, concepts=concepts, compare=compare,
-                     report_year=report_year, kinds=kinds, figure_strings=figure_strings)
+                     report_year=report_year, kinds=kinds, figure_strings=figure_strings,
+                     asks_past=bool(_PAST.search(text)), asks_meaning=bool(_MEANING.search(text)))
 
 
 # Parts of speech that never carry what a question is about: numerals, measure words, pronouns,

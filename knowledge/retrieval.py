@@ -25,8 +25,6 @@ log = logging.getLogger(__name__)
 
 RRF_K = 60
 END_MATTER_WEIGHT = 0.6
-_PAST = re.compile(r"(做了|开展了|取得|完成了|实现了|成效|成绩|进展|回顾)")
-_DEFINITION = re.compile(r"(是什么|什么是|指什么|指的是|含义|意思|名词解释|注释|附件)")
 MAX_FIGURES_SCORED = 400
 CANDIDATES = 60
 
@@ -122,7 +120,6 @@ class CorpusIndex:
         self.chunk_report = np.zeros(0, dtype=np.int32)
         self.bm25 = BM25([])
         self.figures_by_chunk: dict[tuple[int, int], list[FigureRef]] = {}
-        self.figures_by_report: dict[int, list[FigureRef]] = {}
         self.figures: list[FigureRef] = []
         self.figure_text: list[str] = []  # normalized indicator + sentence start, by position in self.figures
         self.figure_blob = TextBlob([])
@@ -218,11 +215,9 @@ class CorpusIndex:
         self.by_vector_id = {c.vector_id: i for i, c in enumerate(chunks)}
         self.chunk_report = np.array([c.report_id for c in chunks], dtype=np.int32)
         by_chunk: dict[tuple[int, int], list[FigureRef]] = {}
-        by_report: dict[int, list[FigureRef]] = {}
         for f in figs:
             by_chunk.setdefault((f.report_id, f.chunk_idx), []).append(f)
-            by_report.setdefault(f.report_id, []).append(f)
-        self.figures_by_chunk, self.figures_by_report = by_chunk, by_report
+        self.figures_by_chunk = by_chunk
         self.figures = figs
         self.figure_text = [normalize_for_match(f.indicator + " " + f.sentence[:80]) for f in figs]
         self.figure_blob = TextBlob(self.figure_text)
@@ -269,9 +264,9 @@ def report_priors(q: QueryInfo, reports: dict[int, ReportRow]) -> dict[int, floa
 def _year_fit(q: QueryInfo, r: ReportRow) -> float:
     best = 0.0
     for y in q.years:
-        if (q.intent == "target" or q.intent == "policy" and not _PAST.search(q.text)) and r.plan_year == y:
+        if (q.intent == "target" or q.intent == "policy" and not q.asks_past) and r.plan_year == y:
             best = max(best, 1.0)  # "2025年…目标" / "2025年…要做哪些事": the report that plans 2025
-        elif (q.intent == "actual" or q.intent == "policy" and _PAST.search(q.text)) and r.review_year == y:
+        elif (q.intent == "actual" or q.intent == "policy" and q.asks_past) and r.review_year == y:
             best = max(best, 1.0)
         elif y in (r.review_year, r.plan_year):
             best = max(best, 0.85)
@@ -304,11 +299,7 @@ class HybridRetriever:
             "lexical": lex_order, "figures": self._figure_candidates(q, allowed),
             "exact": sorted(i for i in exact if mask[i])[:CANDIDATES]})
 
-    def add_dense(self, plan: Plan, qvec: np.ndarray) -> None:
-        plan.orders["dense"] = self.index.dense(qvec, plan.mask, CANDIDATES)
-
-    def retrieve(self, q: QueryInfo, k: int = 8, qvec: np.ndarray | None = None, use_dense: bool = True,
-                 plan: Plan | None = None) -> list[Hit]:
+    def retrieve(self, q: QueryInfo, k: int = 8, use_dense: bool = True, plan: Plan | None = None) -> list[Hit]:
         """Chunks ranked by reciprocal-rank fusion of the lexical, dense, figure and exact-number rankings."""
         idx = self.index
         if not idx.chunks and plan is None:
@@ -317,7 +308,7 @@ class HybridRetriever:
             return []
         plan = plan or self.prepare(q)
         if use_dense and "dense" not in plan.orders:
-            self.add_dense(plan, qvec if qvec is not None else self.embedder.embed_query(q.expanded))
+            plan.orders["dense"] = idx.dense(self.embedder.embed_query(q.expanded), plan.mask, CANDIDATES)
         weights = {"lexical": 1.0, "dense": 1.0, "figures": 1.2 if q.numeric else 0.8, "exact": 1.5}
         fused: dict[int, float] = {}
         parts: dict[int, dict[str, int]] = {}
@@ -339,7 +330,7 @@ class HybridRetriever:
             score *= 1.0 + 0.15 * _heading_match(q, chunk.section_path)
             if chunk.section_path and END_MATTER.match(chunk.section_path[0]):
                 # a glossary entry says what a term means; the body says what is done about it
-                score *= 1 / END_MATTER_WEIGHT if _DEFINITION.search(q.text) else END_MATTER_WEIGHT
+                score *= 1 / END_MATTER_WEIGHT if q.asks_meaning else END_MATTER_WEIGHT
             score *= 1.0 + 0.3 * figure_fit(q, report, chunk_figs)
             hits.append(Hit(chunk=chunk, score=score, report=report, parts=parts[ci], figures=chunk_figs))
         hits.sort(key=lambda h: -h.score)

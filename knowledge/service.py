@@ -21,7 +21,7 @@ from .errors import ReportNotFound, UnreadableFile
 from .followup import is_followup, resolve_followup
 from .lexical import tokenize
 from .parse import parse_report, report_stem
-from .query import search_text, understand
+from .query import understand
 from .readers import SUPPORTED_SUFFIXES
 from .retrieval import CorpusIndex, HybridRetriever, weigh_concepts
 from .settings import Settings, get_settings
@@ -350,7 +350,6 @@ class KnowledgeBase:
         if not question:
             ans = Answer(question=question, answer="请输入一个问题，例如：“今年固投目标多少？”", found=False, mode="extractive")
         else:
-            self.index.refresh()
             q = understand(question[:2000], self.issuers())
             weigh_concepts(q, self.index.bm25)
             k = max(self.settings.top_k + 3, 8)
@@ -363,8 +362,7 @@ class KnowledgeBase:
             if quick is not None and settled(q, quick):
                 ans = quick
             else:
-                qvec = self.embedder.embed_query(search_text(question[:2000]))
-                ans = build_answer(q, self.retriever.retrieve(q, k, qvec=qvec, plan=plan), self.settings.top_k)
+                ans = build_answer(q, self.retriever.retrieve(q, k, plan=plan), self.settings.top_k)
             if self.generator is not None and ans.citations:
                 ans = self.generator.answer(question, ans, on_token)
                 if ans.mode == "extractive" and ans.note:
