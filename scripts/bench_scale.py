@@ -27,7 +27,6 @@ import json
 import re
 import resource
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -47,6 +46,7 @@ from knowledge.query import _ISSUER_SUFFIXES  # noqa: E402
 from knowledge.service import KnowledgeBase, embedding_text, iter_report_files  # noqa: E402
 from knowledge.settings import Settings  # noqa: E402
 from knowledge.store import ChunkRow, ReportRow, Stores  # noqa: E402
+from tests.bot_harness import free_port  # noqa: E402
 
 # characters for fake place names: none is common in these reports, so a name is easy to undo
 POOL = "甄氪氙钋钌钯铑铱锇镧铈镨钕钷钐铕钆铽镝钬铒铥镱镥钍镤铀镎钚镅锔锫锎锿镄钔锘铹鑫淼焱垚"
@@ -147,12 +147,6 @@ def rss_mb(pid: int | str = "self") -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_chroma(path: Path) -> tuple[subprocess.Popen, str]:
