@@ -181,6 +181,9 @@ def understand(question: str, known_issuers: list[str]) -> QueryInfo:
             break
 
     issuers = [i for i in known_issuers if any(a in text for a in issuer_aliases(i))]
+    if len(issuers) > 1 and "国务院" in issuers and not re.search(r"(国务院|中央政府)", text):
+        # beside a named place, 全国/国家 is a scope ("增速排全国第几", "国家级高新技术企业"), not the State Council
+        issuers.remove("国务院")
     # "四川" inside "四川省" is one mention; but "江西" must not pull in "广西" and vice versa (whole aliases only)
     report_year = None
     m = re.search(r"((?:19|20)\d{2})\s*年(?:的)?(?:[\u4e00-\u9fff]{0,8})(?:政府工作报告|工作报告|统计公报|计划总结|报告)", digits)
@@ -207,7 +210,10 @@ def understand(question: str, known_issuers: list[str]) -> QueryInfo:
     else:
         intent = "any"
     numeric = bool(_NUMERIC_RE.search(text)) and intent not in ("policy", "locate")
-    compare = len(years) >= 2 and bool(re.search(r"(和|与|、|比|分别|变化|各)", text))
+    # "1995年政府工作报告里，1994年GDP…比上年增长多少" names two years but compares nothing: the report's
+    # own year and "比上年" do not count
+    compare = len([y for y in years if y != report_year]) >= 2 \
+        and bool(re.search(r"(和|与|、|比(?!上年|去年|上一年)|分别|变化|各)", text))
     return QueryInfo(original=question, text=text, expanded=expanded, terms=terms, years=years, relative=relative,
                      issuers=issuers, intent=intent, numeric=numeric, concepts=concepts, compare=compare,
                      report_year=report_year, kinds=kinds, figure_strings=figure_strings,

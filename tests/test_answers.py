@@ -93,6 +93,14 @@ def test_query_understanding():
     assert any("固定资产投资" in g for g in q.concept_groups)
     q = understand("全国2024年赤字率按多少安排？", ["国务院"])
     assert q.issuers == ["国务院"]
+    # beside a named place, 全国/国家 is a scope, not the State Council's report
+    q = understand("湖北省2024年GDP总量多少？增速排全国第几？", ["国务院", "湖北省"])
+    assert q.issuers == ["湖北省"] and not q.compare
+    q = understand("开发区2014年打算新增多少家国家级高新技术企业？", ["国务院", "经济开发区"])
+    assert q.issuers == ["经济开发区"]
+    q = understand("1995年政府工作报告里，1994年GDP是多少？比上年增长多少？", ["国务院"])
+    assert q.report_year == 1995 and not q.compare
+    assert understand("2022年和2023年全国GDP增长预期目标各是多少？", ["国务院"]).compare
     q = understand("2019年政府工作报告里优化营商环境有哪些举措", ["国务院"])
     assert q.report_year == 2019 and q.intent == "policy"
     # an abbreviation glued to the next word leaves no stray phrase ("社零增长" is not about "零增长")
