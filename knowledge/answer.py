@@ -6,13 +6,23 @@ import json
 import re
 
 from .query import GENERIC, QueryInfo
-from .retrieval import FigureRef, Hit, concept_overlap, concept_overlap_near, indicator_fit, wanted_years
+from .retrieval import (
+    SCOPES,
+    FigureRef,
+    Hit,
+    concept_overlap,
+    concept_overlap_near,
+    indicator_fit,
+    unasked_scope,
+    wanted_years,
+)
 from .textnorm import normalize_for_match
 from .types import PATH_SEP, Answer, Citation, FigureHit
 
 FOUND_THRESHOLD = 0.6
 _SEGMENT_RE = re.compile(r"[^。！？!?；;\n]*(?:[。！？!?；;]+[”’」』）)]*|\n|$)")
 NOT_FOUND = "在已收录的报告中没有找到这个问题的答案。"
+_GROWTH_WORDS = re.compile(r"(增长|增速|增幅|涨幅|涨了|下降|降了|降低|提高了|减少了)")
 
 
 def segments(text: str) -> list[str]:
@@ -37,7 +47,7 @@ def score_segment(q: QueryInfo, seg: str, figures: list[FigureRef], years: set[i
                 s += 0.2  # of the year and kind asked about
             elif years or want_type:
                 s -= 0.1
-            for scope in ("年均", "人均", "累计"):
+            for scope in SCOPES:
                 if scope in seg and scope not in q.text:
                     s -= 0.1  # a five-year average, a per-head or a cumulative figure is not what was asked
         elif not re.search(r"\d|[一二三四五六七八九十百千万亿]+(?:%|亿|万|个|家|人)", seg):
@@ -57,7 +67,8 @@ def best_quote(q: QueryInfo, hit: Hit) -> tuple[str, float]:
     # a figure question often needs the piece before or after too ("…114.23亿元,同比增长8.75%")
     if q.numeric and len(quote) < 60:
         for j in (i + 1, i - 1):
-            if 0 <= j < len(segs) and scores[j] >= 0.8 * scores[i] and len(quote) + len(segs[j]) < 200:
+            if 0 <= j < len(segs) and scores[j] >= 0.8 * scores[i] and len(quote) + len(segs[j]) < 200 \
+                    and not any(scope in segs[j] and scope not in q.text for scope in SCOPES):
                 quote = quote + segs[j] if j > i else segs[j] + quote
                 break
     elif not q.numeric and len(quote) < 40:
@@ -107,7 +118,6 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5) -> Answer:
     cov = [coverage(q, h, qt) for h, (qt, _) in zip(hits, quotes, strict=True)]
     best = max(range(len(hits)), key=lambda i: (cov[i] >= FOUND_THRESHOLD, quotes[i][1] + 0.3 * (i == 0) - 0.05 * i))
     found = cov[best] >= FOUND_THRESHOLD or (not q.concepts and hits[0].score > 0)
-    figures = _figures_for(q, hits, citations) if found else []
     if not found:
         return Answer(question=q.original, answer=NOT_FOUND + " 最接近的段落列在下面，供核对。", found=False,
                       mode="extractive", citations=citations, figures=[], coverage=cov[0])
@@ -135,8 +145,9 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5) -> Answer:
         else:
             lines.append(f"{c.quote}[{c.n}]")
     head = "" if q.intent == "locate" else f"据《{citations[picked[0]].report}》：\n"
-    return Answer(question=q.original, answer=head + "\n".join(lines), found=True, mode="extractive",
-                  citations=citations, figures=figures, coverage=cov[0])
+    said = "\n".join(lines)
+    return Answer(question=q.original, answer=head + said, found=True, mode="extractive",
+                  citations=citations, figures=_figures_for(q, hits, citations, said), coverage=cov[0])
 
 
 def _diversify(q: QueryInfo, hits: list[Hit], top_k: int) -> list[Hit]:
@@ -157,18 +168,29 @@ def _diversify(q: QueryInfo, hits: list[Hit], top_k: int) -> list[Hit]:
     return top[:top_k]
 
 
-def _figures_for(q: QueryInfo, hits: list[Hit], citations: list[Citation]) -> list[FigureHit]:
-    """Figures in the cited passages that match the question's concepts, best first."""
+def _figures_for(q: QueryInfo, hits: list[Hit], citations: list[Citation], said: str) -> list[FigureHit]:
+    """Figures in the cited passages that match the question, best first: those the answer quotes, then
+    by the indicator named (GDP is 地区生产总值, not 消费对经济增长的贡献率) and the kind and year asked about."""
     out: list[tuple[float, FigureHit]] = []
+    want_type = q.intent if q.intent in ("actual", "target") else None
+    asks_growth = bool(_GROWTH_WORDS.search(q.text))
     for h, c in zip(hits, citations, strict=True):
+        years = wanted_years(q, h.report)
         for f in h.figures:
             s = concept_overlap(q, f.indicator)
             if s <= 0 or f.sentence not in h.chunk.text and f.raw not in h.chunk.text:
                 continue
-            if q.intent == "target" and f.type == "target" or q.intent == "actual" and f.type == "actual":
+            s += 0.5 * indicator_fit(q, f.indicator)
+            if want_type and f.type == want_type:
                 s += 0.2
-            if q.years and f.year in q.years:
+            if years and f.year in years:
                 s += 0.2
+            if (f.kind == "growth") == asks_growth:
+                s += 0.1  # "GDP增长多少" wants the rate, "GDP是多少" the amount
+            if f.raw and f.raw in said:
+                s += 1.0  # the figures the answer states lead, so the list and the answer agree
+            if unasked_scope(q, f.indicator, f.sentence, f.raw):
+                s -= 0.5
             out.append((s - 0.01 * c.n, FigureHit(
                 indicator=f.indicator, value=f.raw, unit=f.unit, kind=f.kind, qualifier=f.qualifier, year=f.year,
                 type=f.type, section=PATH_SEP.join(json.loads(f.section_path)), quote=f.sentence, report=h.report.title)))

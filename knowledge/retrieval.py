@@ -383,6 +383,8 @@ class HybridRetriever:
                 s += 0.3
             elif q.relative == "last" and f.year == report.review_year:
                 s += 0.2
+            if unasked_scope(q, f.indicator, f.sentence, f.raw):
+                s -= 0.3
             out.append((f, s))
         out.sort(key=lambda t: (-t[1], -(idx.reports[t[0].report_id].year or 0)))
         return out
@@ -410,6 +412,17 @@ def wanted_years(q: QueryInfo, report: ReportRow) -> set[int]:
     elif q.relative in ("this", "next") and report.plan_year:
         years.add(report.plan_year)
     return years
+
+
+SCOPES = ("年均", "人均", "累计")
+
+
+def unasked_scope(q: QueryInfo, indicator: str, sentence: str, raw: str) -> bool:
+    """A five-year average, a per-head or a cumulative figure ("国内生产总值年均增长7.8%") when the question
+    did not ask for one: not the year's level or growth."""
+    pos = sentence.find(raw) if raw else -1
+    said = indicator + (sentence[max(0, pos - 8):pos] if pos >= 0 else "")
+    return any(scope in said and scope not in q.text for scope in SCOPES)
 
 
 def figure_fit(q: QueryInfo, report: ReportRow, figures: list[FigureRef]) -> float:

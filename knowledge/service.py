@@ -23,7 +23,7 @@ from .lexical import tokenize
 from .parse import parse_report, report_stem
 from .query import understand
 from .readers import SUPPORTED_SUFFIXES
-from .retrieval import CorpusIndex, HybridRetriever, weigh_concepts
+from .retrieval import CorpusIndex, HybridRetriever, unasked_scope, weigh_concepts
 from .settings import Settings, get_settings
 from .store import ChunkRow, FigureRow, IndexMetaRow, ReportRow, SectionRow, Stores, this_owner, utcnow
 from .types import PATH_SEP, Answer, FigureHit, ParsedReport
@@ -116,6 +116,8 @@ def settled(q, ans: Answer) -> bool:
     if q.intent in ("actual", "target") and f.type != q.intent:
         return False
     if q.years and f.year not in q.years:
+        return False
+    if unasked_scope(q, f.indicator, f.quote, f.value):
         return False
     return f.value in ans.citations[0].quote
 

@@ -73,6 +73,25 @@ def test_figures_in_the_answer_carry_year_type_and_section(sample_kb):
     assert fig.section.startswith("二、2025年工作安排") and "10%左右" in fig.quote
 
 
+def test_the_figure_asked_for_leads_the_figures(sample_kb):
+    # the quote holds 外贸进出口总额 and 出口总额: the list leads with what was asked, as the answer does
+    ans = sample_kb.ask("临江开发区去年出口多少？")
+    assert ans.figures[0].indicator == "出口总额" and ans.figures[0].value == "201.3亿元"
+    assert all(f.value in ans.answer for f in ans.figures[:2])
+
+
+def test_a_five_year_average_is_not_the_years_growth(kb, tmp_path):
+    report = tmp_path / "2016_青川市_政府工作报告.txt"
+    report.write_text("青川市2016年政府工作报告\n一、“十二五”和2015年工作回顾\n"
+                      "五年来，全市国内生产总值年均增长7.8%，经济总量稳居全省第二位。\n"
+                      "2015年，全市国内生产总值达到5200亿元，增长6.9%，好于预期。\n"
+                      "二、2016年主要任务\n全市国内生产总值增长6.5%左右。\n", encoding="utf-8")
+    kb.ingest_file(report)
+    ans = kb.ask("青川2015年GDP增长多少？")
+    assert "6.9%" in ans.answer and "7.8%" not in ans.answer
+    assert ans.figures[0].value == "6.9%"
+
+
 def test_empty_and_huge_questions_are_handled(sample_kb):
     assert not sample_kb.ask("   ").found
     ans = sample_kb.ask("临江开发区地区生产总值" * 1000)
