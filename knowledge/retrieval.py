@@ -308,7 +308,7 @@ class HybridRetriever:
             return []
         plan = plan or self.prepare(q)
         if use_dense and "dense" not in plan.orders:
-            plan.orders["dense"] = idx.dense(self.embedder.embed_query(q.expanded), plan.mask, CANDIDATES)
+            plan.orders["dense"] = idx.dense(self.embedder.embed_query(q.embedded), plan.mask, CANDIDATES)
         weights = {"lexical": 1.0, "dense": 1.0, "figures": 1.2 if q.numeric else 0.8, "exact": 1.5}
         fused: dict[int, float] = {}
         parts: dict[int, dict[str, int]] = {}
