@@ -29,6 +29,18 @@ MAX_FIGURES_SCORED = 400
 CANDIDATES = 60
 
 
+def _runs(report_ids: list[int]) -> dict[int, list[tuple[int, int]]]:
+    """Each report's runs [first, last) in a list ordered by report (one run each, unless rows interleave)."""
+    runs: dict[int, list[tuple[int, int]]] = {}
+    for i, rid in enumerate(report_ids):
+        mine = runs.setdefault(rid, [])
+        if mine and mine[-1][1] == i:
+            mine[-1] = (mine[-1][0], i + 1)
+        else:
+            mine.append((i, i + 1))
+    return runs
+
+
 class TextBlob:
     """Many short texts in one string, so "which texts contain X" is one C-speed scan, not a Python loop."""
 
@@ -123,10 +135,12 @@ class CorpusIndex:
         self.figures: list[FigureRef] = []
         self.figure_text: list[str] = []  # normalized indicator + sentence start, by position in self.figures
         self.figure_blob = TextBlob([])
-        self.figure_spans: dict[int, tuple[int, int]] = {}  # report id -> its run [first, last) in self.figures
+        self.figure_spans: dict[int, list[tuple[int, int]]] = {}  # report id -> its runs [first, last) in self.figures
+        self.chunk_spans: dict[int, list[tuple[int, int]]] = {}  # the same in self.chunks
         self.chunk_blob = TextBlob([])
+        self.heading_blob = TextBlob([])
         self.matrix = np.zeros((0, 1), dtype=np.float32)
-        self._word_cache: dict[str, set[int]] = {}
+        self._word_cache: dict[tuple[int, str], set[int]] = {}
 
     def current_generation(self) -> int:
         with self.stores.session() as s:
@@ -161,18 +175,29 @@ class CorpusIndex:
         return [int(i) for i in top[np.argsort(-scores[top])]]
 
     def figures_containing(self, word: str, reports: set[int] | None = None) -> set[int]:
-        """Figures whose indicator or sentence contains word (in the given reports, or in all of them).
+        """Figures whose indicator or sentence contains word: in the given reports, and when they are many
+        of all, also others (callers filter).
 
         A question naming a place scans only that place's reports; a scan of everything is remembered
         until the index changes."""
-        if reports is not None and len(reports) * 4 < len(self.figure_spans):
-            return self.figure_blob.containing(word, [self.figure_spans[r] for r in reports if r in self.figure_spans])
-        hit = self._word_cache.get(word)
+        return self._containing(self.figure_blob, self.figure_spans, word, reports)
+
+    def chunks_containing(self, word: str, reports: set[int] | None = None) -> set[int]:
+        """Chunks whose text, section path or report title contains word (like figures_containing)."""
+        return self._containing(self.chunk_blob, self.chunk_spans, word, reports) \
+            | self._containing(self.heading_blob, self.chunk_spans, word, reports)
+
+    def _containing(self, blob: TextBlob, spans: dict[int, list[tuple[int, int]]], word: str,
+                    reports: set[int] | None) -> set[int]:
+        if reports is not None and len(reports) * 4 < len(spans):
+            return blob.containing(word, [run for r in reports for run in spans.get(r, [])])
+        key = (id(blob), word)  # the blobs live until the next load, which clears the cache
+        hit = self._word_cache.get(key)
         if hit is None:
-            hit = self.figure_blob.containing(word)
+            hit = blob.containing(word)
             if len(self._word_cache) > 5000:
                 self._word_cache.clear()
-            self._word_cache[word] = hit
+            self._word_cache[key] = hit
         return hit
 
     def invalidate(self) -> None:
@@ -221,12 +246,12 @@ class CorpusIndex:
         self.figures = figs
         self.figure_text = [normalize_for_match(f.indicator + " " + f.sentence[:80]) for f in figs]
         self.figure_blob = TextBlob(self.figure_text)
-        spans: dict[int, tuple[int, int]] = {}
-        for i, f in enumerate(figs):
-            first, _ = spans.get(f.report_id, (i, i))
-            spans[f.report_id] = (first, i + 1)
-        self.figure_spans = spans
+        self.figure_spans = _runs([f.report_id for f in figs])
+        self.chunk_spans = _runs([c.report_id for c in chunks])
         self.chunk_blob = TextBlob([normalize_for_match(c.text) for c in chunks])
+        # what else an answer's coverage counts: the passage's section path and its report's title
+        self.heading_blob = TextBlob([normalize_for_match(" ".join(c.section_path) + " " + reports[c.report_id].title)
+                                      for c in chunks])
         self.matrix = self._load_vectors(chunks)
         self._word_cache = {}
         log.info("index loaded: %d reports, %d chunks, %d figures", len(reports), len(chunks), len(figs))
@@ -336,6 +361,29 @@ class HybridRetriever:
         hits.sort(key=lambda h: -h.score)
         return hits[:k]
 
+    def coverage_bound(self, q: QueryInfo, plan: Plan) -> float:
+        """The most of the question's concepts any passage of the reports in question mentions, counting its
+        section path and report title as an answer's coverage does: no ranking, by words or by vectors, can
+        find an answer above it. Every concept word is looked up in every such passage (C-speed scans)."""
+        idx = self.index
+        if not q.concepts:
+            return 1.0
+        allowed = {rid for rid, p in plan.priors.items() if p > 0}
+        weights = [q.concept_weights[i] if i < len(q.concept_weights) else float(len(c.forms[0]))
+                   for i, c in enumerate(q.concepts)]
+        credit: dict[int, float] = {}
+        for concept, weight in zip(q.concepts, weights, strict=True):
+            whole: set[int] = set()
+            for form in concept.norm_forms:
+                whole |= idx.chunks_containing(form, allowed)
+            parts = [idx.chunks_containing(part, allowed) for part, _, _ in concept.norm_parts]
+            for ci in whole.union(*parts):
+                if not plan.mask[ci]:
+                    continue
+                c = 1.0 if ci in whole else parts_credit(concept, [ci in p for p in parts])
+                credit[ci] = credit.get(ci, 0.0) + weight * c
+        return max(credit.values(), default=0.0) / sum(weights)
+
     def _figure_candidates(self, q: QueryInfo, allowed: list[int]) -> list[int]:
         """Chunks holding figures whose indicator matches the question's concepts (and intent, year)."""
         if not q.numeric or not q.concepts:
@@ -441,11 +489,16 @@ def concept_credit(concept, norm: str) -> float:
     """1 when a form of the concept is in the (normalized) text; else the squared share its parts cover."""
     if any(f in norm for f in concept.norm_forms):
         return 1.0
-    if not concept.norm_parts:
+    return parts_credit(concept, [part in norm for part, _, _ in concept.norm_parts])
+
+
+def parts_credit(concept, present: list[bool]) -> float:
+    """The credit for the concept's parts that are present (by position in concept.norm_parts)."""
+    if not any(present):
         return 0.0
     mask = [False] * len(concept.forms[0])
-    for part, start, length in concept.norm_parts:
-        if part in norm:
+    for (_, start, length), here in zip(concept.norm_parts, present, strict=True):
+        if here:
             mask[start:start + length] = [True] * length
     return (sum(mask) / max(len(mask), 1)) ** 1.5
 

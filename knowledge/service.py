@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from .answer import build_answer
+from .answer import FOUND_THRESHOLD, build_answer
 from .embeddings import Embedder, get_embedder
 from .errors import ReportNotFound, UnreadableFile
 from .followup import is_followup, resolve_followup
@@ -362,6 +362,11 @@ class KnowledgeBase:
                 # a question's time, and of the CPU when many staff ask at once
                 quick = build_answer(q, self.retriever.retrieve(q, k, use_dense=False, plan=plan), self.settings.top_k)
             if quick is not None and settled(q, quick):
+                ans = quick
+            elif quick is not None and not quick.found \
+                    and self.retriever.coverage_bound(q, plan) < FOUND_THRESHOLD:
+                # no passage of the reports in question mentions enough of what was asked: a vector search
+                # only ranks passages, and none of them could be cited as the answer
                 ans = quick
             else:
                 ans = build_answer(q, self.retriever.retrieve(q, k, plan=plan), self.settings.top_k)
