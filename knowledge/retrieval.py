@@ -41,31 +41,53 @@ def _runs(report_ids: list[int]) -> dict[int, list[tuple[int, int]]]:
     return runs
 
 
-class TextBlob:
-    """Many short texts in one string, so "which texts contain X" is one C-speed scan, not a Python loop."""
+_NONE = np.zeros(0, dtype=np.int64)
+
+
+class TextIndex:
+    """Which of many short texts contain a string, without scanning them: every adjacent character pair of
+    every text, sorted, so a lookup is a binary search per pair of the string and an intersection of the
+    texts holding each (then the rare candidates of a longer string are checked). Each (pair, text) is one
+    uint64: 21 bits per character, 22 for the text's position."""
+
+    _TEXT_BITS = 22
 
     def __init__(self, texts: list[str]):
-        self.blob = "\x00".join(texts)
-        self.starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]]) if texts else np.zeros(0, dtype=np.int64)
+        if len(texts) >= 1 << self._TEXT_BITS:
+            raise ValueError(f"TextIndex holds at most {1 << self._TEXT_BITS} texts")
+        self.texts = texts
+        codes = np.frombuffer("\x00".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
+        owner = np.repeat(np.arange(len(texts), dtype=np.uint64), lengths)[: max(len(codes) - 1, 0)]
+        first, second = codes[:-1], codes[1:]
+        inside = (first != 0) & (second != 0)  # not across the separator between two texts
+        keys = np.sort((first[inside] << np.uint64(43)) | (second[inside] << np.uint64(self._TEXT_BITS)) | owner[inside])
+        self.keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
 
-    def containing(self, sub: str, spans: list[tuple[int, int]] | None = None) -> set[int]:
-        """Indexes of the texts that contain sub: every occurrence found in C, mapped back in one numpy call.
+    def _holding_pair(self, a: str, b: str) -> np.ndarray:
+        base = (ord(a) << 43) | (ord(b) << self._TEXT_BITS)
+        lo, hi = np.searchsorted(self.keys, np.array([base, base + (1 << self._TEXT_BITS)], dtype=np.uint64))
+        return (self.keys[lo:hi] & np.uint64((1 << self._TEXT_BITS) - 1)).astype(np.int64)
 
-        spans, when given, limits the scan to those runs of texts [first, last) (one report's, say)."""
+    def containing(self, sub: str, spans: list[tuple[int, int]] | None = None) -> np.ndarray:
+        """Positions (sorted) of the texts that contain sub; spans, when given, keeps only those runs of
+        texts [first, last) (one report's, say)."""
         if not sub:
-            return set()
-        pattern = re.compile(re.escape(sub))
-        if spans is None:
-            positions = [m.start() for m in pattern.finditer(self.blob)]
+            return _NONE
+        if len(sub) == 1:
+            found = np.array([i for i, t in enumerate(self.texts) if sub in t], dtype=np.int64)
         else:
-            positions = []
-            for first, last in spans:
-                end = int(self.starts[last]) if last < len(self.starts) else len(self.blob)
-                positions.extend(m.start() for m in pattern.finditer(self.blob, int(self.starts[first]), end))
-        if not positions:
-            return set()
-        found = np.searchsorted(self.starts, np.asarray(positions), side="right") - 1
-        return set(np.unique(found).tolist())
+            lists = sorted((self._holding_pair(sub[i], sub[i + 1]) for i in range(len(sub) - 1)), key=len)
+            found = lists[0]
+            for other in lists[1:]:
+                if not len(found):
+                    break
+                found = np.intersect1d(found, other, assume_unique=True)
+            if len(sub) > 2 and len(found):  # every pair present, but maybe not in a row
+                found = np.array([i for i in found.tolist() if sub in self.texts[i]], dtype=np.int64)
+        if spans is not None and len(found):
+            found = np.concatenate([found[np.searchsorted(found, a):np.searchsorted(found, b)] for a, b in spans] or [_NONE])
+        return found
 
 
 @dataclass(slots=True)
@@ -134,13 +156,14 @@ class CorpusIndex:
         self.figures_by_chunk: dict[tuple[int, int], list[FigureRef]] = {}
         self.figures: list[FigureRef] = []
         self.figure_text: list[str] = []  # normalized indicator + sentence start, by position in self.figures
-        self.figure_blob = TextBlob([])
+        self.figure_blob = TextIndex([])
+        self.figure_report = np.zeros(0, dtype=np.int64)
         self.figure_spans: dict[int, list[tuple[int, int]]] = {}  # report id -> its runs [first, last) in self.figures
         self.chunk_spans: dict[int, list[tuple[int, int]]] = {}  # the same in self.chunks
-        self.chunk_blob = TextBlob([])
-        self.heading_blob = TextBlob([])
+        self.chunk_blob = TextIndex([])
+        self.heading_blob = TextIndex([])
         self.matrix = np.zeros((0, 1), dtype=np.float32)
-        self._word_cache: dict[tuple[int, str], set[int]] = {}
+        self._word_cache: dict[tuple[int, str], np.ndarray] = {}
 
     def current_generation(self) -> int:
         with self.stores.session() as s:
@@ -174,7 +197,7 @@ class CorpusIndex:
         top = np.argpartition(-scores, n - 1)[:n]
         return [int(i) for i in top[np.argsort(-scores[top])]]
 
-    def figures_containing(self, word: str, reports: set[int] | None = None) -> set[int]:
+    def figures_containing(self, word: str, reports: set[int] | None = None) -> np.ndarray:
         """Figures whose indicator or sentence contains word: in the given reports, and when they are many
         of all, also others (callers filter).
 
@@ -182,15 +205,15 @@ class CorpusIndex:
         until the index changes."""
         return self._containing(self.figure_blob, self.figure_spans, word, reports)
 
-    def chunks_containing(self, word: str, reports: set[int] | None = None) -> set[int]:
+    def chunks_containing(self, word: str, reports: set[int] | None = None) -> np.ndarray:
         """Chunks whose text, section path or report title contains word (like figures_containing)."""
-        return self._containing(self.chunk_blob, self.chunk_spans, word, reports) \
-            | self._containing(self.heading_blob, self.chunk_spans, word, reports)
+        return np.union1d(self._containing(self.chunk_blob, self.chunk_spans, word, reports),
+                          self._containing(self.heading_blob, self.chunk_spans, word, reports))
 
-    def _containing(self, blob: TextBlob, spans: dict[int, list[tuple[int, int]]], word: str,
-                    reports: set[int] | None) -> set[int]:
+    def _containing(self, blob: TextIndex, spans: dict[int, list[tuple[int, int]]], word: str,
+                    reports: set[int] | None) -> np.ndarray:
         if reports is not None and len(reports) * 4 < len(spans):
-            return blob.containing(word, [run for r in reports for run in spans.get(r, [])])
+            return blob.containing(word, sorted(run for r in reports for run in spans.get(r, [])))
         key = (id(blob), word)  # the blobs live until the next load, which clears the cache
         hit = self._word_cache.get(key)
         if hit is None:
@@ -245,12 +268,13 @@ class CorpusIndex:
         self.figures_by_chunk = by_chunk
         self.figures = figs
         self.figure_text = [normalize_for_match(f.indicator + " " + f.sentence[:80]) for f in figs]
-        self.figure_blob = TextBlob(self.figure_text)
+        self.figure_blob = TextIndex(self.figure_text)
+        self.figure_report = np.array([f.report_id for f in figs], dtype=np.int64)
         self.figure_spans = _runs([f.report_id for f in figs])
         self.chunk_spans = _runs([c.report_id for c in chunks])
-        self.chunk_blob = TextBlob([normalize_for_match(c.text) for c in chunks])
+        self.chunk_blob = TextIndex([normalize_for_match(c.text) for c in chunks])
         # what else an answer's coverage counts: the passage's section path and its report's title
-        self.heading_blob = TextBlob([normalize_for_match(" ".join(c.section_path) + " " + reports[c.report_id].title)
+        self.heading_blob = TextIndex([normalize_for_match(" ".join(c.section_path) + " " + reports[c.report_id].title)
                                       for c in chunks])
         self.matrix = self._load_vectors(chunks)
         self._word_cache = {}
@@ -319,7 +343,7 @@ class HybridRetriever:
         lex_order = [int(i) for i in np.argsort(-lex)[:CANDIDATES] if lex[i] > 0]
         exact: set[int] = set()
         for f in q.figure_strings:
-            exact |= idx.chunk_blob.containing(normalize_for_match(f))
+            exact.update(idx.chunk_blob.containing(normalize_for_match(f)).tolist())
         return Plan(priors=priors, mask=mask, orders={
             "lexical": lex_order, "figures": self._figure_candidates(q, allowed),
             "exact": sorted(i for i in exact if mask[i])[:CANDIDATES]})
@@ -364,25 +388,15 @@ class HybridRetriever:
     def coverage_bound(self, q: QueryInfo, plan: Plan) -> float:
         """The most of the question's concepts any passage of the reports in question mentions, counting its
         section path and report title as an answer's coverage does: no ranking, by words or by vectors, can
-        find an answer above it. Every concept word is looked up in every such passage (C-speed scans)."""
+        find an answer above it. Every concept word is looked up in every such passage (TextIndex)."""
         idx = self.index
         if not q.concepts:
             return 1.0
         allowed = {rid for rid, p in plan.priors.items() if p > 0}
-        weights = [q.concept_weights[i] if i < len(q.concept_weights) else float(len(c.forms[0]))
-                   for i, c in enumerate(q.concepts)]
-        credit: dict[int, float] = {}
-        for concept, weight in zip(q.concepts, weights, strict=True):
-            whole: set[int] = set()
-            for form in concept.norm_forms:
-                whole |= idx.chunks_containing(form, allowed)
-            parts = [idx.chunks_containing(part, allowed) for part, _, _ in concept.norm_parts]
-            for ci in whole.union(*parts):
-                if not plan.mask[ci]:
-                    continue
-                c = 1.0 if ci in whole else parts_credit(concept, [ci in p for p in parts])
-                credit[ci] = credit.get(ci, 0.0) + weight * c
-        return max(credit.values(), default=0.0) / sum(weights)
+        weights = concept_weight_list(q)
+        total = concept_credits(q, weights, len(idx.chunks), lambda word: idx.chunks_containing(word, allowed))
+        total[~plan.mask] = 0.0
+        return float(total.max(initial=0.0)) / sum(weights)
 
     def _figure_candidates(self, q: QueryInfo, allowed: list[int]) -> list[int]:
         """Chunks holding figures whose indicator matches the question's concepts (and intent, year)."""
@@ -405,24 +419,19 @@ class HybridRetriever:
         allowed_set = set(allowed)
         # a cheap first pass: how much of the question's concept weight each figure's text mentions at all;
         # only the best few hundred get the full scoring (a question naming no issuer touches every report)
-        rough: dict[int, float] = {}
-        for i, concept in enumerate(q.concepts):
-            weight = q.concept_weights[i] if i < len(q.concept_weights) else 1.0
-            hit: set[int] = set()
-            for word in concept.norm_forms + [p for p, _, _ in concept.norm_parts]:
-                hit |= idx.figures_containing(word, allowed_set)
-            for fi in hit:
-                rough[fi] = rough.get(fi, 0.0) + weight
-        ranked = sorted((fi for fi in rough if idx.figures[fi].report_id in allowed_set), key=lambda fi: -rough[fi])
-        candidates = set(ranked[:MAX_FIGURES_SCORED])
+        # every figure's share of the question's concepts at once; only the best few hundred get the full scoring
+        # (a question naming no issuer touches every report)
+        weights = concept_weight_list(q)
+        overlap = concept_credits(q, weights, len(idx.figures), lambda word: idx.figures_containing(word, allowed_set))
+        overlap /= sum(weights) or 1.0
+        overlap[~np.isin(idx.figure_report, np.fromiter(allowed_set, dtype=np.int64, count=len(allowed_set)))] = 0.0
+        some = np.flatnonzero(overlap)
+        candidates = some[np.argsort(-overlap[some], kind="stable")][:MAX_FIGURES_SCORED].tolist()
         out: list[tuple[FigureRef, float]] = []
         for fi in candidates:
             f = idx.figures[fi]
             report = idx.reports[f.report_id]
-            s = concept_overlap(q, idx.figure_text[fi], normalized=True)
-            if s <= 0:
-                continue
-            s += 0.3 * indicator_fit(q, f.indicator)
+            s = float(overlap[fi]) + 0.3 * indicator_fit(q, f.indicator)
             if q.intent == "target" and f.type == "target":
                 s += 0.3
             elif q.intent == "actual" and f.type == "actual":
@@ -483,6 +492,31 @@ def figure_fit(q: QueryInfo, report: ReportRow, figures: list[FigureRef]) -> flo
     if any(fits):
         return 1.0
     return -1.0 if years or want_type else 0.0
+
+
+def concept_weight_list(q: QueryInfo) -> list[float]:
+    """Each concept's weight: its rarity in the corpus when weighed, else its length (as concept_overlap)."""
+    return [q.concept_weights[i] if i < len(q.concept_weights) else float(len(c.forms[0]))
+            for i, c in enumerate(q.concepts)]
+
+
+def concept_credits(q: QueryInfo, weights: list[float], n: int, containing) -> np.ndarray:
+    """concept_overlap's numerator (before dividing by the total weight) for n texts at once, from
+    containing(word) -> positions of the texts holding word: what concept_credit does per text."""
+    total = np.zeros(n)
+    for concept, weight in zip(q.concepts, weights, strict=True):
+        whole = np.unique(np.concatenate([_NONE] + [containing(f) for f in concept.norm_forms]))
+        parts = [containing(part) for part, _, _ in concept.norm_parts]
+        some = np.unique(np.concatenate([whole, *parts]))
+        if not len(some):
+            continue
+        covered = np.zeros((len(some), max(len(concept.forms[0]), 1)), dtype=bool)
+        for (_, start, length), holders in zip(concept.norm_parts, parts, strict=True):
+            covered[np.isin(some, holders, assume_unique=True), start:start + length] = True
+        credit = covered.mean(axis=1) ** 1.5
+        credit[np.isin(some, whole, assume_unique=True)] = 1.0
+        total[some] += weight * credit
+    return total
 
 
 def concept_credit(concept, norm: str) -> float:
