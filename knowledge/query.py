@@ -144,6 +144,7 @@ class QueryInfo:
         return [c.words for c in self.concepts]
 
 
+_QUOTED_NUMBER = re.compile(r"[“\"「『]([^”\"」』\s]{0,10}[\d一二三四五六七八九十百千][^”\"」』\s]{0,10})[”\"」』]")
 _PAST = re.compile(r"(做了|开展了|取得|完成了|实现了|成效|成绩|进展|回顾)")
 _MEANING = re.compile(r"(是什么|什么是|指什么|指的是|含义|意思|名词解释|注释|附件)")
 
@@ -198,6 +199,10 @@ def understand(question: str, known_issuers: list[str]) -> QueryInfo:
     issuer_words = {a for i in issuers for a in issuer_aliases(i)} | set(NATIONAL_ALIASES)
     terms = tokenize(expanded)
     concepts.extend(concept_phrases(text, issuer_words, [w for c in concepts for w in c.forms]))
+    # a quoted name with a number ("“572”大企业培育计划", "“十四五”时期") is a name, not a figure: numbers are blanked
+    # from the phrases above, so it is a concept of its own
+    concepts.extend(Concept(forms=[name]) for name in dict.fromkeys(_QUOTED_NUMBER.findall(text))
+                    if not any(name in c.forms for c in concepts))
     figure_strings = [m.group(0) for m in re.finditer(
         r"\d+(?:\.\d+)?(?:万亿|亿|万|千)?(?:元|斤|吨|千瓦|人次|人|家|个|亩|公里|美元|%)", to_halfwidth(text))]
 

@@ -129,6 +129,10 @@ def test_query_understanding():
     # an abbreviation glued to the next word leaves no stray phrase ("社零增长" is not about "零增长")
     q = understand("上海去年社零增长多少", ["上海市"])
     assert [c.forms[0] for c in q.concepts] == ["社零"]
+    # a quoted name with a number is what the question is about, though numbers are blanked from phrases
+    q = understand("“572”大企业培育计划启动那年，有多少家企业增速达到两位数？", [])
+    assert ["572"] in [c.forms for c in q.concepts]
+    assert ["十四五"] in [c.forms for c in understand("“十四五”时期GDP年均增长多少？", []).concepts]
     q = understand("三大主导产业指的是什么？", [])
     assert [c.forms[0] for c in q.concepts] == ["三大主导产业"]
 
