@@ -105,17 +105,24 @@ def coverage(q: QueryInfo, hit: Hit, quote: str) -> float:
     return concept_overlap_near(q, quote + " " + path, hit.chunk.text + " " + hit.report.title, near)
 
 
-def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5) -> Answer:
+def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
+                 memo: dict[str, tuple[str, float, float]] | None = None) -> Answer:
+    """memo: each passage's quote, its score and coverage, kept between two answers to the same question."""
     if not hits:
         return Answer(question=q.original, answer=NOT_FOUND, found=False, mode="extractive")
     hits = _diversify(q, hits, top_k)
-    quotes = [best_quote(q, h) for h in hits]
+    memo = {} if memo is None else memo
+    for h in hits:
+        if h.chunk.vector_id not in memo:
+            quote, score = best_quote(q, h)
+            memo[h.chunk.vector_id] = (quote, score, coverage(q, h, quote))
+    quotes = [memo[h.chunk.vector_id][:2] for h in hits]
+    cov = [memo[h.chunk.vector_id][2] for h in hits]
     citations = [
         Citation(n=i + 1, report=h.report.title, source=h.report.source, section=PATH_SEP.join(h.chunk.section_path),
                  quote=quote, text=h.chunk.text, report_id=h.report.id or 0, chunk_id=h.chunk.vector_id)
         for i, (h, (quote, _)) in enumerate(zip(hits, quotes, strict=True))
     ]
-    cov = [coverage(q, h, qt) for h, (qt, _) in zip(hits, quotes, strict=True)]
     best = max(range(len(hits)), key=lambda i: (cov[i] >= FOUND_THRESHOLD, quotes[i][1] + 0.3 * (i == 0) - 0.05 * i))
     found = cov[best] >= FOUND_THRESHOLD or (not q.concepts and hits[0].score > 0)
     if not found:

@@ -129,6 +129,8 @@ class Plan:
     priors: dict[int, float]
     mask: np.ndarray
     orders: dict[str, list[int]]
+    boosts: dict[int, float] = field(default_factory=dict)  # chunk -> how its report, headings and figures fit
+    quotes: dict[str, tuple[str, float, float]] = field(default_factory=dict)  # chunk -> quote, score, coverage
 
 
 @dataclass
@@ -367,23 +369,37 @@ class HybridRetriever:
             for rank, ci in enumerate(order):
                 fused[ci] = fused.get(ci, 0.0) + weights[name] / (RRF_K + rank + 1)
                 parts.setdefault(ci, {})[name] = rank + 1
-        hits = []
+        scored = []
+        headings: dict[tuple[str, ...], float] = {}
         for ci, score in fused.items():
+            boost = plan.boosts.get(ci)
+            if boost is None:
+                boost = plan.boosts[ci] = self._boost(q, plan, ci, headings)
+            if boost > 0:
+                scored.append((score * boost, ci))
+        scored.sort(key=lambda t: -t[0])
+        hits = []
+        for score, ci in scored[:k]:
             chunk = idx.chunks[ci]
-            report = idx.reports[chunk.report_id]
-            prior = plan.priors.get(chunk.report_id, 0.0)
-            if prior <= 0:
-                continue
-            chunk_figs = idx.figures_by_chunk.get((chunk.report_id, chunk.idx), [])
-            score *= 0.5 + 0.5 * prior
-            score *= 1.0 + 0.15 * _heading_match(q, chunk.section_path)
-            if chunk.section_path and END_MATTER.match(chunk.section_path[0]):
-                # a glossary entry says what a term means; the body says what is done about it
-                score *= 1 / END_MATTER_WEIGHT if q.asks_meaning else END_MATTER_WEIGHT
-            score *= 1.0 + 0.3 * figure_fit(q, report, chunk_figs)
-            hits.append(Hit(chunk=chunk, score=score, report=report, parts=parts[ci], figures=chunk_figs))
-        hits.sort(key=lambda h: -h.score)
-        return hits[:k]
+            hits.append(Hit(chunk=chunk, score=score, report=idx.reports[chunk.report_id], parts=parts[ci],
+                            figures=idx.figures_by_chunk.get((chunk.report_id, chunk.idx), [])))
+        return hits
+
+    def _boost(self, q: QueryInfo, plan: Plan, ci: int, headings: dict[tuple[str, ...], float]) -> float:
+        """How much a chunk's report, headings and figures fit the question (0: its report is ruled out)."""
+        chunk = self.index.chunks[ci]
+        prior = plan.priors.get(chunk.report_id, 0.0)
+        if prior <= 0:
+            return 0.0
+        path = tuple(chunk.section_path)
+        if path not in headings:  # many passages share a section
+            headings[path] = _heading_match(q, chunk.section_path)
+        boost = (0.5 + 0.5 * prior) * (1.0 + 0.15 * headings[path])
+        if chunk.section_path and END_MATTER.match(chunk.section_path[0]):
+            # a glossary entry says what a term means; the body says what is done about it
+            boost *= 1 / END_MATTER_WEIGHT if q.asks_meaning else END_MATTER_WEIGHT
+        figures = self.index.figures_by_chunk.get((chunk.report_id, chunk.idx), [])
+        return boost * (1.0 + 0.3 * figure_fit(q, self.index.reports[chunk.report_id], figures))
 
     def coverage_bound(self, q: QueryInfo, plan: Plan) -> float:
         """The most of the question's concepts any passage of the reports in question mentions, counting its

@@ -360,7 +360,8 @@ class KnowledgeBase:
             if q.concepts:
                 # a question the words and the figure table settle needs no vector: the embedding is most of
                 # a question's time, and of the CPU when many staff ask at once
-                quick = build_answer(q, self.retriever.retrieve(q, k, use_dense=False, plan=plan), self.settings.top_k)
+                quick = build_answer(q, self.retriever.retrieve(q, k, use_dense=False, plan=plan), self.settings.top_k,
+                                     plan.quotes)
             if quick is not None and settled(q, quick):
                 ans = quick
             elif quick is not None and not quick.found \
@@ -369,7 +370,7 @@ class KnowledgeBase:
                 # only ranks passages, and none of them could be cited as the answer
                 ans = quick
             else:
-                ans = build_answer(q, self.retriever.retrieve(q, k, plan=plan), self.settings.top_k)
+                ans = build_answer(q, self.retriever.retrieve(q, k, plan=plan), self.settings.top_k, plan.quotes)
             if self.generator is not None and ans.citations:
                 ans = self.generator.answer(question, ans, on_token)
                 if ans.mode == "extractive" and ans.note:
