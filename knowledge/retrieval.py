@@ -1,7 +1,9 @@
-"""Hybrid retrieval: BM25 over jieba tokens + dense (Chroma) + figure look-up, fused by reciprocal rank."""
+"""Hybrid retrieval: BM25 over jieba tokens + dense (the vectors Chroma holds, searched in memory) + figure look-up,
+fused by reciprocal rank."""
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -42,6 +44,12 @@ def _runs(report_ids: list[int]) -> dict[int, list[tuple[int, int]]]:
 
 
 _NONE = np.zeros(0, dtype=np.int64)
+
+
+def _union(arrays: list[np.ndarray]) -> np.ndarray:
+    """Sorted distinct positions in any of the arrays (numpy's unique hashes, slower for these sizes)."""
+    both = np.sort(np.concatenate([_NONE, *arrays]))
+    return both[np.concatenate(([True], both[1:] != both[:-1]))] if len(both) else both
 
 
 class TextIndex:
@@ -209,8 +217,8 @@ class CorpusIndex:
 
     def chunks_containing(self, word: str, reports: set[int] | None = None) -> np.ndarray:
         """Chunks whose text, section path or report title contains word (like figures_containing)."""
-        return np.union1d(self._containing(self.chunk_blob, self.chunk_spans, word, reports),
-                          self._containing(self.heading_blob, self.chunk_spans, word, reports))
+        return _union([self._containing(self.chunk_blob, self.chunk_spans, word, reports),
+                       self._containing(self.heading_blob, self.chunk_spans, word, reports)])
 
     def _containing(self, blob: TextIndex, spans: dict[int, list[tuple[int, int]]], word: str,
                     reports: set[int] | None) -> np.ndarray:
@@ -433,8 +441,6 @@ class HybridRetriever:
             priors = report_priors(q, idx.reports)
             allowed = [rid for rid, p in priors.items() if p > 0]
         allowed_set = set(allowed)
-        # a cheap first pass: how much of the question's concept weight each figure's text mentions at all;
-        # only the best few hundred get the full scoring (a question naming no issuer touches every report)
         # every figure's share of the question's concepts at once; only the best few hundred get the full scoring
         # (a question naming no issuer touches every report)
         weights = concept_weight_list(q)
@@ -521,9 +527,9 @@ def concept_credits(q: QueryInfo, weights: list[float], n: int, containing) -> n
     containing(word) -> positions of the texts holding word: what concept_credit does per text."""
     total = np.zeros(n)
     for concept, weight in zip(q.concepts, weights, strict=True):
-        whole = np.unique(np.concatenate([_NONE] + [containing(f) for f in concept.norm_forms]))
+        whole = _union([containing(f) for f in concept.norm_forms])
         parts = [containing(part) for part, _, _ in concept.norm_parts]
-        some = np.unique(np.concatenate([whole, *parts]))
+        some = _union([whole, *parts])
         if not len(some):
             continue
         covered = np.zeros((len(some), max(len(concept.forms[0]), 1)), dtype=bool)
@@ -582,11 +588,14 @@ def concept_overlap_near(q: QueryInfo, text: str, around: str, discount: float) 
 _SCOPE = re.compile(r"^(全社会|全区|全市|全省|全国|全县)")
 
 
+@functools.lru_cache(maxsize=65536)
+def _indicator_core(indicator: str) -> str:
+    return _SCOPE.sub("", normalize_for_match(indicator))  # scope, not a different indicator
+
+
 def indicator_fit(q: QueryInfo, indicator: str) -> float:
     """How much of a figure's indicator the question names: 生产总值 fits GDP better than 人均地区生产总值."""
-    if not indicator:
-        return 0.0
-    norm = _SCOPE.sub("", normalize_for_match(indicator))  # scope, not a different indicator
+    norm = _indicator_core(indicator) if indicator else ""
     if not norm:
         return 0.0
     best = 0
