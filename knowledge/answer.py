@@ -154,7 +154,7 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
     head = "" if q.intent == "locate" else f"据《{citations[picked[0]].report}》：\n"
     said = "\n".join(lines)
     return Answer(question=q.original, answer=head + said, found=True, mode="extractive",
-                  citations=citations, figures=_figures_for(q, hits, citations, said), coverage=cov[0])
+                  citations=citations, figures=_figures_for(q, hits, citations, said), lead=best, coverage=cov[best])
 
 
 def _diversify(q: QueryInfo, hits: list[Hit], top_k: int) -> list[Hit]:

@@ -40,6 +40,13 @@ _LEAD_VERBS = re.compile(
 _TRAIL = re.compile(r"(由|从|达到|达|为|是|约|近|超过|突破|控制在|保持在|稳定在|分别为|分别|以上|按|在|到|至|共|累计|增至|升至|降至|提高到|提升到|达到了|实现|完成|有|的|了|：|:)+$")
 _REVIEW_HEAD = re.compile(r"(回顾|成绩|成就|过去|工作情况|主要工作|一年来|五年来|这一年|总结|公报|综合|初步核算)")
 _PLAN_HEAD = re.compile(r"(安排|建议|任务|目标|计划|部署|重点工作|今年|总体要求|展望|打算|思路|工作建议|政策取向|主要工作)")
+
+
+def review_heading(heading: str) -> bool:
+    """A part that reviews what was done ("一、2024年工作回顾"), not one that plans ("二、2025年工作安排")."""
+    return bool(_REVIEW_HEAD.search(heading)) and not _PLAN_HEAD.search(heading)
+
+
 _CLAUSE_SPLIT = re.compile(r"[，,；;。：:！？、（）()]")
 _YEAR_IN_TEXT = re.compile(r"(\d{4})年(?![\d底末]?[月日])")
 

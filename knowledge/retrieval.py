@@ -17,6 +17,7 @@ from sqlalchemy import select as columns
 from sqlmodel import col, select
 
 from .embeddings import Embedder
+from .figures import review_heading
 from .lexical import BM25
 from .query import QueryInfo, issuer_aliases
 from .store import ChunkRow, FigureRow, IndexMetaRow, ReportRow, Stores
@@ -29,6 +30,7 @@ RRF_K = 60
 END_MATTER_WEIGHT = 0.6
 MAX_FIGURES_SCORED = 400
 CANDIDATES = 60
+REVIEW_WEIGHT = 0.8
 
 
 def _runs(report_ids: list[int]) -> dict[int, list[tuple[int, int]]]:
@@ -406,6 +408,8 @@ class HybridRetriever:
         if chunk.section_path and END_MATTER.match(chunk.section_path[0]):
             # a glossary entry says what a term means; the body says what is done about it
             boost *= 1 / END_MATTER_WEIGHT if q.asks_meaning else END_MATTER_WEIGHT
+        if q.intent == "policy" and not q.asks_past and chunk.section_path and review_heading(chunk.section_path[0]):
+            boost *= REVIEW_WEIGHT  # "2025年…有哪些安排" is answered where 2025 is planned, not where 2024 is reviewed
         figures = self.index.figures_by_chunk.get((chunk.report_id, chunk.idx), [])
         return boost * (1.0 + 0.3 * figure_fit(q, self.index.reports[chunk.report_id], figures))
 

@@ -18,6 +18,7 @@ from sqlmodel import select
 from .answer import FOUND_THRESHOLD, build_answer
 from .embeddings import Embedder, get_embedder
 from .errors import ReportNotFound, UnreadableFile
+from .figures import review_heading
 from .followup import is_followup, resolve_followup
 from .lexical import tokenize
 from .parse import parse_report, report_stem
@@ -104,11 +105,14 @@ def settled(q, ans: Answer) -> bool:
     """Whether an answer found from words and figures alone needs no vector search.
 
     A figure question: found, with a leading figure of the kind (actual/target) and year asked, quoted in
-    the first citation. Any other question: found, and the first passage holds (nearly) every concept of
-    the question; a vector can only add passages that say it in other words."""
+    the passage the answer leads with. Any other question: found, and that passage holds (nearly) every
+    concept of the question; a vector can only add passages that say it in other words."""
     if not (ans.found and ans.citations):
         return False
     if not q.numeric:
+        if q.intent in ("policy", "target") and not q.asks_past \
+                and review_heading(ans.citations[ans.lead].section.split(PATH_SEP)[0]):
+            return False  # what is planned, answered from the review of last year: let the vector search try
         return ans.coverage >= SETTLED_COVERAGE
     if not ans.figures:
         return False
@@ -119,7 +123,7 @@ def settled(q, ans: Answer) -> bool:
         return False
     if unasked_scope(q, f.indicator, f.quote, f.value):
         return False
-    return f.value in ans.citations[0].quote
+    return f.value in ans.citations[ans.lead].quote
 
 
 def content_hash(data: bytes) -> str:

@@ -107,7 +107,8 @@ class Answer:
     llm_tokens: int = 0
     llm_ms: float = 0.0
     check: str = ""  # outcome of checking a generated answer: passed | failed: … | timeout | error: …
-    coverage: float = 0.0  # share of the question's concepts the first citation's passage holds (not shown)
+    lead: int = 0  # the citation (by position) whose quote the answer leads with (not shown)
+    coverage: float = 0.0  # share of the question's concepts the lead passage holds (not shown)
 
     def to_dict(self) -> dict:
         extra = {"note": self.note} if self.note else {}

@@ -47,6 +47,15 @@ def test_policy_question_quotes_the_section_that_plans_it(sample_kb):
     assert "一网通办" in ans.answer
 
 
+def test_a_plan_question_is_answered_from_the_plan_not_the_review(sample_kb):
+    # 人才 is in both parts: 236名 were brought in last year, 250名以上 are planned
+    ans = sample_kb.ask("临江开发区2025年人才工作要做哪些事？")
+    assert ans.found and ans.citations[ans.lead].section.startswith("二、2025年工作安排")
+    assert ans.answer.split("\n")[1].startswith("引进高层次人才250名以上")
+    past = sample_kb.ask("临江开发区去年人才工作做了哪些？")
+    assert "236名" in past.answer
+
+
 def test_locate_question_names_the_section(sample_kb):
     ans = sample_kb.ask("临江开发区的报告里综合管廊建设放在哪个部分讲？")
     assert ans.found and "部分" in ans.answer and "（二）城市建设提速提质" in ans.answer
