@@ -215,7 +215,8 @@ def _type_and_year(half: str, pos: int, meta: ReportMeta, phase: str) -> tuple[s
         past = re.search(r"(去年|上年|过去|已经|已|实现了|完成了|达到了|累计|五年来|一年来)", local)
         ftype = "actual" if past and not re.search(rf"(目标|{_AIM_EXPECT}|力争|今年)", local) else "target"
     else:
-        aim = re.search(rf"(目标|{_AIM_EXPECT}|力争|计划|到20\d\d年)", local)
+        # the figure's own clause: "城镇新增就业980万人，超过预期目标；城镇居民人均可支配收入9422元" states 9422元
+        aim = re.search(rf"(目标|{_AIM_EXPECT}|力争|计划|到20\d\d年)", re.split(r"[；;。]", local)[-1])
         done = re.search(r"(完成|实现|达到|超额|比上年|同比|增长了)", local[-12:])
         ftype = "target" if aim and not done else "actual"
     before_digits = cn_years_to_digits(before)

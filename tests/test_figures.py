@@ -47,6 +47,14 @@ def test_steadying_expectations_in_a_review_is_not_a_target():
     assert (planned.type, planned.year, planned.qualifier) == ("target", 2026, "左右")
 
 
+def test_a_target_met_in_the_clause_before_does_not_make_the_next_figure_a_target():
+    # "…超过预期目标；城镇居民人均可支配收入9422元": the target belongs to the clause before the ；
+    figs = figures_of("2005_国务院_政府工作报告.txt")
+    assert (find(figs, "9422元", "城镇居民人均可支配收入").type, find(figs, "9422元").year) == ("actual", 2004)
+    seed = find(figures_of("000_79fffe570bc6bca6.txt"), "289.2亿元", "全社会固定资产投资")
+    assert (seed.type, seed.year) == ("actual", 2013)
+
+
 def test_figures_keep_the_section_they_came_from():
     f = find(figures_of("000_79fffe570bc6bca6.txt"), "30家", "国家高企")
     assert f.type == "target" and f.year == 2014 and f.kind == "count"
