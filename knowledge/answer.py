@@ -154,7 +154,8 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
     head = "" if q.intent == "locate" else f"据《{citations[picked[0]].report}》：\n"
     said = "\n".join(lines)
     return Answer(question=q.original, answer=head + said, found=True, mode="extractive",
-                  citations=citations, figures=_figures_for(q, hits, citations, said), lead=best, coverage=cov[best])
+                  citations=citations, figures=_figures_for(q, hits, citations, said, best), lead=best,
+                  coverage=cov[best])
 
 
 def _diversify(q: QueryInfo, hits: list[Hit], top_k: int) -> list[Hit]:
@@ -175,9 +176,10 @@ def _diversify(q: QueryInfo, hits: list[Hit], top_k: int) -> list[Hit]:
     return top[:top_k]
 
 
-def _figures_for(q: QueryInfo, hits: list[Hit], citations: list[Citation], said: str) -> list[FigureHit]:
-    """Figures in the cited passages that match the question, best first: those the answer quotes, then
-    by the indicator named (GDP is 地区生产总值, not 消费对经济增长的贡献率) and the kind and year asked about."""
+def _figures_for(q: QueryInfo, hits: list[Hit], citations: list[Citation], said: str, lead: int) -> list[FigureHit]:
+    """Figures in the cited passages that match the question, best first: those in the quote the answer leads
+    with, then others it quotes, then by the indicator named (GDP is 地区生产总值, not 消费对经济增长的贡献率)
+    and the kind and year asked about."""
     out: list[tuple[float, FigureHit]] = []
     want_type = q.intent if q.intent in ("actual", "target") else None
     asks_growth = bool(_GROWTH_WORDS.search(q.text))
@@ -194,8 +196,10 @@ def _figures_for(q: QueryInfo, hits: list[Hit], citations: list[Citation], said:
                 s += 0.2
             if (f.kind == "growth") == asks_growth:
                 s += 0.1  # "GDP增长多少" wants the rate, "GDP是多少" the amount
-            if f.raw and f.raw in said:
-                s += 1.0  # the figures the answer states lead, so the list and the answer agree
+            if f.raw and h is hits[lead] and f.raw in citations[lead].quote:
+                s += 1.0  # the figures the answer leads with lead the list, so the list and the answer agree
+            elif f.raw and f.raw in said:
+                s += 0.5
             if unasked_scope(q, f.indicator, f.sentence, f.raw):
                 s -= 0.5
             out.append((s - 0.01 * c.n, FigureHit(
