@@ -52,6 +52,18 @@ ABBREVIATIONS: dict[str, list[str]] = {
     "老百姓": ["居民", "群众"],
 }
 
+
+
+def _is_contraction(short: str, full: str) -> bool:
+    """高企 of 高新技术企业, 规上 of 规模以上: shorter, not a piece of it, its characters in order."""
+    it = iter(full)
+    return len(short) < len(full) and short not in full and all(ch in it for ch in short)
+
+
+# Contractions reports write too ("新增国家高企30家"): a question in full words also finds them.
+CONTRACTIONS: list[tuple[str, str]] = [(abbr, full[0]) for abbr, full in ABBREVIATIONS.items()
+                                       if re.fullmatch(r"[\u4e00-\u9fff]+", abbr) and _is_contraction(abbr, full[0])]
+
 # Words that say what is asked, not what it is about; left out of the coverage check.
 GENERIC = set(
     "目标 预期 预期目标 计划 打算 安排 增长 增速 增长率 多少 是多少 有多少 完成 实现 达到 任务 重点 工作 具体 措施 举措 "
@@ -105,17 +117,28 @@ class Concept:
 
     forms: list[str]
     parts: list[str] = field(default_factory=list)
+    aliases: list[tuple[str, str]] = field(default_factory=list)  # (高企, 高新技术企业): a part reports shorten
 
     def __post_init__(self) -> None:
         self.norm_forms = [normalize_for_match(f) for f in self.forms]
         primary = self.forms[0]
         # (normalized part, its span in the primary form): partial credit is the share of the form covered
         self.norm_parts = [(normalize_for_match(p), primary.find(p), len(p)) for p in self.parts if p in primary]
+        for alias, full in self.aliases:
+            if full == primary:
+                self.norm_forms.append(normalize_for_match(alias))
+            elif full in primary:  # the short form covers what the full one does
+                self.norm_parts.append((normalize_for_match(alias), primary.find(full), len(full)))
         self.norm_words = [w for w in dict.fromkeys(normalize_for_match(w) for w in self.words) if w]
+
+    def add_aliases(self, aliases: list[tuple[str, str]]) -> None:
+        if aliases:
+            self.aliases = [*self.aliases, *aliases]
+            self.__post_init__()
 
     @property
     def words(self) -> list[str]:
-        return [*self.forms, *self.parts]
+        return [*self.forms, *self.parts, *(alias for alias, _ in self.aliases)]
 
 
 @dataclass
@@ -199,6 +222,8 @@ def understand(question: str, known_issuers: list[str]) -> QueryInfo:
     issuer_words = {a for i in issuers for a in issuer_aliases(i)} | set(NATIONAL_ALIASES)
     terms = tokenize(expanded)
     concepts.extend(concept_phrases(text, issuer_words, [w for c in concepts for w in c.forms]))
+    for concept in concepts:
+        concept.add_aliases([(abbr, full) for abbr, full in CONTRACTIONS if full in concept.forms[0]])
     # a quoted name with a number ("“572”大企业培育计划", "“十四五”时期") is a name, not a figure: numbers are blanked
     # from the phrases above, so it is a concept of its own
     concepts.extend(Concept(forms=[name]) for name in dict.fromkeys(_QUOTED_NUMBER.findall(text))

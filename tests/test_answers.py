@@ -103,6 +103,17 @@ def test_a_five_year_average_is_not_the_years_growth(kb, tmp_path):
     assert ans.figures[0].value == "6.9%"
 
 
+def test_a_question_in_full_words_finds_a_report_that_contracts_them(kb, tmp_path):
+    report = tmp_path / "2025_青川市_政府工作报告.txt"
+    report.write_text("青川市2025年政府工作报告\n一、2024年工作回顾\n全年新增国家高企45家，规上工业增加值增长8%。\n"
+                      "二、2025年工作安排\n力争新增国家高企60家，规上工业增加值增长7%左右。\n", encoding="utf-8")
+    kb.ingest_file(report)
+    ans = kb.ask("青川2025年计划新增多少家高新技术企业？")
+    assert ans.found and "60家" in ans.answer
+    assert (ans.figures[0].value, ans.figures[0].type) == ("60家", "target")
+    assert "8%" in kb.ask("青川去年规模以上工业增加值增长多少？").answer
+
+
 def test_empty_and_huge_questions_are_handled(sample_kb):
     assert not sample_kb.ask("   ").found
     ans = sample_kb.ask("临江开发区地区生产总值" * 1000)
