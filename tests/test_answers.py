@@ -144,6 +144,7 @@ def test_query_understanding():
     q = understand("1995年政府工作报告里，1994年GDP是多少？比上年增长多少？", ["国务院"])
     assert q.report_year == 1995 and not q.compare
     assert understand("2022年和2023年全国GDP增长预期目标各是多少？", ["国务院"]).compare
+    assert understand("八大功能区2014年的固投任务是多少？", []).intent == "target"
     q = understand("2019年政府工作报告里优化营商环境有哪些举措", ["国务院"])
     assert q.report_year == 2019 and q.intent == "policy"
     # an abbreviation glued to the next word leaves no stray phrase ("社零增长" is not about "零增长")
