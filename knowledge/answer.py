@@ -105,6 +105,14 @@ def coverage(q: QueryInfo, hit: Hit, quote: str) -> float:
     return concept_overlap_near(q, quote + " " + path, hit.chunk.text + " " + hit.report.title, near)
 
 
+def passage_coverage(q: QueryInfo, hit: Hit, memo: dict[str, tuple[str, float, float]]) -> float:
+    """The coverage build_answer gives a passage (its best quote under its headings), remembered in memo."""
+    if hit.chunk.vector_id not in memo:
+        quote, score = best_quote(q, hit)
+        memo[hit.chunk.vector_id] = (quote, score, coverage(q, hit, quote))
+    return memo[hit.chunk.vector_id][2]
+
+
 def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
                  memo: dict[str, tuple[str, float, float]] | None = None) -> Answer:
     """memo: each passage's quote, its score and coverage, kept between two answers to the same question."""
@@ -113,9 +121,7 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
     hits = _diversify(q, hits, top_k)
     memo = {} if memo is None else memo
     for h in hits:
-        if h.chunk.vector_id not in memo:
-            quote, score = best_quote(q, h)
-            memo[h.chunk.vector_id] = (quote, score, coverage(q, h, quote))
+        passage_coverage(q, h, memo)
     quotes = [memo[h.chunk.vector_id][:2] for h in hits]
     cov = [memo[h.chunk.vector_id][2] for h in hits]
     citations = [

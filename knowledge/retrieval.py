@@ -390,9 +390,9 @@ class HybridRetriever:
         scored.sort(key=lambda t: -t[0])
         hits = []
         for score, ci in scored[:k]:
-            chunk = idx.chunks[ci]
-            hits.append(Hit(chunk=chunk, score=score, report=idx.reports[chunk.report_id], parts=parts[ci],
-                            figures=idx.figures_by_chunk.get((chunk.report_id, chunk.idx), [])))
+            hit = self.hit(ci)
+            hit.score, hit.parts = score, parts[ci]
+            hits.append(hit)
         return hits
 
     def _boost(self, q: QueryInfo, plan: Plan, ci: int, headings: dict[tuple[str, ...], float]) -> float:
@@ -413,18 +413,23 @@ class HybridRetriever:
         figures = self.index.figures_by_chunk.get((chunk.report_id, chunk.idx), [])
         return boost * (1.0 + 0.3 * figure_fit(q, self.index.reports[chunk.report_id], figures))
 
-    def coverage_bound(self, q: QueryInfo, plan: Plan) -> float:
-        """The most of the question's concepts any passage of the reports in question mentions, counting its
-        section path and report title as an answer's coverage does: no ranking, by words or by vectors, can
-        find an answer above it. Every concept word is looked up in every such passage (TextIndex)."""
+    def could_cover(self, q: QueryInfo, plan: Plan, level: float) -> np.ndarray:
+        """The passages of the reports in question that mention at least `level` of the question's concepts,
+        counting their section path and report title as an answer's coverage does: no ranking, by words or
+        by vectors, can find an answer elsewhere. Every concept word is looked up in every such passage."""
         idx = self.index
         if not q.concepts:
-            return 1.0
+            return np.flatnonzero(plan.mask)
         allowed = {rid for rid, p in plan.priors.items() if p > 0}
         weights = concept_weight_list(q)
         total = concept_credits(q, weights, len(idx.chunks), lambda word: idx.chunks_containing(word, allowed))
         total[~plan.mask] = 0.0
-        return float(total.max(initial=0.0)) / sum(weights)
+        return np.flatnonzero(total >= level * sum(weights) - 1e-9)
+
+    def hit(self, ci: int) -> Hit:
+        chunk = self.index.chunks[ci]
+        return Hit(chunk=chunk, score=0.0, report=self.index.reports[chunk.report_id], parts={},
+                   figures=self.index.figures_by_chunk.get((chunk.report_id, chunk.idx), []))
 
     def _figure_candidates(self, q: QueryInfo, allowed: list[int]) -> list[int]:
         """Chunks holding figures whose indicator matches the question's concepts (and intent, year)."""

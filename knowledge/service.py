@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from .answer import FOUND_THRESHOLD, build_answer
+from .answer import FOUND_THRESHOLD, build_answer, passage_coverage
 from .embeddings import Embedder, get_embedder
 from .errors import ReportNotFound, UnreadableFile
 from .figures import review_heading
@@ -99,6 +99,7 @@ def safe_name(name: str) -> str:
 
 
 SETTLED_COVERAGE = 0.9
+MAX_CHECKED = 40  # passages checked one by one before a refusal without the vector search
 
 
 def settled(q, ans: Answer) -> bool:
@@ -368,9 +369,8 @@ class KnowledgeBase:
                                      plan.quotes)
             if quick is not None and settled(q, quick):
                 ans = quick
-            elif quick is not None and not quick.found \
-                    and self.retriever.coverage_bound(q, plan) < FOUND_THRESHOLD:
-                # no passage of the reports in question mentions enough of what was asked: a vector search
+            elif quick is not None and not quick.found and not self._could_be_found(q, plan):
+                # no passage of the reports in question covers enough of what was asked: a vector search
                 # only ranks passages, and none of them could be cited as the answer
                 ans = quick
             else:
@@ -381,6 +381,16 @@ class KnowledgeBase:
                     ans.answer = f"（{ans.note}）\n{ans.answer}"
         ans.latency_ms = (time.perf_counter() - started) * 1000
         return ans
+
+    def _could_be_found(self, q, plan) -> bool:
+        """Whether any passage of the reports in question would be an answer: the few that mention enough
+        of the question's words get the answer's own coverage check (their best quote under their headings);
+        when more than MAX_CHECKED do, the vector search decides."""
+        candidates = self.retriever.could_cover(q, plan, FOUND_THRESHOLD)
+        if len(candidates) > MAX_CHECKED:
+            return True
+        return any(passage_coverage(q, self.retriever.hit(int(ci)), plan.quotes) >= FOUND_THRESHOLD
+                   for ci in candidates)
 
     def find_figures(self, indicator: str, year: int | None = None, issuer: str | None = None,
                      ftype: str | None = None, limit: int = 10) -> list[FigureHit]:
