@@ -52,6 +52,19 @@ def test_real_figure_questions(real_kb, question, values, section):
     assert all(c.quote in c.text for c in ans.citations)
 
 
+def test_real_figures_are_of_the_year_and_kind_they_state(real_kb):
+    # the seed states it after "…三项指标均超额完成年度目标;" in its review: what 2013 did, not a 2014 target
+    ans = real_kb.ask("开发区去年固投完成多少？")
+    f = next(f for f in ans.figures if f.value == "289.2亿元")
+    assert (f.indicator, f.type, f.year) == ("全社会固定资产投资", "actual", 2013)
+    assert all(f.type == "actual" for f in ans.figures[:3])
+
+
+def test_real_plan_question_leads_with_the_plan(real_kb):
+    ans = real_kb.ask("四川2025年营商环境要做哪些事？")
+    assert not ans.citations[ans.lead].section.startswith("一、")  # not the review of 2024
+
+
 def test_real_policy_question_cites_the_right_section(real_kb):
     ans = real_kb.ask("四川2025年营商环境要做哪些事？")
     assert ans.found
