@@ -132,6 +132,10 @@ def _figures_in_sentence(sentence: str, chunk: Chunk, meta: ReportMeta, phase: s
             indicator = re.sub(r"(任务|目标|规模)$", "", after.group(1)) or after.group(1)
         if not indicator or len(indicator) < 2 or (len(indicator) < 3 and last_indicator):
             indicator = last_indicator or indicator
+        if not indicator and re.fullmatch(r"(达到|突破|超过|增至|升至|提高到|提升到|稳定在|保持在)", clause):
+            # "新能源装机在全国率先破亿、达到1.35亿千瓦": the clause is a verb, its subject the clause before
+            earlier = _CLAUSE_SPLIT.split(before)
+            indicator = _indicator(earlier[-2]) if len(earlier) >= 2 else ""
         if not indicator:
             continue
         last_indicator = indicator

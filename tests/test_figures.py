@@ -55,6 +55,13 @@ def test_a_target_met_in_the_clause_before_does_not_make_the_next_figure_a_targe
     assert (seed.type, seed.year) == ("actual", 2013)
 
 
+def test_a_figure_after_a_bare_verb_takes_its_subject_from_the_clause_before():
+    report = parse_text("内蒙古自治区2025年政府工作报告\n一、2024年工作回顾\n新能源装机在全国率先破亿、达到1.35亿千瓦，"
+                        "超过火电装机。", "2025_内蒙古自治区_政府工作报告.txt")
+    f = find(report.figures, "1.35亿千瓦")
+    assert f.indicator.startswith("新能源装机") and (f.type, f.year, f.unit) == ("actual", 2024, "亿千瓦")
+
+
 def test_figures_keep_the_section_they_came_from():
     f = find(figures_of("000_79fffe570bc6bca6.txt"), "30家", "国家高企")
     assert f.type == "target" and f.year == 2014 and f.kind == "count"
