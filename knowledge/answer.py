@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+from .figures import review_heading
 from .query import GENERIC, QueryInfo
 from .retrieval import (
     SCOPES,
@@ -129,7 +130,11 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
                  quote=quote, text=h.chunk.text, report_id=h.report.id or 0, chunk_id=h.chunk.vector_id)
         for i, (h, (quote, _)) in enumerate(zip(hits, quotes, strict=True))
     ]
-    best = max(range(len(hits)), key=lambda i: (cov[i] >= FOUND_THRESHOLD, quotes[i][1] + 0.3 * (i == 0) - 0.05 * i))
+    # what is planned is answered from the part that plans it: a review passage leads only if nothing else covers
+    plans = q.intent in ("policy", "target") and not q.asks_past and not q.numeric
+    lag = [0.4 if plans and h.chunk.section_path and review_heading(h.chunk.section_path[0]) else 0.0 for h in hits]
+    best = max(range(len(hits)),
+               key=lambda i: (cov[i] >= FOUND_THRESHOLD, quotes[i][1] + 0.3 * (i == 0) - 0.05 * i - lag[i]))
     found = cov[best] >= FOUND_THRESHOLD or (not q.concepts and hits[0].score > 0)
     if not found:
         return Answer(question=q.original, answer=NOT_FOUND + " 最接近的段落列在下面，供核对。", found=False,

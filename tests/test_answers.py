@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from knowledge.answer import FOUND_THRESHOLD, passage_coverage
+from knowledge.answer import FOUND_THRESHOLD, build_answer, passage_coverage
 from knowledge.query import understand
 from knowledge.retrieval import weigh_concepts
 from knowledge.textnorm import normalize_for_match
@@ -54,6 +54,24 @@ def test_a_plan_question_is_answered_from_the_plan_not_the_review(sample_kb):
     assert ans.answer.split("\n")[1].startswith("引进高层次人才250名以上")
     past = sample_kb.ask("临江开发区去年人才工作做了哪些？")
     assert "236名" in past.answer
+
+
+def test_a_plan_question_leads_with_the_plan_even_when_the_review_says_more(kb, tmp_path):
+    report = tmp_path / "2025_青川市_政府工作报告.txt"
+    report.write_text("青川市2025年政府工作报告\n一、2024年工作回顾\n冰雪经济发展势头强劲，冰雪旅游火爆出圈，冰雪经济带动全市"
+                      "消费增长，冰雪经济成为新的增长点。\n二、2025年工作安排\n（一）扩大有效需求\n加快建设冰雪经济引领区，推动冰雪运动、"
+                      "冰雪旅游全产业链发展。\n", encoding="utf-8")
+    kb.ingest_file(report)
+    ans = kb.ask("青川2025年发展冰雪经济有哪些安排？")
+    assert ans.found and ans.citations[ans.lead].section.startswith("二、2025年工作安排")
+    assert ans.answer.split("\n")[1].startswith("加快建设冰雪经济引领区")
+    # even when the words rank the review first, the answer leads with the plan
+    q = understand("青川2025年发展冰雪经济有哪些安排？", kb.issuers())
+    weigh_concepts(q, kb.index.bm25)
+    review, plan = (kb.retriever.hit(i) for i in range(len(kb.index.chunks)) if "冰雪" in kb.index.chunks[i].text)
+    assert review.chunk.section_path[0].startswith("一、")
+    composed = build_answer(q, [review, plan])
+    assert composed.citations[composed.lead].section.startswith("二、2025年工作安排")
 
 
 def test_locate_question_names_the_section(sample_kb):
