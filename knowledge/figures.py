@@ -130,6 +130,11 @@ def _figures_in_sentence(sentence: str, chunk: Chunk, meta: ReportMeta, phase: s
         after = re.match(r"(?:以上|左右|以内)?的([^，,；;。：:、（）()\d]{2,16})", half[end:])
         if after and len(indicator) < 2:
             indicator = re.sub(r"(任务|目标|规模)$", "", after.group(1)) or after.group(1)
+        counted = unit in _COUNT_UNITS or unit[-1:] in _COUNT_UNITS
+        if len(indicator) < 2 and counted and re.fullmatch(r"(其中|共|共有|全年|累计|有)?", clause):
+            # "其中20家企业实现两位数以上增长": a count before its subject names what follows it
+            follow = re.match(r"(?:以上|左右|以内|多|余)?(?!以上|左右|以内)([^，,；;。：:、（）()\d]{2,16})", half[end:])
+            indicator = follow.group(1) if follow else indicator
         if not indicator or len(indicator) < 2 or (len(indicator) < 3 and last_indicator):
             indicator = last_indicator or indicator
         if not indicator and re.fullmatch(r"(达到|突破|超过|增至|升至|提高到|提升到|稳定在|保持在)", clause):

@@ -62,6 +62,12 @@ def test_a_figure_after_a_bare_verb_takes_its_subject_from_the_clause_before():
     assert f.indicator.startswith("新能源装机") and (f.type, f.year, f.unit) == ("actual", 2024, "亿千瓦")
 
 
+def test_a_count_before_its_subject_is_named_by_what_follows():
+    # "其中20家企业实现两位数以上增长": the 20 are companies that grew by two digits, not the subsidy before
+    f = find(figures_of("000_79fffe570bc6bca6.txt"), "20家")
+    assert f.indicator == "企业实现两位数以上增长" and (f.type, f.year) == ("actual", 2013)
+
+
 def test_figures_keep_the_section_they_came_from():
     f = find(figures_of("000_79fffe570bc6bca6.txt"), "30家", "国家高企")
     assert f.type == "target" and f.year == 2014 and f.kind == "count"
