@@ -297,6 +297,9 @@ def report_priors(q: QueryInfo, reports: dict[int, ReportRow]) -> dict[int, floa
     """How much each report fits the question's issuer and years: 0 rules a report out."""
     priors: dict[int, float] = {}
     wanted_issuers = set(q.issuers)
+    # "2023年政府工作报告里…": that report, when it is in the index (of the place named, if any)
+    named_report = bool(q.report_year) and any(
+        r.year == q.report_year and (not wanted_issuers or r.issuer in wanted_issuers) for r in reports.values())
     for rid, r in reports.items():
         p = 1.0
         if wanted_issuers:
@@ -307,7 +310,7 @@ def report_priors(q: QueryInfo, reports: dict[int, ReportRow]) -> dict[int, floa
         if p and q.kinds and not any(k in (r.kind or "") or k in r.title for k in q.kinds):
             p *= 0.3
         if p and q.report_year:
-            p *= 1.0 if r.year == q.report_year else 0.2
+            p *= 1.0 if r.year == q.report_year else 0.0 if named_report else 0.2
         elif p and q.years:
             p *= _year_fit(q, r)
         elif p and q.relative in ("this", "next", "now"):

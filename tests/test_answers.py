@@ -192,6 +192,23 @@ def test_two_reports_compared(kb, tmp_path):
     assert len({c.source for c in ans.citations}) == 2
 
 
+def test_a_report_named_by_its_year_is_the_one_cited(kb, tmp_path):
+    from tests.conftest import SAMPLE
+
+    older = tmp_path / "2024_临江经济技术开发区_工作报告.txt"
+    older.write_text(
+        SAMPLE.read_text(encoding="utf-8").replace("2025", "2024x").replace("2024", "2023").replace("2024x", "2024")
+        .replace("地区生产总值增长7%左右", "地区生产总值增长6.5%左右"),
+        encoding="utf-8",
+    )
+    kb.ingest_file(SAMPLE)
+    kb.ingest_file(older)
+    ans = kb.ask("临江开发区2024年工作报告里地区生产总值增长目标是多少？")
+    assert "6.5%左右" in ans.answer and {c.source for c in ans.citations} == {older.name}
+    # a year no report was delivered in restricts nothing
+    assert kb.ask("临江开发区2019年工作报告里地区生产总值增长目标是多少？").citations
+
+
 @pytest.fixture
 def counted_queries(sample_kb, monkeypatch):
     """How many question vectors sample_kb computes (the embedding is most of a question's time)."""
