@@ -320,10 +320,12 @@ class KnowledgeBase:
     # --- questions ----------------------------------------------------------------------------
 
     def warm_up(self) -> None:
-        """Load the index, the tokenizer and the model now, so that the first question is as quick as the rest."""
+        """Load the index, the tokenizers (jieba's part-of-speech tables take 0.3-0.6 s) and the model now, and
+        take one question through every step, so that the first staff question is as quick as the rest."""
         self.index.refresh()
         tokenize("预热")
         self.embedder.embed_query("预热")
+        self._extractive("今年地区生产总值增长目标是多少？")  # no model call: a configured LLM is not woken
 
     def issuers(self) -> list[str]:
         self.index.refresh()
@@ -357,30 +359,32 @@ class KnowledgeBase:
         if not question:
             ans = Answer(question=question, answer="请输入一个问题，例如：“今年固投目标多少？”", found=False, mode="extractive")
         else:
-            q = understand(question[:2000], self.issuers())
-            weigh_concepts(q, self.index.bm25)
-            k = max(self.settings.top_k + 3, 8)
-            plan = self.retriever.prepare(q)
-            quick: Answer | None = None
-            if q.concepts:
-                # a question the words and the figure table settle needs no vector: the embedding is most of
-                # a question's time, and of the CPU when many staff ask at once
-                quick = build_answer(q, self.retriever.retrieve(q, k, use_dense=False, plan=plan), self.settings.top_k,
-                                     plan.quotes)
-            if quick is not None and settled(q, quick):
-                ans = quick
-            elif quick is not None and not quick.found and not self._could_be_found(q, plan):
-                # no passage of the reports in question covers enough of what was asked: a vector search
-                # only ranks passages, and none of them could be cited as the answer
-                ans = quick
-            else:
-                ans = build_answer(q, self.retriever.retrieve(q, k, plan=plan), self.settings.top_k, plan.quotes)
+            ans = self._extractive(question)
             if self.generator is not None and ans.citations:
                 ans = self.generator.answer(question, ans, on_token)
                 if ans.mode == "extractive" and ans.note:
                     ans.answer = f"（{ans.note}）\n{ans.answer}"
         ans.latency_ms = (time.perf_counter() - started) * 1000
         return ans
+
+    def _extractive(self, question: str) -> Answer:
+        """The answer from the reports alone: the best figures or sentences first, then the citations."""
+        q = understand(question[:2000], self.issuers())
+        weigh_concepts(q, self.index.bm25)
+        k = max(self.settings.top_k + 3, 8)
+        plan = self.retriever.prepare(q)
+        if q.concepts:
+            # a question the words and the figure table settle needs no vector: the embedding is most of
+            # a question's time, and of the CPU when many staff ask at once
+            quick = build_answer(q, self.retriever.retrieve(q, k, use_dense=False, plan=plan), self.settings.top_k,
+                                 plan.quotes)
+            if settled(q, quick):
+                return quick
+            if not quick.found and not self._could_be_found(q, plan):
+                # no passage of the reports in question covers enough of what was asked: a vector search
+                # only ranks passages, and none of them could be cited as the answer
+                return quick
+        return build_answer(q, self.retriever.retrieve(q, k, plan=plan), self.settings.top_k, plan.quotes)
 
     def _could_be_found(self, q, plan) -> bool:
         """Whether any passage of the reports in question would be an answer: the few that mention enough

@@ -132,6 +132,25 @@ def test_a_question_in_full_words_finds_a_report_that_contracts_them(kb, tmp_pat
     assert "8%" in kb.ask("青川去年规模以上工业增加值增长多少？").answer
 
 
+def test_warm_up_takes_a_question_through_every_step_without_the_model(sample_kb, monkeypatch):
+    # the bot warms up at start so the first staff question is not the one that loads jieba's
+    # part-of-speech tables (0.3-0.6 s); a configured model is not asked anything then
+    import sys
+
+    import jieba
+
+    monkeypatch.delitem(sys.modules, "jieba.posseg", raising=False)
+    monkeypatch.delattr(jieba, "posseg", raising=False)
+
+    class Refusing:
+        def answer(self, *args, **kwargs):
+            raise AssertionError("warm-up asked the model")
+
+    monkeypatch.setattr(sample_kb, "_generator", Refusing())
+    sample_kb.warm_up()
+    assert "jieba.posseg" in sys.modules
+
+
 def test_empty_and_huge_questions_are_handled(sample_kb):
     assert not sample_kb.ask("   ").found
     ans = sample_kb.ask("临江开发区地区生产总值" * 1000)
