@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 from aiohttp import ClientSession
@@ -26,6 +28,18 @@ from tests.telegram_server import FakeTelegram
 
 pytestmark = pytest.mark.skipif(not (TEST_DATABASE_URL and TEST_CHROMA_URL),
                                 reason="two replicas need PostgreSQL and a Chroma server: runs in make test-server")
+
+
+def wait_listening(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def test_two_webhook_replicas_share_the_index_and_the_log(store_config):
@@ -62,6 +76,9 @@ def test_two_webhook_replicas_share_the_index_and_the_log(store_config):
 
     try:
         run(server.wait_for(lambda c: sum(1 for x in server.calls if x.method == "setWebhook") >= 2, 60), 65)
+        # python-telegram-bot sets the webhook before its server listens: wait until both accept connections
+        for port in ports:
+            wait_listening(port)
         # an admin sends a report to replica A
         document = server.upload(SAMPLE.name, SAMPLE.read_bytes())
         mark = len(server.calls)
