@@ -53,7 +53,6 @@ ABBREVIATIONS: dict[str, list[str]] = {
 }
 
 
-
 def _is_contraction(short: str, full: str) -> bool:
     """高企 of 高新技术企业, 规上 of 规模以上: shorter, not a piece of it, its characters in order."""
     it = iter(full)
@@ -117,24 +116,20 @@ class Concept:
 
     forms: list[str]
     parts: list[str] = field(default_factory=list)
-    aliases: list[tuple[str, str]] = field(default_factory=list)  # (高企, 高新技术企业): a part reports shorten
 
     def __post_init__(self) -> None:
         self.norm_forms = [normalize_for_match(f) for f in self.forms]
         primary = self.forms[0]
         # (normalized part, its span in the primary form): partial credit is the share of the form covered
         self.norm_parts = [(normalize_for_match(p), primary.find(p), len(p)) for p in self.parts if p in primary]
+        # (高企, 高新技术企业): the contraction a report may write for a full form inside this concept
+        self.aliases = [(abbr, full) for abbr, full in CONTRACTIONS if full in primary]
         for alias, full in self.aliases:
             if full == primary:
                 self.norm_forms.append(normalize_for_match(alias))
             elif full in primary:  # the short form covers what the full one does
                 self.norm_parts.append((normalize_for_match(alias), primary.find(full), len(full)))
         self.norm_words = [w for w in dict.fromkeys(normalize_for_match(w) for w in self.words) if w]
-
-    def add_aliases(self, aliases: list[tuple[str, str]]) -> None:
-        if aliases:
-            self.aliases = [*self.aliases, *aliases]
-            self.__post_init__()
 
     @property
     def words(self) -> list[str]:
@@ -222,8 +217,6 @@ def understand(question: str, known_issuers: list[str]) -> QueryInfo:
     issuer_words = {a for i in issuers for a in issuer_aliases(i)} | set(NATIONAL_ALIASES)
     terms = tokenize(expanded)
     concepts.extend(concept_phrases(text, issuer_words, [w for c in concepts for w in c.forms]))
-    for concept in concepts:
-        concept.add_aliases([(abbr, full) for abbr, full in CONTRACTIONS if full in concept.forms[0]])
     # a quoted name with a number ("“572”大企业培育计划", "“十四五”时期") is a name, not a figure: numbers are blanked
     # from the phrases above, so it is a concept of its own
     concepts.extend(Concept(forms=[name]) for name in dict.fromkeys(_QUOTED_NUMBER.findall(text))
@@ -247,8 +240,9 @@ def understand(question: str, known_issuers: list[str]) -> QueryInfo:
     compare = len([y for y in years if y != report_year]) >= 2 \
         and bool(re.search(r"(和|与|、|比(?!上年|去年|上一年)|分别|变化|各)", text))
     return QueryInfo(original=question, text=text, expanded=expanded, embedded=_with_expansions(text, each=1),
-                     terms=terms, years=years, relative=relative, issuers=issuers, intent=intent, numeric=numeric, concepts=concepts, compare=compare,
-                     report_year=report_year, kinds=kinds, figure_strings=figure_strings,
+                     terms=terms, years=years, relative=relative, issuers=issuers, intent=intent, numeric=numeric,
+                     concepts=concepts, compare=compare, report_year=report_year, kinds=kinds,
+                     figure_strings=figure_strings,
                      asks_past=bool(_PAST.search(text)), asks_meaning=bool(_MEANING.search(text)))
 
 
