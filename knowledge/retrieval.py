@@ -167,7 +167,6 @@ class CorpusIndex:
         self.bm25 = BM25([])
         self.figures_by_chunk: dict[tuple[int, int], list[FigureRef]] = {}
         self.figures: list[FigureRef] = []
-        self.figure_text: list[str] = []  # normalized indicator + sentence start, by position in self.figures
         self.figure_blob = TextIndex([])
         self.figure_report = np.zeros(0, dtype=np.int64)
         self.figure_spans: dict[int, list[tuple[int, int]]] = {}  # report id -> its runs [first, last) in self.figures
@@ -279,8 +278,8 @@ class CorpusIndex:
             by_chunk.setdefault((f.report_id, f.chunk_idx), []).append(f)
         self.figures_by_chunk = by_chunk
         self.figures = figs
-        self.figure_text = [normalize_for_match(f.indicator + " " + f.sentence[:80]) for f in figs]
-        self.figure_blob = TextIndex(self.figure_text)
+        # what a figure is looked up by: its normalized indicator and the start of its sentence
+        self.figure_blob = TextIndex([normalize_for_match(f.indicator + " " + f.sentence[:80]) for f in figs])
         self.figure_report = np.array([f.report_id for f in figs], dtype=np.int64)
         self.figure_spans = _runs([f.report_id for f in figs])
         self.chunk_spans = _runs([c.report_id for c in chunks])
@@ -557,16 +556,11 @@ def concept_credit(concept, norm: str) -> float:
     """1 when a form of the concept is in the (normalized) text; else the squared share its parts cover."""
     if any(f in norm for f in concept.norm_forms):
         return 1.0
-    return parts_credit(concept, [part in norm for part, _, _ in concept.norm_parts])
-
-
-def parts_credit(concept, present: list[bool]) -> float:
-    """The credit for the concept's parts that are present (by position in concept.norm_parts)."""
-    if not any(present):
+    if not concept.norm_parts:
         return 0.0
     mask = [False] * len(concept.forms[0])
-    for (_, start, length), here in zip(concept.norm_parts, present, strict=True):
-        if here:
+    for part, start, length in concept.norm_parts:
+        if part in norm:
             mask[start:start + length] = [True] * length
     return (sum(mask) / max(len(mask), 1)) ** 1.5
 
