@@ -14,6 +14,7 @@ from .retrieval import (
     concept_overlap,
     concept_overlap_near,
     indicator_fit,
+    scope_not_asked,
     unasked_scope,
     wanted_years,
 )
@@ -69,7 +70,7 @@ def best_quote(q: QueryInfo, hit: Hit) -> tuple[str, float]:
     if q.numeric and len(quote) < 60:
         for j in (i + 1, i - 1):
             if 0 <= j < len(segs) and scores[j] >= 0.8 * scores[i] and len(quote) + len(segs[j]) < 200 \
-                    and not any(scope in segs[j] and scope not in q.text for scope in SCOPES):
+                    and not scope_not_asked(q, segs[j]):
                 quote = quote + segs[j] if j > i else segs[j] + quote
                 break
     elif not q.numeric and len(quote) < 40:
@@ -131,8 +132,7 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
         for i, (h, (quote, _)) in enumerate(zip(hits, quotes, strict=True))
     ]
     # what is planned is answered from the part that plans it: a review passage leads only if nothing else covers
-    plans = q.intent in ("policy", "target") and not q.asks_past and not q.numeric
-    lag = [0.4 if plans and h.chunk.section_path and review_heading(h.chunk.section_path[0]) else 0.0 for h in hits]
+    lag = [0.4 if q.asks_plan and h.chunk.section_path and review_heading(h.chunk.section_path[0]) else 0.0 for h in hits]
     best = max(range(len(hits)),
                key=lambda i: (cov[i] >= FOUND_THRESHOLD, quotes[i][1] + 0.3 * (i == 0) - 0.05 * i - lag[i]))
     found = cov[best] >= FOUND_THRESHOLD or (not q.concepts and hits[0].score > 0)

@@ -161,6 +161,11 @@ class QueryInfo:
     def concept_groups(self) -> list[list[str]]:
         return [c.words for c in self.concepts]
 
+    @property
+    def asks_plan(self) -> bool:
+        """What is to be done (not a figure, not what was done): answered where the year is planned."""
+        return self.intent in ("policy", "target") and not self.asks_past and not self.numeric
+
 
 _QUOTED_NUMBER = re.compile(r"[“\"「『]([^”\"」』\s]{0,10}[\d一二三四五六七八九十百千][^”\"」』\s]{0,10})[”\"」』]")
 _PAST = re.compile(r"(做了|开展了|取得|完成了|实现了|成效|成绩|进展|回顾)")

@@ -511,8 +511,12 @@ def unasked_scope(q: QueryInfo, indicator: str, sentence: str, raw: str) -> bool
     """A five-year average, a per-head or a cumulative figure ("国内生产总值年均增长7.8%") when the question
     did not ask for one: not the year's level or growth."""
     pos = sentence.find(raw) if raw else -1
-    said = indicator + (sentence[max(0, pos - 8):pos] if pos >= 0 else "")
-    return any(scope in said and scope not in q.text for scope in SCOPES)
+    return scope_not_asked(q, indicator + (sentence[max(0, pos - 8):pos] if pos >= 0 else ""))
+
+
+def scope_not_asked(q: QueryInfo, text: str) -> bool:
+    """Whether text says 年均/人均/累计 where the question does not."""
+    return any(scope in text and scope not in q.text for scope in SCOPES)
 
 
 def figure_fit(q: QueryInfo, report: ReportRow, figures: list[FigureRef]) -> float:

@@ -111,8 +111,7 @@ def settled(q, ans: Answer) -> bool:
     if not (ans.found and ans.citations):
         return False
     if not q.numeric:
-        if q.intent in ("policy", "target") and not q.asks_past \
-                and review_heading(ans.citations[ans.lead].section.split(PATH_SEP)[0]):
+        if q.asks_plan and review_heading(ans.citations[ans.lead].section.split(PATH_SEP)[0]):
             return False  # what is planned, answered from the review of last year: let the vector search try
         return ans.coverage >= SETTLED_COVERAGE
     if not ans.figures:
