@@ -164,18 +164,15 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     typing = asyncio.create_task(_typing_after(context, chat_id, TYPING_AFTER_S))
     try:
         history = await asyncio.to_thread(svc.log.recent_turns, chat_id) if chat_id is not None else []
-        prev_text = history[-1][0] if history else None
-        resolved = await asyncio.to_thread(svc.kb.resolve, question, prev_text, history)
         if svc.kb.generator is not None:
-            ans, placeholder = await _ask_streaming(svc, message, resolved)
+            ans, placeholder = await _ask_streaming(svc, message, question, history)
         else:
-            ans, placeholder = await asyncio.to_thread(svc.kb.ask, resolved), None
+            ans, placeholder = await asyncio.to_thread(svc.kb.ask, question, history), None
     finally:
         typing.cancel()
-    ans.question = question
     exchange_id = await asyncio.to_thread(
         svc.log.record, user_id=user_id, user_name=name, chat_id=chat_id, chat_type=chat_type, question=question,
-        answer=ans, resolved_question=resolved if resolved != question else "")
+        answer=ans, resolved_question=ans.resolved)
     await _send_answer(message, ans, exchange_id, placeholder)
 
 
@@ -186,7 +183,8 @@ async def _typing_after(context: ContextTypes.DEFAULT_TYPE, chat_id: int | None,
         await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
 
 
-async def _ask_streaming(svc: Services, message: Message, question: str) -> tuple[Answer, Message]:
+async def _ask_streaming(svc: Services, message: Message, question: str,
+                         history: list[tuple[str, str]]) -> tuple[Answer, Message]:
     """The generated answer streams into one message, edited at most every 1.5 s (Telegram's flood limits)."""
     placeholder = await message.reply_text("正在查阅报告…", do_quote=True)
     latest = {"text": ""}
@@ -212,7 +210,7 @@ async def _ask_streaming(svc: Services, message: Message, question: str) -> tupl
 
     pump_task = asyncio.create_task(pump())
     try:
-        ans = await asyncio.to_thread(svc.kb.ask, question, None, on_token)
+        ans = await asyncio.to_thread(svc.kb.ask, question, history, on_token)
     finally:
         done.set()
         await pump_task

@@ -6,11 +6,8 @@ import json
 import re
 
 from .figures import review_heading
-from .query import GENERIC, QueryInfo
-from .retrieval import (
+from .matching import (
     SCOPES,
-    FigureRef,
-    Hit,
     concept_overlap,
     concept_overlap_near,
     indicator_fit,
@@ -18,6 +15,8 @@ from .retrieval import (
     unasked_scope,
     wanted_years,
 )
+from .query import GENERIC, QueryInfo
+from .retrieval import FigureRef, Hit
 from .textnorm import normalize_for_match
 from .types import PATH_SEP, Answer, Citation, FigureHit
 

@@ -135,7 +135,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     kb = _kb(args)
     n = len(kb.reports())
     print(f"报告问答（{n} 份报告已收录）。输入问题，回车提问；输入 exit 退出。")
-    previous: str | None = None
+    history: list[tuple[str, str]] = []
     while True:
         try:
             question = input("问> ").strip()
@@ -145,10 +145,10 @@ def cmd_chat(args: argparse.Namespace) -> int:
         if question in ("exit", "quit", "退出"):
             return 0
         if question:
-            resolved = kb.resolve(question, previous)  # "那去年呢？" reads the previous question
-            print(format_answer(kb.ask(resolved)))
+            ans = kb.ask(question, history)  # "那去年呢？" is read with the earlier questions
+            print(format_answer(ans))
             print()
-            previous = resolved
+            history = [*history[-2:], (ans.resolved or question, ans.answer)]
 
 
 def cmd_eval(args: argparse.Namespace) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from .lexical import STOPWORDS, tokenize
 from .textnorm import cn_years_to_digits, normalize_for_match, to_halfwidth, to_simplified
@@ -75,7 +76,7 @@ GENERIC = set(
 )
 
 _TARGET_RE = re.compile(r"(目标|任务(?:是|为|定为)?多少|预期|计划|力争|打算|定了|定的|定在|安排|要达到|要突破|要下降|要上调|要稳定|要完成|将|控制在|要去掉|要新增|要增长|准备)")
-_ACTUAL_RE = re.compile(r"(去年|上年|完成了?|实现了?|达到了|是多少|有多少|多少|增长了|减少了|提高了|涨了|排全国|突破了|那年|当年|首次|第一次)")
+_ACTUAL_RE = re.compile(r"(去年|前年|上年|完成了?|实现了?|达到了|是多少|有多少|多少|增长了|减少了|提高了|涨了|排全国|突破了|那年|当年|首次|第一次)")
 _POLICY_RE = re.compile(r"(怎么|如何|哪些|举措|措施|打算|部署|安排|任务|重点|怎样|做哪些事)")
 _LOCATE_RE = re.compile(r"(哪个部分|哪一部分|哪部分|哪一节|哪节|在哪|放在.{0,6}(部分|哪)|哪一章|哪个章节)")
 _NUMERIC_RE = re.compile(r"(多少|几|比例|占比|增速|增幅|增长|下降|目标是|规模|总量|涨幅|率|多大|达到|突破|上调|产量|收入|金额|人次)")
@@ -156,6 +157,7 @@ class QueryInfo:
     figure_strings: list[str] = field(default_factory=list)  # "1.4万亿斤": numbers the question quotes
     asks_past: bool = False  # "做了哪些工作": what was done, not what is planned
     asks_meaning: bool = False  # "指的是什么": what a term means (the glossary's business)
+    year_note: str = ""  # how a time word was read: "“今年”按2026年"
 
     @property
     def concept_groups(self) -> list[list[str]]:
@@ -191,7 +193,8 @@ def _with_expansions(text: str, each: int | None = None) -> str:
     return text + (" " + " ".join(expansions) if expansions else "")
 
 
-def understand(question: str, known_issuers: list[str]) -> QueryInfo:
+def understand(question: str, known_issuers: list[str], reports=None, today: date | None = None) -> QueryInfo:
+    """What a question asks: issuer, years (time words resolved against `reports` when given), intent, concepts."""
     text = clean_question(question)
     lower = text.lower()
     digits = cn_years_to_digits(text)
@@ -199,12 +202,7 @@ def understand(question: str, known_issuers: list[str]) -> QueryInfo:
     years = sorted({int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})(?=\s*年|\D|$)", digits)
                     if 1949 <= int(y) <= 2100},
                    key=lambda y: digits.find(str(y)))
-    relative = None
-    for word, rel in (("去年", "last"), ("上年", "last"), ("上一年", "last"), ("今年", "this"), ("本年", "this"),
-                      ("明年", "next"), ("现在", "now"), ("目前", "now")):
-        if word in text:
-            relative = rel
-            break
+    relative = next((rel for word, rel in RELATIVE_WORDS if word in text), None)
 
     issuers = [i for i in known_issuers if any(a in text for a in issuer_aliases(i))]
     if len(issuers) > 1 and "国务院" in issuers and not re.search(r"(国务院|中央政府)", text):
@@ -244,11 +242,44 @@ def understand(question: str, known_issuers: list[str]) -> QueryInfo:
     # own year and "比上年" do not count
     compare = len([y for y in years if y != report_year]) >= 2 \
         and bool(re.search(r"(和|与|、|比(?!上年|去年|上一年)|分别|变化|各)", text))
-    return QueryInfo(original=question, text=text, expanded=expanded, embedded=_with_expansions(text, each=1),
-                     terms=terms, years=years, relative=relative, issuers=issuers, intent=intent, numeric=numeric,
-                     concepts=concepts, compare=compare, report_year=report_year, kinds=kinds,
-                     figure_strings=figure_strings,
-                     asks_past=bool(_PAST.search(text)), asks_meaning=bool(_MEANING.search(text)))
+    q = QueryInfo(original=question, text=text, expanded=expanded, embedded=_with_expansions(text, each=1),
+                  terms=terms, years=years, relative=relative, issuers=issuers, intent=intent, numeric=numeric,
+                  concepts=concepts, compare=compare, report_year=report_year, kinds=kinds,
+                  figure_strings=figure_strings,
+                  asks_past=bool(_PAST.search(text)), asks_meaning=bool(_MEANING.search(text)))
+    if relative and reports is not None:
+        resolve_time_words(q, reports, today or date.today())
+    return q
+
+
+# 今年/去年/前年/明年 … and what they are relative to: the plan year (this), the year reviewed (last) …
+RELATIVE_WORDS = (("前年", "before_last"), ("去年", "last"), ("上年", "last"), ("上一年", "last"), ("今年", "this"),
+                  ("本年", "this"), ("当年", "this"), ("明年", "next"), ("现在", "now"), ("目前", "now"))
+_OFFSETS = {"before_last": -2, "last": -1, "this": 0, "now": 0, "next": 1}
+_RELATIVE_SHOWN = {"before_last": "前年", "last": "去年", "this": "今年", "now": "今年", "next": "明年"}
+
+
+def resolve_time_words(q: QueryInfo, reports, today: date) -> None:
+    """Turn 今年/去年/前年/明年 into the year meant: against the latest report of the issuer asked about (今年 =
+    the year it plans, 去年 = the year it reviews), or the calendar when no issuer is named or implied (an index
+    of one issuer's reports implies it). The year is added to q.years and said in q.year_note."""
+    if q.years or q.relative in (None, "now"):  # "现在": the latest figure of either kind, no one year
+        return
+    reports = [r for r in reports if r.issuer]
+    issuers = set(q.issuers) or ({r.issuer for r in reports} if len({r.issuer for r in reports}) == 1 else set())
+    own = [r for r in reports if r.issuer in issuers]
+    offset = _OFFSETS[q.relative]
+    if own:
+        latest = max(own, key=lambda r: (r.year or 0, r.plan_year or 0))
+        this_year = latest.plan_year or latest.year
+        if this_year is None:
+            return
+        base = latest.review_year if offset < 0 and latest.review_year else this_year
+        year = base + (offset + 1 if offset < 0 else offset)
+    else:
+        year = today.year + offset
+    q.years = [year]
+    q.year_note = f"“{_RELATIVE_SHOWN[q.relative]}”按{year}年"
 
 
 # Parts of speech that never carry what a question is about: numerals, measure words, pronouns,

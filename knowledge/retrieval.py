@@ -3,10 +3,8 @@ fused by reciprocal rank."""
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
-import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -19,6 +17,16 @@ from sqlmodel import col, select
 from .embeddings import Embedder
 from .figures import review_heading
 from .lexical import BM25
+from .matching import (
+    NO_POSITIONS,
+    concept_credits,
+    concept_overlap,
+    concept_weight_list,
+    indicator_fit,
+    unasked_scope,
+    union_positions,
+    wanted_years,
+)
 from .query import QueryInfo, issuer_aliases
 from .store import ChunkRow, FigureRow, IndexMetaRow, ReportRow, Stores
 from .structure import END_MATTER
@@ -43,15 +51,6 @@ def _runs(report_ids: list[int]) -> dict[int, list[tuple[int, int]]]:
         else:
             mine.append((i, i + 1))
     return runs
-
-
-_NONE = np.zeros(0, dtype=np.int64)
-
-
-def _union(arrays: list[np.ndarray]) -> np.ndarray:
-    """Sorted distinct positions in any of the arrays (numpy's unique hashes, slower for these sizes)."""
-    both = np.sort(np.concatenate([_NONE, *arrays]))
-    return both[np.concatenate(([True], both[1:] != both[:-1]))] if len(both) else both
 
 
 class TextIndex:
@@ -83,7 +82,7 @@ class TextIndex:
         """Positions (sorted) of the texts that contain sub; spans, when given, keeps only those runs of
         texts [first, last) (one report's, say)."""
         if not sub:
-            return _NONE
+            return NO_POSITIONS
         if len(sub) == 1:
             found = np.array([i for i, t in enumerate(self.texts) if sub in t], dtype=np.int64)
         else:
@@ -96,7 +95,7 @@ class TextIndex:
             if len(sub) > 2 and len(found):  # every pair present, but maybe not in a row
                 found = np.array([i for i in found.tolist() if sub in self.texts[i]], dtype=np.int64)
         if spans is not None and len(found):
-            found = np.concatenate([found[np.searchsorted(found, a):np.searchsorted(found, b)] for a, b in spans] or [_NONE])
+            found = np.concatenate([found[np.searchsorted(found, a):np.searchsorted(found, b)] for a, b in spans] or [NO_POSITIONS])
         return found
 
 
@@ -218,7 +217,7 @@ class CorpusIndex:
 
     def chunks_containing(self, word: str, reports: set[int] | None = None) -> np.ndarray:
         """Chunks whose text, section path or report title contains word (like figures_containing)."""
-        return _union([self._containing(self.chunk_blob, self.chunk_spans, word, reports),
+        return union_positions([self._containing(self.chunk_blob, self.chunk_spans, word, reports),
                        self._containing(self.heading_blob, self.chunk_spans, word, reports)])
 
     def _containing(self, blob: TextIndex, spans: dict[int, list[tuple[int, int]]], word: str,
@@ -480,45 +479,6 @@ class HybridRetriever:
         return out
 
 
-def weigh_concepts(q: QueryInfo, bm25: BM25) -> None:
-    """Weight each concept by how rare it is in the corpus: "生育率" counts for more than "建设"."""
-    from .lexical import tokenize
-
-    weights = []
-    for concept in q.concepts:
-        best = 0.0
-        for word in concept.forms:
-            toks = tokenize(word) or [word]
-            best = max(best, max(bm25.idf(t) for t in toks))
-        weights.append(max(best, 0.5))
-    q.concept_weights = weights
-
-
-def wanted_years(q: QueryInfo, report: ReportRow) -> set[int]:
-    """The years a question asks about in this report: named ones, or 去年/今年 read from the report."""
-    years = set(q.years)
-    if q.relative == "last" and report.review_year:
-        years.add(report.review_year)
-    elif q.relative in ("this", "next") and report.plan_year:
-        years.add(report.plan_year)
-    return years
-
-
-SCOPES = ("年均", "人均", "累计")
-
-
-def unasked_scope(q: QueryInfo, indicator: str, sentence: str, raw: str) -> bool:
-    """A five-year average, a per-head or a cumulative figure ("国内生产总值年均增长7.8%") when the question
-    did not ask for one: not the year's level or growth."""
-    pos = sentence.find(raw) if raw else -1
-    return scope_not_asked(q, indicator + (sentence[max(0, pos - 8):pos] if pos >= 0 else ""))
-
-
-def scope_not_asked(q: QueryInfo, text: str) -> bool:
-    """Whether text says 年均/人均/累计 where the question does not."""
-    return any(scope in text and scope not in q.text for scope in SCOPES)
-
-
 def figure_fit(q: QueryInfo, report: ReportRow, figures: list[FigureRef]) -> float:
     """+1 when the passage states figures of the year and kind (actual/target) asked about, -1 when only others."""
     if not figures or not q.numeric:
@@ -529,91 +489,6 @@ def figure_fit(q: QueryInfo, report: ReportRow, figures: list[FigureRef]) -> flo
     if any(fits):
         return 1.0
     return -1.0 if years or want_type else 0.0
-
-
-def concept_weight_list(q: QueryInfo) -> list[float]:
-    """Each concept's weight: its rarity in the corpus when weighed, else its length (as concept_overlap)."""
-    return [q.concept_weights[i] if i < len(q.concept_weights) else float(len(c.forms[0]))
-            for i, c in enumerate(q.concepts)]
-
-
-def concept_credits(q: QueryInfo, weights: list[float], n: int, containing) -> np.ndarray:
-    """concept_overlap's numerator (before dividing by the total weight) for n texts at once, from
-    containing(word) -> positions of the texts holding word: what concept_credit does per text."""
-    total = np.zeros(n)
-    for concept, weight in zip(q.concepts, weights, strict=True):
-        whole = _union([containing(f) for f in concept.norm_forms])
-        parts = [containing(part) for part, _, _ in concept.norm_parts]
-        some = _union([whole, *parts])
-        if not len(some):
-            continue
-        covered = np.zeros((len(some), max(len(concept.forms[0]), 1)), dtype=bool)
-        for (_, start, length), holders in zip(concept.norm_parts, parts, strict=True):
-            covered[np.isin(some, holders, assume_unique=True), start:start + length] = True
-        credit = covered.mean(axis=1) ** 1.5
-        credit[np.isin(some, whole, assume_unique=True)] = 1.0
-        total[some] += weight * credit
-    return total
-
-
-def concept_credit(concept, norm: str) -> float:
-    """1 when a form of the concept is in the (normalized) text; else the squared share its parts cover."""
-    if any(f in norm for f in concept.norm_forms):
-        return 1.0
-    if not concept.norm_parts:
-        return 0.0
-    mask = [False] * len(concept.forms[0])
-    for part, start, length in concept.norm_parts:
-        if part in norm:
-            mask[start:start + length] = [True] * length
-    return (sum(mask) / max(len(mask), 1)) ** 1.5
-
-
-def concept_overlap(q: QueryInfo, text: str, normalized: bool = False) -> float:
-    """Share of the question's concepts in text, weighted by rarity; abbreviations count via any expansion."""
-    if not q.concepts:
-        return 0.0
-    norm = text if normalized else normalize_for_match(text)
-    found = total = 0.0
-    for i, concept in enumerate(q.concepts):
-        w = q.concept_weights[i] if i < len(q.concept_weights) else float(len(concept.forms[0]))
-        total += w
-        found += w * concept_credit(concept, norm)
-    return found / total if total else 0.0
-
-
-def concept_overlap_near(q: QueryInfo, text: str, around: str, discount: float) -> float:
-    """Like concept_overlap on text, but a concept found only in the surrounding text counts at a discount."""
-    if not q.concepts:
-        return 0.0
-    norm, norm_around = normalize_for_match(text), normalize_for_match(around)
-    found = total = 0.0
-    for i, concept in enumerate(q.concepts):
-        w = q.concept_weights[i] if i < len(q.concept_weights) else float(len(concept.forms[0]))
-        total += w
-        found += w * max(concept_credit(concept, norm), discount * concept_credit(concept, norm_around))
-    return found / total if total else 0.0
-
-
-_SCOPE = re.compile(r"^(全社会|全区|全市|全省|全国|全县)")
-
-
-@functools.lru_cache(maxsize=65536)
-def _indicator_core(indicator: str) -> str:
-    return _SCOPE.sub("", normalize_for_match(indicator))  # scope, not a different indicator
-
-
-def indicator_fit(q: QueryInfo, indicator: str) -> float:
-    """How much of a figure's indicator the question names: 生产总值 fits GDP better than 人均地区生产总值."""
-    norm = _indicator_core(indicator) if indicator else ""
-    if not norm:
-        return 0.0
-    best = 0
-    for concept in q.concepts:
-        for nw in concept.norm_words:
-            if len(nw) > best and nw in norm:
-                best = len(nw)
-    return best / len(norm)
 
 
 def _heading_match(q: QueryInfo, path: list[str]) -> float:

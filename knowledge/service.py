@@ -8,7 +8,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,10 +21,11 @@ from .errors import ReportNotFound, UnreadableFile
 from .figures import review_heading
 from .followup import is_followup, resolve_followup
 from .lexical import tokenize
+from .matching import unasked_scope, weigh_concepts
 from .parse import parse_report, report_stem
 from .query import understand
 from .readers import SUPPORTED_SUFFIXES
-from .retrieval import CorpusIndex, HybridRetriever, unasked_scope, weigh_concepts
+from .retrieval import CorpusIndex, HybridRetriever
 from .settings import Settings, get_settings
 from .store import ChunkRow, FigureRow, IndexMetaRow, ReportRow, SectionRow, Stores, this_owner, utcnow
 from .types import PATH_SEP, Answer, FigureHit, ParsedReport
@@ -339,36 +340,42 @@ class KnowledgeBase:
             self._generator = Generator(self.settings)
         return self._generator
 
-    def resolve(self, question: str, previous: str | None, history: list[tuple[str, str]] | None = None) -> str:
-        """A follow-up ("那去年呢？") as a standalone question: by the model when configured, else by rule."""
-        if not previous or not is_followup(question):
+    def resolve(self, question: str, history: Sequence[tuple[str, str]] | None = None) -> str:
+        """A follow-up ("那去年呢？") as a standalone question, read with the chat's earlier turns (question,
+        answer), oldest first: by the model when one is configured, else by rule."""
+        if not history or not is_followup(question):
             return question
-        if self.generator is not None and history:
-            rewritten = self.generator.rewrite(question, history)
+        if self.generator is not None:
+            rewritten = self.generator.rewrite(question, list(history))
             if rewritten != question:
                 return rewritten
-        return resolve_followup(question, previous, self.issuers())
+        return resolve_followup(question, history[-1][0], self.issuers())
 
-    def ask(self, question: str, previous: str | None = None, on_token=None,
-            history: list[tuple[str, str]] | None = None) -> Answer:
+    def ask(self, question: str, history: Sequence[tuple[str, str]] | None = None,
+            on_token: Callable[[str], None] | None = None) -> Answer:
+        """The one call for a question, one way through: a follow-up is read with the chat's history, then
+        understood, retrieved, answered from the reports, and (with a model) generated and checked.
+        on_token(text so far) gets the generated draft while it streams."""
         started = time.perf_counter()
         question = (question or "").strip()
-        if previous:
-            question = self.resolve(question, previous, history)
+        resolved = self.resolve(question, history) if question else question
         if not question:
             ans = Answer(question=question, answer="请输入一个问题，例如：“今年固投目标多少？”", found=False, mode="extractive")
         else:
-            ans = self._extractive(question)
+            ans = self._extractive(resolved)
             if self.generator is not None and ans.citations:
-                ans = self.generator.answer(question, ans, on_token)
+                ans = self.generator.answer(resolved, ans, on_token)
                 if ans.mode == "extractive" and ans.note:
                     ans.answer = f"（{ans.note}）\n{ans.answer}"
+        ans.question = question
+        ans.resolved = resolved if resolved != question else ""
         ans.latency_ms = (time.perf_counter() - started) * 1000
         return ans
 
     def _extractive(self, question: str) -> Answer:
         """The answer from the reports alone: the best figures or sentences first, then the citations."""
-        q = understand(question[:2000], self.issuers())
+        self.index.refresh()
+        q = understand(question[:2000], self.issuers(), list(self.index.reports.values()))
         weigh_concepts(q, self.index.bm25)
         k = max(self.settings.top_k + 3, 8)
         plan = self.retriever.prepare(q)

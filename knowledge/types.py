@@ -109,6 +109,7 @@ class Answer:
     check: str = ""  # outcome of checking a generated answer: passed | failed: … | timeout | error: …
     lead: int = 0  # the citation (by position) whose quote the answer leads with (not shown)
     coverage: float = 0.0  # share of the question's concepts the lead passage holds (not shown)
+    resolved: str = ""  # the standalone question a follow-up was read as ("那去年呢？" → "四川去年GDP增长多少？")
 
     def to_dict(self) -> dict:
         extra = {"note": self.note} if self.note else {}

@@ -29,6 +29,21 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+# What a developer's shell or .env may hold that must not reach a test: a model key there would switch a unit
+# test onto a real model, a data dir would point it at real data.
+DEVELOPER_SETTINGS = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL", "EMBEDDING_API_KEY", "EMBEDDING_BASE_URL",
+                      "EMBEDDING_MODEL", "REPORTBOT_EMBEDDER", "REPORTBOT_DATA_DIR", "DATABASE_URL", "CHROMA_URL",
+                      "TELEGRAM_BOT_TOKEN", "REPORTBOT_PROMPTS_DIR")
+
+
+@pytest.fixture(autouse=True)
+def without_developer_settings(tmp_path_factory, monkeypatch):
+    """Every test, and every process it starts, runs in an empty folder (no .env) without model settings."""
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+    for var in DEVELOPER_SETTINGS:
+        monkeypatch.delenv(var, raising=False)
+
+
 # Server mode: the same suite against PostgreSQL and a Chroma server (.ci/run sets these on its second pass).
 TEST_DATABASE_URL = os.environ.get("REPORTBOT_TEST_DATABASE_URL", "")
 TEST_CHROMA_URL = os.environ.get("REPORTBOT_TEST_CHROMA_URL", "")

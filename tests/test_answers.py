@@ -7,8 +7,8 @@ import re
 import pytest
 
 from knowledge.answer import FOUND_THRESHOLD, build_answer, passage_coverage
+from knowledge.matching import weigh_concepts
 from knowledge.query import understand
-from knowledge.retrieval import weigh_concepts
 from knowledge.textnorm import normalize_for_match
 
 QUESTIONS = [

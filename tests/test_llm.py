@@ -108,7 +108,7 @@ def test_report_text_is_data_not_instructions(llm, llm_kb, tmp_path):
 def test_follow_ups_are_rewritten_by_the_model_with_the_chat_history(llm, llm_kb):
     llm.script = [reply("临江开发区2024年地区生产总值是多少？"), reply(lambda m: (
         f"临江开发区2024年地区生产总值486.3亿元[{source_number(m, '486.3亿元')}]。"))]
-    ans = llm_kb.ask("那2024年呢？", previous=QUESTION, history=[(QUESTION, "增长7%左右")])
+    ans = llm_kb.ask("那2024年呢？", history=[(QUESTION, "增长7%左右")])
     rewrite_prompt = llm.requests[0]["body"]["messages"][0]["content"]
     assert "那2024年呢" in rewrite_prompt and QUESTION in rewrite_prompt
     assert ans.mode == "llm" and "486.3亿元" in ans.answer

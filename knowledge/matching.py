@@ -1,0 +1,148 @@
+"""Question-vs-text matching, the one place retrieval and answers ask "does this text say what was asked?":
+concept credits (a form, its parts, a contraction, or a term of the reports that means the same), rarity
+weights, years asked of a report, and scopes (年均/人均/累计) the question did not ask for."""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .lexical import BM25, tokenize
+from .query import QueryInfo
+from .textnorm import normalize_for_match
+
+if TYPE_CHECKING:
+    from .store import ReportRow
+
+NO_POSITIONS = np.zeros(0, dtype=np.int64)
+
+
+def union_positions(arrays: list[np.ndarray]) -> np.ndarray:
+    """Sorted distinct positions in any of the arrays (numpy's unique hashes, slower for these sizes)."""
+    both = np.sort(np.concatenate([NO_POSITIONS, *arrays]))
+    return both[np.concatenate(([True], both[1:] != both[:-1]))] if len(both) else both
+
+
+def weigh_concepts(q: QueryInfo, bm25: BM25) -> None:
+    """Weight each concept by how rare it is in the corpus: "生育率" counts for more than "建设"."""
+    weights = []
+    for concept in q.concepts:
+        best = 0.0
+        for word in concept.forms:
+            toks = tokenize(word) or [word]
+            best = max(best, max(bm25.idf(t) for t in toks))
+        weights.append(max(best, 0.5))
+    q.concept_weights = weights
+
+
+def wanted_years(q: QueryInfo, report: ReportRow) -> set[int]:
+    """The years a question asks about in this report: named ones, or 去年/今年 read from the report."""
+    years = set(q.years)
+    if q.relative == "last" and report.review_year:
+        years.add(report.review_year)
+    elif q.relative in ("this", "next") and report.plan_year:
+        years.add(report.plan_year)
+    return years
+
+
+SCOPES = ("年均", "人均", "累计")
+
+
+def unasked_scope(q: QueryInfo, indicator: str, sentence: str, raw: str) -> bool:
+    """A five-year average, a per-head or a cumulative figure ("国内生产总值年均增长7.8%") when the question
+    did not ask for one: not the year's level or growth."""
+    pos = sentence.find(raw) if raw else -1
+    return scope_not_asked(q, indicator + (sentence[max(0, pos - 8):pos] if pos >= 0 else ""))
+
+
+def scope_not_asked(q: QueryInfo, text: str) -> bool:
+    """Whether text says 年均/人均/累计 where the question does not."""
+    return any(scope in text and scope not in q.text for scope in SCOPES)
+
+
+def concept_weight_list(q: QueryInfo) -> list[float]:
+    """Each concept's weight: its rarity in the corpus when weighed, else its length (as concept_overlap)."""
+    return [q.concept_weights[i] if i < len(q.concept_weights) else float(len(c.forms[0]))
+            for i, c in enumerate(q.concepts)]
+
+
+def concept_credits(q: QueryInfo, weights: list[float], n: int, containing) -> np.ndarray:
+    """concept_overlap's numerator (before dividing by the total weight) for n texts at once, from
+    containing(word) -> positions of the texts holding word: what concept_credit does per text."""
+    total = np.zeros(n)
+    for concept, weight in zip(q.concepts, weights, strict=True):
+        whole = union_positions([containing(f) for f in concept.norm_forms])
+        parts = [containing(part) for part, _, _ in concept.norm_parts]
+        some = union_positions([whole, *parts])
+        if not len(some):
+            continue
+        covered = np.zeros((len(some), max(len(concept.forms[0]), 1)), dtype=bool)
+        for (_, start, length), holders in zip(concept.norm_parts, parts, strict=True):
+            covered[np.isin(some, holders, assume_unique=True), start:start + length] = True
+        credit = covered.mean(axis=1) ** 1.5
+        credit[np.isin(some, whole, assume_unique=True)] = 1.0
+        total[some] += weight * credit
+    return total
+
+
+def concept_credit(concept, norm: str) -> float:
+    """1 when a form of the concept is in the (normalized) text; else the squared share its parts cover."""
+    if any(f in norm for f in concept.norm_forms):
+        return 1.0
+    if not concept.norm_parts:
+        return 0.0
+    mask = [False] * len(concept.forms[0])
+    for part, start, length in concept.norm_parts:
+        if part in norm:
+            mask[start:start + length] = [True] * length
+    return (sum(mask) / max(len(mask), 1)) ** 1.5
+
+
+def concept_overlap(q: QueryInfo, text: str, normalized: bool = False) -> float:
+    """Share of the question's concepts in text, weighted by rarity; abbreviations count via any expansion."""
+    if not q.concepts:
+        return 0.0
+    norm = text if normalized else normalize_for_match(text)
+    found = total = 0.0
+    for i, concept in enumerate(q.concepts):
+        w = q.concept_weights[i] if i < len(q.concept_weights) else float(len(concept.forms[0]))
+        total += w
+        found += w * concept_credit(concept, norm)
+    return found / total if total else 0.0
+
+
+def concept_overlap_near(q: QueryInfo, text: str, around: str, discount: float) -> float:
+    """Like concept_overlap on text, but a concept found only in the surrounding text counts at a discount."""
+    if not q.concepts:
+        return 0.0
+    norm, norm_around = normalize_for_match(text), normalize_for_match(around)
+    found = total = 0.0
+    for i, concept in enumerate(q.concepts):
+        w = q.concept_weights[i] if i < len(q.concept_weights) else float(len(concept.forms[0]))
+        total += w
+        found += w * max(concept_credit(concept, norm), discount * concept_credit(concept, norm_around))
+    return found / total if total else 0.0
+
+
+_SCOPE = re.compile(r"^(全社会|全区|全市|全省|全国|全县)")
+
+
+@functools.lru_cache(maxsize=65536)
+def _indicator_core(indicator: str) -> str:
+    return _SCOPE.sub("", normalize_for_match(indicator))  # scope, not a different indicator
+
+
+def indicator_fit(q: QueryInfo, indicator: str) -> float:
+    """How much of a figure's indicator the question names: 生产总值 fits GDP better than 人均地区生产总值."""
+    norm = _indicator_core(indicator) if indicator else ""
+    if not norm:
+        return 0.0
+    best = 0
+    for concept in q.concepts:
+        for nw in concept.norm_words:
+            if len(nw) > best and nw in norm:
+                best = len(nw)
+    return best / len(norm)
