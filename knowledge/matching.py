@@ -27,15 +27,23 @@ def union_positions(arrays: list[np.ndarray]) -> np.ndarray:
 
 
 def weigh_concepts(q: QueryInfo, bm25: BM25) -> None:
-    """Weight each concept by how rare it is in the corpus: "生育率" counts for more than "建设"."""
-    weights = []
+    """Weight each concept by how rare it is in the corpus: "生育率" counts for more than "建设".
+
+    The rarity is that of what the reports write: the question's own words when the reports use them, else
+    the terms found for it by meaning. A word no report uses, and that means nothing the reports say, cannot
+    veto an answer by itself: it weighs half the lightest concept the reports do know. A place no report
+    names keeps its full weight (a city with no report of its own is not answered from its province's)."""
+    weights: list[float | None] = []
     for concept in q.concepts:
-        best = 0.0
-        for word in concept.forms:
-            toks = tokenize(word) or [word]
-            best = max(best, max(bm25.idf(t) for t in toks))
-        weights.append(max(best, 0.5))
-    q.concept_weights = weights
+        known = [w for w in concept.forms if all(bm25.df(t) for t in tokenize(w) or [w])]
+        words = known or [term for term, _ in concept.meanings]
+        if not words and not concept.place:
+            weights.append(None)
+            continue
+        words = words or concept.forms
+        weights.append(max(0.5, max(bm25.idf(t) for w in words for t in tokenize(w) or [w])))
+    lightest = min((w for w in weights if w is not None), default=1.0)
+    q.concept_weights = [w if w is not None else 0.5 * lightest for w in weights]
 
 
 def wanted_years(q: QueryInfo, report: ReportRow) -> set[int]:
@@ -76,29 +84,34 @@ def concept_credits(q: QueryInfo, weights: list[float], n: int, containing) -> n
     for concept, weight in zip(q.concepts, weights, strict=True):
         whole = union_positions([containing(f) for f in concept.norm_forms])
         parts = [containing(part) for part, _, _ in concept.norm_parts]
-        some = union_positions([whole, *parts])
+        some = union_positions([whole, *parts, *(containing(form) for form, _ in concept.meanings)])
         if not len(some):
             continue
         covered = np.zeros((len(some), max(len(concept.forms[0]), 1)), dtype=bool)
         for (_, start, length), holders in zip(concept.norm_parts, parts, strict=True):
             covered[np.isin(some, holders, assume_unique=True), start:start + length] = True
         credit = covered.mean(axis=1) ** 1.5
+        for form, meant in concept.meanings:  # a term of the reports that means the same, at its credit
+            credit[np.isin(some, containing(form), assume_unique=True)] = np.maximum(
+                credit[np.isin(some, containing(form), assume_unique=True)], meant)
         credit[np.isin(some, whole, assume_unique=True)] = 1.0
         total[some] += weight * credit
     return total
 
 
 def concept_credit(concept, norm: str) -> float:
-    """1 when a form of the concept is in the (normalized) text; else the squared share its parts cover."""
+    """1 when a form of the concept is in the (normalized) text; else the credit of a term meaning the same
+    (see vocabulary.py) or the squared share its parts cover, whichever is more."""
     if any(f in norm for f in concept.norm_forms):
         return 1.0
+    meant = max((credit for form, credit in concept.meanings if form in norm), default=0.0)
     if not concept.norm_parts:
-        return 0.0
+        return meant
     mask = [False] * len(concept.forms[0])
     for part, start, length in concept.norm_parts:
         if part in norm:
             mask[start:start + length] = [True] * length
-    return (sum(mask) / max(len(mask), 1)) ** 1.5
+    return max(meant, (sum(mask) / max(len(mask), 1)) ** 1.5)
 
 
 def concept_overlap(q: QueryInfo, text: str, normalized: bool = False) -> float:

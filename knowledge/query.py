@@ -77,6 +77,13 @@ GENERIC = set(
 
 _TARGET_RE = re.compile(r"(目标|任务(?:是|为|定为)?多少|预期|计划|力争|打算|定了|定的|定在|安排|要达到|要突破|要下降|要上调|要稳定|要完成|将|控制在|要去掉|要新增|要增长|准备)")
 _ACTUAL_RE = re.compile(r"(去年|前年|上年|完成了?|实现了?|达到了|是多少|有多少|多少|增长了|减少了|提高了|涨了|排全国|突破了|那年|当年|首次|第一次)")
+
+
+def mentions_plan_or_result(text: str) -> bool:
+    """Whether text says a figure is planned or achieved (目标, 力争, 完成 …) rather than what it is of."""
+    return bool(_TARGET_RE.search(text) or _ACTUAL_RE.search(text))
+
+
 _POLICY_RE = re.compile(r"(怎么|如何|哪些|举措|措施|打算|部署|安排|任务|重点|怎样|做哪些事)")
 _LOCATE_RE = re.compile(r"(哪个部分|哪一部分|哪部分|哪一节|哪节|在哪|放在.{0,6}(部分|哪)|哪一章|哪个章节)")
 _NUMERIC_RE = re.compile(r"(多少|几|比例|占比|增速|增幅|增长|下降|目标是|规模|总量|涨幅|率|多大|达到|突破|上调|产量|收入|金额|人次)")
@@ -117,6 +124,10 @@ class Concept:
 
     forms: list[str]
     parts: list[str] = field(default_factory=list)
+    # (normalized term of the reports, credit): what the reports write for it, found by meaning (vocabulary.py)
+    meanings: list[tuple[str, float]] = field(default_factory=list)
+    place: bool = False  # names a place: never replaced by another word of similar meaning
+    context: str = ""  # the words around it in the question ("找到工作"), what its meaning is looked up by
 
     def __post_init__(self) -> None:
         self.norm_forms = [normalize_for_match(f) for f in self.forms]
@@ -220,6 +231,8 @@ def understand(question: str, known_issuers: list[str], reports=None, today: dat
     issuer_words = {a for i in issuers for a in issuer_aliases(i)} | set(NATIONAL_ALIASES)
     terms = tokenize(expanded)
     concepts.extend(concept_phrases(text, issuer_words, [w for c in concepts for w in c.forms]))
+    for concept in concepts:
+        concept.context = concept_context(text, concept.forms[0], issuer_words)
     # a quoted name with a number ("“572”大企业培育计划", "“十四五”时期") is a name, not a figure: numbers are blanked
     # from the phrases above, so it is a concept of its own
     concepts.extend(Concept(forms=[name]) for name in dict.fromkeys(_QUOTED_NUMBER.findall(text))
@@ -279,7 +292,7 @@ def resolve_time_words(q: QueryInfo, reports, today: date) -> None:
     else:
         year = today.year + offset
     q.years = [year]
-    q.year_note = f"“{_RELATIVE_SHOWN[q.relative]}”按{year}年"
+    q.year_note = f"“{_RELATIVE_SHOWN[q.relative]}”按{year}年计"
 
 
 # Parts of speech that never carry what a question is about: numerals, measure words, pronouns,
@@ -287,9 +300,39 @@ def resolve_time_words(q: QueryInfo, reports, today: date) -> None:
 _SKIP_POS = {"m", "mq", "q", "r", "rr", "rz", "p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "d", "f", "t",
              "tg", "y", "e", "o", "zg", "w"}
 # Verbs of asking and of change ("涨了多少", "要去掉多少"): the figure's direction, not its subject.
-_QUESTION_VERBS = set("要 有 是 涨 升 降 升到 降到 去掉 提高 增加 减少 完成 实现 达到 突破 放在 讲 定 定了 打算 准备 安排 "
+QUESTION_VERBS = set("要 有 是 涨 升 降 升到 降到 去掉 提高 增加 减少 完成 实现 达到 突破 放在 讲 定 定了 打算 准备 安排 "
                       "抓 搞 做 怎么 如何 占 占比 排 分别 那年 首次 第一次 以后 之后 以来 现在 爆火 提出 发展 推进 推动 "
                       "加强 建设 促进 实施 开展 加快 指 是指 指的是 说 说的 所说 所谓 含义 意思 意味着".split())
+
+
+# Where the words about a concept end: punctuation, numbers, and the words that ask (多少, 几, 什么 …).
+_ASKING = re.compile(r"[\s，,。？?！!：:；;、（）()“”\"]|\d|多少|多久|多长|多大|多高|多快|几|什么|哪些|哪个|哪|怎么|怎样|如何|"
+                     r"是否|有没有|吗|呢|吧")
+_MEASURE_WORDS = "个人家部辆所座项次名件条户台套张只头元吨亩斤米年天岁倍成位"  # Chinese classifiers
+_EDGE_WORDS = re.compile(rf"^(?:[{_MEASURE_WORDS}](?=[\u4e00-\u9fff]{{2}}))?(?:的|了|有|是|要|在|给|把|对|让|被|和|与|及)*"
+                         r"|(?:的|了|有|是|要|在|给|把|对|让|被|和|与|及)+$")
+
+
+def concept_context(text: str, form: str, issuer_words: set[str]) -> str:
+    """The run of the question a concept stands in, up to the words that ask, the issuer, a time word or a
+    number ("去年找到工作的有多少人" → "找到工作"; "给企业省多少钱" → "给企业省钱": the thing counted after
+    多少 belongs to it). Generic words the concept itself leaves out ("工作") are kept: they carry meaning."""
+    pos = text.lower().find(form.lower())
+    if pos < 0:
+        return form
+    stops = [m.span() for m in _ASKING.finditer(text)]
+    for word in [*issuer_words, *(w for w, _ in RELATIVE_WORDS), "年"]:
+        start = text.find(word)
+        while start >= 0:
+            stops.append((start, start + len(word)))
+            start = text.find(word, start + 1)
+    left = max((end for start, end in stops if end <= pos), default=0)
+    right = min((start for start, end in stops if start >= pos + len(form)), default=len(text))
+    span = _EDGE_WORDS.sub("", text[left:right])
+    counted = re.match(r"多少([\u4e00-\u9fff])(?:[？?。！!，,]|$)", text[right:])  # "省多少钱": 钱 is what is saved
+    if counted and counted.group(1) not in _MEASURE_WORDS:
+        span += counted.group(1)
+    return span or form
 
 
 def concept_phrases(text: str, issuer_words: set[str], taken: list[str]) -> list[Concept]:
@@ -308,13 +351,16 @@ def concept_phrases(text: str, issuer_words: set[str], taken: list[str]) -> list
         cleaned = cleaned.replace(word.lower(), " ")
     taken_norm = [normalize_for_match(w) for w in taken]
     runs: list[list[str]] = [[]]
+    places: set[str] = set()
     for pair in pseg.lcut(cleaned):
         word, pos = pair.word.strip(), pair.flag
         content = bool(word) and pos not in _SKIP_POS and not (pos == "x" and not re.search(r"[\u4e00-\u9fffa-z]", word)) \
-            and word not in GENERIC and word not in STOPWORDS and word not in _QUESTION_VERBS \
+            and word not in GENERIC and word not in STOPWORDS and word not in QUESTION_VERBS \
             and not any(word in w or w in word for w in taken_norm)
         if content and (len(word) >= 2 or runs[-1]):
             runs[-1].append(word)
+            if pos.startswith("ns"):
+                places.add(word)
         elif runs[-1]:
             runs.append([])
     concepts = []
@@ -324,8 +370,8 @@ def concept_phrases(text: str, issuer_words: set[str], taken: list[str]) -> list
         phrase = "".join(run)
         parts = [w for w in run if len(w) >= 2 and w != phrase]
         for w in run:
-            parts.extend(t for t in _search_parts(w) if t != w and len(t) >= 2 and t not in GENERIC and t not in _QUESTION_VERBS)
-        concepts.append(Concept(forms=[phrase], parts=list(dict.fromkeys(parts))))
+            parts.extend(t for t in _search_parts(w) if t != w and len(t) >= 2 and t not in GENERIC and t not in QUESTION_VERBS)
+        concepts.append(Concept(forms=[phrase], parts=list(dict.fromkeys(parts)), place=any(w in places for w in run)))
     return concepts
 
 

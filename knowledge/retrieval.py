@@ -16,7 +16,7 @@ from sqlmodel import col, select
 
 from .embeddings import Embedder
 from .figures import review_heading
-from .lexical import BM25
+from .lexical import BM25, tokenize
 from .matching import (
     NO_POSITIONS,
     concept_credits,
@@ -31,6 +31,7 @@ from .query import QueryInfo, issuer_aliases
 from .store import ChunkRow, FigureRow, IndexMetaRow, ReportRow, Stores
 from .structure import END_MATTER
 from .textnorm import normalize_for_match
+from .vocabulary import MEANING_CREDIT, Vocabulary, is_term, load_vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -154,8 +155,10 @@ class Hit:
 class CorpusIndex:
     """Everything retrieval needs in memory, rebuilt from SQL when another ingest or removal has happened."""
 
-    def __init__(self, stores: Stores):
+    def __init__(self, stores: Stores, embedder: Embedder | None = None):
         self.stores = stores
+        self.embedder = embedder
+        self.vocabulary = Vocabulary([], np.zeros((0, 1), dtype=np.float32))
         self.generation = -1
         self._checked_at = 0.0
         self._lock = threading.Lock()
@@ -195,6 +198,16 @@ class CorpusIndex:
             if v is not None:
                 matrix[i] = v
         return matrix
+
+    def _load_vocabulary(self, figs: list[FigureRef]) -> Vocabulary:
+        """The reports' terms (words in two or more passages, figure indicators) and their vectors."""
+        if self.embedder is None or not getattr(self.embedder, "meaningful", True):
+            return Vocabulary([], np.zeros((0, 1), dtype=np.float32))
+        embedder = self.embedder
+        terms = {t for t, (docs, _) in self.bm25.postings.items() if len(docs) >= 2 and is_term(t)}
+        terms.update(n for n in (normalize_for_match(f.indicator) for f in figs) if is_term(n))
+        return load_vocabulary(sorted(terms), self.stores.vectors.term_vectors, embedder.embed_queries,
+                               self.stores.vectors.add_terms)
 
     def dense(self, qvec: np.ndarray, mask: np.ndarray, n: int) -> list[int]:
         if not len(self.matrix) or self.matrix.shape[1] != len(qvec):
@@ -287,6 +300,7 @@ class CorpusIndex:
         self.heading_blob = TextIndex([normalize_for_match(" ".join(c.section_path) + " " + reports[c.report_id].title)
                                       for c in chunks])
         self.matrix = self._load_vectors(chunks)
+        self.vocabulary = self._load_vocabulary(figs)
         self._word_cache = {}
         log.info("index loaded: %d reports, %d chunks, %d figures", len(reports), len(chunks), len(figs))
 
@@ -344,6 +358,24 @@ class HybridRetriever:
         self.index = index
         self.stores = stores
         self.embedder = embedder
+
+    def find_meanings(self, q: QueryInfo) -> None:
+        """Give each concept whose words the reports in question never use the terms they write for it
+        (vocabulary.py), and search for those too. Places are names, not meanings: never replaced."""
+        idx = self.index
+        idx.refresh()
+        if not len(idx.vocabulary):
+            return
+        allowed = {rid for rid, p in report_priors(q, idx.reports).items() if p > 0}
+        todo = [c for c in q.concepts if not c.place and not c.meanings
+                and not any(len(idx.chunks_containing(f, allowed)) for f in c.norm_forms)]
+        if not todo:
+            return
+        vectors = self.embedder.embed_queries([c.context or c.forms[0] for c in todo])
+        for concept, vector in zip(todo, vectors, strict=True):
+            concept.meanings = [(m.term, MEANING_CREDIT) for m in idx.vocabulary.meanings(vector)
+                                if len(idx.chunks_containing(m.term, allowed))]
+            q.terms.extend(t for term, _ in concept.meanings for t in tokenize(term))
 
     def prepare(self, q: QueryInfo) -> Plan:
         """The question's report priors and its lexical, figure and exact-number rankings (no vector yet)."""
@@ -413,19 +445,6 @@ class HybridRetriever:
             boost *= REVIEW_WEIGHT  # "2025年…有哪些安排" is answered where 2025 is planned, not where 2024 is reviewed
         figures = self.index.figures_by_chunk.get((chunk.report_id, chunk.idx), [])
         return boost * (1.0 + 0.3 * figure_fit(q, self.index.reports[chunk.report_id], figures))
-
-    def could_cover(self, q: QueryInfo, plan: Plan, level: float) -> np.ndarray:
-        """The passages of the reports in question that mention at least `level` of the question's concepts,
-        counting their section path and report title as an answer's coverage does: no ranking, by words or
-        by vectors, can find an answer elsewhere. Every concept word is looked up in every such passage."""
-        idx = self.index
-        if not q.concepts:
-            return np.flatnonzero(plan.mask)
-        allowed = {rid for rid, p in plan.priors.items() if p > 0}
-        weights = concept_weight_list(q)
-        total = concept_credits(q, weights, len(idx.chunks), lambda word: idx.chunks_containing(word, allowed))
-        total[~plan.mask] = 0.0
-        return np.flatnonzero(total >= level * sum(weights) - 1e-9)
 
     def hit(self, ci: int) -> Hit:
         chunk = self.index.chunks[ci]

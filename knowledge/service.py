@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from .answer import FOUND_THRESHOLD, build_answer, passage_coverage
+from .answer import build_answer
 from .embeddings import Embedder, get_embedder
 from .errors import ReportNotFound, UnreadableFile
 from .figures import review_heading
@@ -29,6 +29,7 @@ from .retrieval import CorpusIndex, HybridRetriever
 from .settings import Settings, get_settings
 from .store import ChunkRow, FigureRow, IndexMetaRow, ReportRow, SectionRow, Stores, this_owner, utcnow
 from .types import PATH_SEP, Answer, FigureHit, ParsedReport
+from .vocabulary import report_terms
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +101,6 @@ def safe_name(name: str) -> str:
 
 
 SETTLED_COVERAGE = 0.9
-MAX_CHECKED = 40  # passages checked one by one before a refusal without the vector search
 
 
 def settled(q, ans: Answer) -> bool:
@@ -147,7 +147,7 @@ class KnowledgeBase:
         self.settings = settings or get_settings()
         self.embedder = embedder or get_embedder(self.settings)
         self.stores = Stores(self.settings, self.embedder.name, self.embedder.dim, cleanup=cleanup)
-        self.index = CorpusIndex(self.stores)
+        self.index = CorpusIndex(self.stores, self.embedder)
         self.retriever = HybridRetriever(self.index, self.stores, self.embedder)
         self._write_lock = threading.Lock()
         self._generator = None
@@ -182,8 +182,10 @@ class KnowledgeBase:
             if not parsed.chunks:
                 raise UnreadableFile("no report text found in the file")
             vectors = self._embed(parsed, report)
+            tokens = [tokenize(" ".join([parsed.meta.title, *c.section_path, c.text])) for c in parsed.chunks]
+            self._embed_terms(parsed, tokens)
             report("saving", 0, 1)
-            result = self._save(name, digest, parsed, vectors)
+            result = self._save(name, digest, parsed, vectors, tokens)
         except UnreadableFile as exc:
             return IngestResult(source=name, status="failed", error=str(exc), seconds=time.perf_counter() - started)
         except Exception as exc:  # any other failure: report it, keep the index as it was
@@ -206,7 +208,19 @@ class KnowledgeBase:
             report("embedding", min(i + batch, len(texts)), len(texts))
         return np.concatenate(parts) if parts else np.zeros((0, self.embedder.dim), dtype=np.float32)
 
-    def _save(self, name: str, digest: str, parsed: ParsedReport, vectors) -> IngestResult:
+    def _embed_terms(self, parsed: ParsedReport, tokens: list[list[str]]) -> None:
+        """Embed the report's vocabulary terms the index does not have yet (vocabulary.py), so that the next
+        question does not wait for them."""
+        if not getattr(self.embedder, "meaningful", True):
+            return
+        terms = report_terms(tokens, (f.indicator for f in parsed.figures))
+        have = self.stores.vectors.term_vectors(terms)
+        missing = [t for t in terms if t not in have]
+        for i in range(0, len(missing), 256):
+            part = missing[i:i + 256]
+            self.stores.vectors.add_terms(part, self.embedder.embed_queries(part))
+
+    def _save(self, name: str, digest: str, parsed: ParsedReport, vectors, tokens: list[list[str]]) -> IngestResult:
         """pending row + chunks in SQL, then vectors, then ready; the old version of the file goes last."""
         meta = parsed.meta
         with self._write_lock:
@@ -226,10 +240,10 @@ class KnowledgeBase:
                 rid: int = row.id
                 for sec in parsed.sections:
                     s.add(SectionRow(report_id=rid, idx=sec.idx, level=sec.level, path=json.dumps(sec.path, ensure_ascii=False)))
-                for c in parsed.chunks:
+                for c, chunk_tokens in zip(parsed.chunks, tokens, strict=True):
                     s.add(ChunkRow(report_id=rid, idx=c.idx, section_idx=c.section_idx,
                                    section_path=json.dumps(c.section_path, ensure_ascii=False), text=c.text,
-                                   tokens=" ".join(tokenize(" ".join([meta.title, *c.section_path, c.text]))),
+                                   tokens=" ".join(chunk_tokens),
                                    vector_id=f"r{rid}-c{c.idx}"))
                 for f in parsed.figures:
                     s.add(FigureRow(report_id=rid, chunk_idx=f.chunk_idx, indicator=f.indicator, value=f.value,
@@ -373,34 +387,25 @@ class KnowledgeBase:
         return ans
 
     def _extractive(self, question: str) -> Answer:
-        """The answer from the reports alone: the best figures or sentences first, then the citations."""
+        """The answer from the reports alone: the best figures or sentences first, then the citations.
+
+        A question the words and the figure table settle is answered without a vector (the embedding is most
+        of a question's time); anything else, and every refusal, waits for every route: words, figures and
+        the vector search."""
         self.index.refresh()
         q = understand(question[:2000], self.issuers(), list(self.index.reports.values()))
+        self.retriever.find_meanings(q)
         weigh_concepts(q, self.index.bm25)
         k = max(self.settings.top_k + 3, 8)
         plan = self.retriever.prepare(q)
         if q.concepts:
-            # a question the words and the figure table settle needs no vector: the embedding is most of
-            # a question's time, and of the CPU when many staff ask at once
-            quick = build_answer(q, self.retriever.retrieve(q, k, use_dense=False, plan=plan), self.settings.top_k,
-                                 plan.quotes)
+            quick = self._answer(q, self.retriever.retrieve(q, k, use_dense=False, plan=plan), plan)
             if settled(q, quick):
                 return quick
-            if not quick.found and not self._could_be_found(q, plan):
-                # no passage of the reports in question covers enough of what was asked: a vector search
-                # only ranks passages, and none of them could be cited as the answer
-                return quick
-        return build_answer(q, self.retriever.retrieve(q, k, plan=plan), self.settings.top_k, plan.quotes)
+        return self._answer(q, self.retriever.retrieve(q, k, plan=plan), plan)
 
-    def _could_be_found(self, q, plan) -> bool:
-        """Whether any passage of the reports in question would be an answer: the few that mention enough
-        of the question's words get the answer's own coverage check (their best quote under their headings);
-        when more than MAX_CHECKED do, the vector search decides."""
-        candidates = self.retriever.could_cover(q, plan, FOUND_THRESHOLD)
-        if len(candidates) > MAX_CHECKED:
-            return True
-        return any(passage_coverage(q, self.retriever.hit(int(ci)), plan.quotes) >= FOUND_THRESHOLD
-                   for ci in candidates)
+    def _answer(self, q, hits, plan) -> Answer:
+        return build_answer(q, hits, self.settings.top_k, plan.quotes, self.index.reports.values())
 
     def find_figures(self, indicator: str, year: int | None = None, issuer: str | None = None,
                      ftype: str | None = None, limit: int = 10) -> list[FigureHit]:

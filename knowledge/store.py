@@ -7,6 +7,7 @@ two stores never disagree about what is searchable.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -189,6 +190,10 @@ def replaced_versions(ready: Iterable[ReportRow]) -> list[ReportRow]:
     return older
 
 
+def term_id(term: str) -> str:
+    return hashlib.sha1(term.encode("utf-8")).hexdigest()[:20]
+
+
 class VectorStore:
     """Chroma, embedded (PersistentClient) or a server (HttpClient); vectors are always passed in."""
 
@@ -212,6 +217,25 @@ class VectorStore:
         self.chunks = self.client.get_or_create_collection(
             self.name, embedding_function=None, metadata={"hnsw:space": "cosine"}
         )
+
+        self.terms = self.client.get_or_create_collection(
+            self.name + "_terms", embedding_function=None, metadata={"hnsw:space": "cosine"}
+        )
+
+    def add_terms(self, terms: list[str], vectors: np.ndarray) -> None:
+        """The vectors of vocabulary terms (vocabulary.py), keyed by the term itself."""
+        for i in range(0, len(terms), 1000):
+            self.terms.upsert(ids=[term_id(t) for t in terms[i:i + 1000]], embeddings=vectors[i:i + 1000].tolist(),
+                              documents=terms[i:i + 1000])
+
+    def term_vectors(self, terms: list[str]) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        for i in range(0, len(terms), 1000):
+            got = self.terms.get(ids=[term_id(t) for t in terms[i:i + 1000]], include=["embeddings", "documents"])
+            embeddings = got["embeddings"] if got["embeddings"] is not None else []
+            for doc, emb in zip(got["documents"] or [], embeddings, strict=True):
+                out[doc] = np.asarray(emb, dtype=np.float32)
+        return out
 
     def add(self, ids: list[str], vectors: np.ndarray, metadatas: list[dict[str, Any]], documents: list[str]) -> None:
         for i in range(0, len(ids), 1000):
@@ -264,6 +288,7 @@ class Stores:
     def reset_vectors(self) -> None:
         """Drop every vector (the collection itself); SQL is untouched."""
         self.vectors.client.delete_collection(self.vectors.name)
+        self.vectors.client.delete_collection(self.vectors.terms.name)
         self.vectors = VectorStore(self.settings)
 
     def session(self) -> Session:

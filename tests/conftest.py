@@ -79,10 +79,11 @@ def new_store_space(tmp_path: Path) -> tuple[dict, Callable[[], None]]:
 
             u = urlparse(TEST_CHROMA_URL)
             client = chromadb.HttpClient(host=u.hostname, port=u.port)
-            try:
-                client.delete_collection(config["chroma_collection"])
-            except Exception:  # never created by this test
-                pass
+            for name in (config["chroma_collection"], config["chroma_collection"] + "_terms"):
+                try:
+                    client.delete_collection(name)
+                except Exception:  # never created by this test
+                    pass
 
         cleanups.append(drop_collection)
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from knowledge.answer import FOUND_THRESHOLD, build_answer, passage_coverage
+from knowledge.answer import build_answer
 from knowledge.matching import weigh_concepts
 from knowledge.query import understand
 from knowledge.textnorm import normalize_for_match
@@ -253,32 +253,12 @@ def test_questions_the_words_do_not_settle_still_get_a_vector_search(sample_kb, 
     assert len(counted_queries) == 1
 
 
-@pytest.mark.parametrize("question", ["临江开发区的航天发射次数有多少？", "临江开发区怎么帮企业降低成本？"])
-def test_a_question_no_passage_could_answer_is_refused_without_a_vector(sample_kb, counted_queries, question):
-    # no passage names 航天发射 (or 降低成本): whatever a vector ranked first, it could not be cited as the answer
+@pytest.mark.parametrize("question", ["临江开发区的航天发射次数有多少？", "临江开发区2024年的总和生育率是多少？"])
+def test_a_refusal_comes_only_after_the_vector_search_has_run_too(sample_kb, counted_queries, question):
+    # the words alone may miss a paraphrase: every route (words, figures, vectors) runs before "not found"
     ans = sample_kb.ask(question)
-    assert not ans.found and counted_queries == []
-    q = understand(question, sample_kb.issuers())
-    weigh_concepts(q, sample_kb.index.bm25)
-    every = [sample_kb.retriever.hit(i) for i in range(len(sample_kb.index.chunks))]
-    assert max(passage_coverage(q, h, {}) for h in every) < FOUND_THRESHOLD
-
-
-QUESTIONS_TO_COVER = [q for q, _, _ in QUESTIONS] + [
-    "临江开发区今年企业服务要做哪些事？", "临江开发区的生物医药产业发展得怎么样？", "临江开发区去年新能源汽车产量多少？",
-    "临江开发区今年智能装备产业投资多少？", "临江开发区的航天发射次数有多少？", "临江开发区2025年人才工作要做哪些事？"]
-
-
-@pytest.mark.parametrize("question", QUESTIONS_TO_COVER)
-def test_every_passage_that_could_answer_is_among_the_candidates_checked(sample_kb, question):
-    # could_cover may only leave out passages whose coverage is below the level: checked on every passage
-    q = understand(question, sample_kb.issuers())
-    weigh_concepts(q, sample_kb.index.bm25)
-    plan = sample_kb.retriever.prepare(q)
-    for i in range(len(sample_kb.index.chunks)):
-        cov = passage_coverage(q, sample_kb.retriever.hit(i), {})
-        if cov > 0:
-            assert i in sample_kb.retriever.could_cover(q, plan, cov), (question, sample_kb.index.chunks[i].text[:40])
+    assert not ans.found
+    assert len(counted_queries) == 1
 
 
 def test_a_policy_answer_quotes_what_its_run_in_heading_introduces(sample_kb):

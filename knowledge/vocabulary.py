@@ -1,0 +1,127 @@
+"""The reports' own vocabulary, embedded: a question's everyday words find the terms the reports write for
+them by meaning ("找到工作" → 就业, "办公司" → 企业开办), not by a hand-written list.
+
+The terms are the words the reports use more than once and their figures' indicators; each is embedded once
+(the vectors live in Chroma beside the chunks, so replicas share them) and looked up per question only for
+the concepts whose own words the reports do not hold.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .textnorm import normalize_for_match
+
+log = logging.getLogger(__name__)
+
+_TERM = re.compile(r"[\u4e00-\u9fff]{2,8}")
+# Hubness: a term near everything ("房地产" is near most short phrases in a small model's space) is worth
+# less than one near only its meaning; scores are CSLS (2·cos − the mean of each side's nearest neighbours).
+NEIGHBOURS = 10
+# A match counts when its CSLS score reaches MIN_SCORE and is within MARGIN of the best one; both come from
+# the domain's standard short forms (固投 → 固定资产投资 …) against random terms: scripts/calibrate_vocabulary.py.
+MIN_SCORE = 0.07
+MARGIN = 0.02
+MAX_MEANINGS = 3
+MEANING_CREDIT = 0.85  # a term found by meaning counts a little less than the question's own words
+
+
+def is_term(word: str) -> bool:
+    """A word that can name what a report is about: Chinese, 2-8 characters, not a word of asking, of
+    planning or reviewing (力争, 完成), or a stopword."""
+    from .lexical import STOPWORDS
+    from .query import GENERIC, QUESTION_VERBS, mentions_plan_or_result
+
+    return bool(_TERM.fullmatch(word)) and word not in GENERIC and word not in QUESTION_VERBS \
+        and word not in STOPWORDS and not mentions_plan_or_result(word)
+
+
+def report_terms(chunk_tokens: Iterable[list[str]], indicators: Iterable[str]) -> list[str]:
+    """The terms one report adds: words in two or more of its passages, and its figures' indicators."""
+    seen: dict[str, int] = {}
+    for tokens in chunk_tokens:
+        for t in set(tokens):
+            if is_term(t):
+                seen[t] = seen.get(t, 0) + 1
+    terms = {t for t, n in seen.items() if n >= 2}
+    terms.update(norm for norm in (normalize_for_match(i) for i in indicators) if is_term(norm))
+    return sorted(terms)
+
+
+@dataclass
+class Match:
+    term: str
+    score: float
+
+
+class Vocabulary:
+    """Terms and their unit vectors; `nearest` finds the terms that mean what a phrase means."""
+
+    def __init__(self, terms: list[str], vectors: np.ndarray):
+        self.terms = terms
+        self.matrix = _unit(vectors) if len(terms) else np.zeros((0, 1), dtype=np.float32)
+        self.hub = self._hubness()
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def _hubness(self) -> np.ndarray:
+        """Each term's mean similarity to its nearest other terms (a sample of them, for speed)."""
+        n = len(self.terms)
+        if n <= NEIGHBOURS:
+            return np.zeros(n, dtype=np.float32)
+        rng = np.random.default_rng(0)
+        sample = self.matrix[rng.choice(n, size=min(n, 3000), replace=False)]
+        hub = np.empty(n, dtype=np.float32)
+        for i in range(0, n, 2000):
+            sims = self.matrix[i:i + 2000] @ sample.T
+            top = np.partition(sims, -NEIGHBOURS - 1, axis=1)[:, -NEIGHBOURS - 1:-1]  # leave out itself
+            hub[i:i + 2000] = top.mean(axis=1)
+        return hub
+
+    def nearest(self, vector: np.ndarray, k: int = MAX_MEANINGS) -> list[Match]:
+        """The terms closest in meaning to vector, CSLS-scored, best first."""
+        if not len(self.terms) or self.matrix.shape[1] != len(vector):
+            return []
+        v = _unit(vector[None, :])[0]
+        sims = self.matrix @ v
+        own = float(np.sort(sims)[-NEIGHBOURS:].mean())
+        scores = 2 * sims - own - self.hub
+        top = np.argpartition(-scores, min(k, len(scores) - 1))[:k]
+        return [Match(self.terms[i], float(scores[i])) for i in top[np.argsort(-scores[top])]]
+
+    def meanings(self, vector: np.ndarray) -> list[Match]:
+        """The matches that count: over MIN_SCORE and within MARGIN of the best."""
+        found = self.nearest(vector, MAX_MEANINGS)
+        if not found or found[0].score < MIN_SCORE:
+            return []
+        return [m for m in found if m.score >= max(MIN_SCORE, found[0].score - MARGIN)]
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+
+
+def load_vocabulary(terms: list[str], stored: Callable[[list[str]], dict[str, np.ndarray]],
+                    embed: Callable[[list[str]], np.ndarray], store: Callable[[list[str], np.ndarray], None],
+                    batch: int = 256) -> Vocabulary:
+    """The vocabulary of the given terms: vectors from the store, the missing ones embedded and stored
+    (an index made before the vocabulary existed, or after `rebuild`)."""
+    have = stored(terms)
+    missing = [t for t in terms if t not in have]
+    if missing:
+        log.info("embedding %d terms of the reports' vocabulary", len(missing))
+        for i in range(0, len(missing), batch):
+            part = missing[i:i + batch]
+            vecs = embed(part)
+            store(part, vecs)
+            have.update(zip(part, vecs, strict=True))
+    kept = [t for t in terms if t in have]
+    vectors = np.stack([have[t] for t in kept]) if kept else np.zeros((0, 1), dtype=np.float32)
+    return Vocabulary(kept, vectors)
