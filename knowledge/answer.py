@@ -127,9 +127,11 @@ def is_figure_question(q: QueryInfo) -> bool:
 def uncovered_years(q: QueryInfo, reports: Iterable) -> tuple[list[int], list[int]]:
     """For a figure question naming an issuer and a year: the years asked that none of the issuer's reports
     reviews or plans, and the years they do cover."""
-    if not (q.issuers and q.years and is_figure_question(q)) or q.report_year:
+    reports = list(reports)
+    issuers = set(q.issuers) or {r.issuer for r in reports}  # an index of one issuer's reports implies it
+    if len(issuers) != 1 and not q.issuers or not (q.years and is_figure_question(q)) or q.report_year:
         return [], []
-    own = [r for r in reports if r.issuer in q.issuers]
+    own = [r for r in reports if r.issuer in issuers]
     covered = sorted({y for r in own for y in (r.review_year, r.plan_year, r.year) if y})
     if not covered:
         return [], []
@@ -155,10 +157,12 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
                  memo: dict[str, tuple[str, float, float]] | None = None, reports: Iterable = ()) -> Answer:
     """memo: each passage's quote, its score and coverage, kept between two answers to the same question;
     reports: the reports indexed, to say when a year asked is in none of the issuer's."""
+    reports = list(reports)
     absent, covered = uncovered_years(q, reports)
     if absent:
         span = f"{covered[0]}—{covered[-1]}年" if len(covered) > 1 else f"{covered[0]}年"
-        reason = f"已收录的{'、'.join(q.issuers)}报告涉及{span}，没有{'、'.join(map(str, absent))}年的。"
+        whose = "、".join(q.issuers) or next((r.issuer for r in reports if r.issuer), "")
+        reason = f"已收录的{whose}报告涉及{span}，没有{'、'.join(map(str, absent))}年的。"
         return _refusal(q, reason, [])
     if not hits:
         return _refusal(q, "", [])

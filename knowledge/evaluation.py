@@ -21,9 +21,12 @@ def score_one(item: dict[str, Any], answer: dict[str, Any], k: int = 5) -> dict[
     texts = [_norm(c.get("text", "")) for c in cites]
     out: dict[str, Any] = {"id": item["id"], "type": item["type"], "found": answer.get("found"),
                            "latency_ms": answer.get("latency_ms")}
+    if item.get("style"):
+        out["style"] = item["style"]
     if item["type"] == "unanswerable":
         out["refused"] = not answer.get("found")
         return out
+    out["wrongly_refused"] = not answer.get("found")
     golds = [_norm(g) for g in item.get("gold_quotes", [])]
     holders = []
     for g in golds:
@@ -82,6 +85,7 @@ def summarize(rows: list[dict]) -> dict[str, Any]:
         "values": _rate(rows, "values", ("actual", "target")),
         "values_compare": _rate(rows, "values", ("compare",)),
         "refused": _rate(rows, "refused"),
+        "wrongly_refused": _rate(rows, "wrongly_refused"),
         "citations_right": _rate(rows, "citations_right"),
         "generated": (sum(1 for r in rows if r.get("mode") == "llm") / len(rows) if rows else float("nan"), len(rows)),
         "latency_p50_ms": statistics.median(lat) if lat else float("nan"),
@@ -93,6 +97,13 @@ def summarize(rows: list[dict]) -> dict[str, Any]:
         by_type[t] = {"n": len(sub), "hit@5": _rate(sub, "hit")[0], "section": _rate(sub, "section")[0],
                       "values": _rate(sub, "values")[0], "refused": _rate(sub, "refused")[0]}
     summary["by_type"] = by_type
+    by_style = {}
+    for t in sorted({r["style"] for r in rows if r.get("style")}):
+        sub = [r for r in rows if r.get("style") == t]
+        by_style[t] = {"n": len(sub), "hit@5": _rate(sub, "hit")[0], "values": _rate(sub, "values")[0],
+                       "refused": _rate(sub, "refused")[0], "wrongly_refused": _rate(sub, "wrongly_refused")[0]}
+    if by_style:
+        summary["by_style"] = by_style
     return summary
 
 
@@ -110,8 +121,12 @@ def format_report(result: dict[str, Any]) -> str:
         f"values (act+target)  {f(s['values'])}",
         f"values (compare)     {f(s['values_compare'])}",
         f"unanswerable refused {f(s['refused'])}",
+        f"answerable refused   {f(s['wrongly_refused'])}",
         f"citations right      {f(s['citations_right'])}",
         f"generated (llm) share {f(s['generated'])}",
         f"latency p50 / p95    {s['latency_p50_ms']:.0f} / {s['latency_p95_ms']:.0f} ms",
     ]
+    for style, m in s.get("by_style", {}).items():
+        shown = "  ".join(f"{k} {v:.2f}" for k, v in m.items() if k != "n" and v == v)
+        lines.append(f"  {style:<11} n={m['n']:<3} {shown}")
     return "\n".join(lines)
