@@ -1,0 +1,143 @@
+"""Question understanding, matching and answer scoring on in-memory data: no store, no model, milliseconds."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from types import SimpleNamespace
+
+import numpy as np
+
+from knowledge.answer import build_answer
+from knowledge.lexical import BM25, tokenize
+from knowledge.matching import concept_credit, concept_overlap, weigh_concepts
+from knowledge.query import understand
+from knowledge.retrieval import ChunkRef, FigureRef, Hit
+from knowledge.store import ReportRow
+from knowledge.vocabulary import Vocabulary, report_terms
+
+SICHUAN = [SimpleNamespace(issuer="四川省", year=2025, review_year=2024, plan_year=2025),
+           SimpleNamespace(issuer="四川省", year=2026, review_year=2025, plan_year=2026),
+           SimpleNamespace(issuer="湖北省", year=2025, review_year=2024, plan_year=2025)]
+ISSUERS = ["四川省", "湖北省"]
+TODAY = date(2026, 11, 30)
+
+
+def ask(question: str):
+    return understand(question, ISSUERS, SICHUAN, TODAY)
+
+
+def test_time_words_are_read_against_the_latest_report_of_the_issuer_asked_about():
+    assert ask("四川今年GDP目标是多少？").years == [2026]
+    assert ask("四川去年GDP增长多少？").years == [2025]
+    assert ask("四川前年GDP增长多少？").years == [2024]
+    assert ask("湖北今年GDP目标是多少？").years == [2025]  # its latest report plans 2025
+    assert ask("湖北明年GDP目标是多少？").years == [2026]
+    assert "2026" in ask("四川今年GDP目标是多少？").year_note
+
+
+def test_time_words_without_an_issuer_follow_the_calendar_and_named_years_win():
+    assert ask("今年固投目标是多少？").years == [2026]
+    assert ask("去年固投完成多少？").years == [2025]
+    assert ask("四川2024年GDP增长多少？").years == [2024]
+    assert ask("四川现在常住人口多少？").years == []  # "现在": the latest figure, whichever report states it
+
+
+def test_a_concept_is_looked_up_by_the_words_around_it_in_the_question():
+    contexts = {c.forms[0]: c.context for c in ask("四川去年找到工作的有多少人？").concepts}
+    assert "找到工作" in contexts.values()
+    assert any(c.context == "企业省钱" for c in ask("四川今年给企业省多少钱？").concepts)
+
+
+def bm25_of(*passages: str) -> BM25:
+    return BM25([tokenize(p) for p in passages])
+
+
+def test_a_word_no_report_uses_does_not_veto_an_answer_by_itself():
+    bm25 = bm25_of("城镇新增就业85万人", "地区生产总值增长5.5%左右", "城镇新增就业目标", "粮食产量")
+    q = ask("四川去年城镇新增就业爆棚多少？")
+    weigh_concepts(q, bm25)
+    assert concept_overlap(q, "城镇新增就业85万人") >= 0.6
+
+
+def test_a_place_no_report_names_keeps_its_weight():
+    bm25 = bm25_of("城镇新增就业85万人", "地区生产总值增长5.5%左右", "粮食产量")
+    q = ask("武汉去年城镇新增就业多少？")
+    weigh_concepts(q, bm25)
+    assert any(c.place for c in q.concepts)
+    assert concept_overlap(q, "城镇新增就业85万人") < 0.6
+
+
+def test_a_term_found_by_meaning_counts_almost_as_the_question_s_own_word():
+    q = ask("四川去年找到工作的有多少人？")
+    concept = next(c for c in q.concepts if "找到" in c.forms[0])
+    assert concept_credit(concept, "城镇新增就业85万人") < 0.5
+    concept.meanings = [("就业", 0.85)]
+    assert concept_credit(concept, "城镇新增就业85万人") == 0.85
+
+
+def test_the_vocabulary_discounts_a_term_near_everything():
+    # "hub" is nearer the phrase than "meant" is, but it is as near every other term: CSLS prefers "meant"
+    rng = np.random.default_rng(0)
+    phrase, common = np.eye(8)[0], np.eye(8)[1]
+    others = common + 0.2 * rng.normal(size=(30, 8))
+    hub = phrase + common
+    meant = phrase + 1.2 * np.eye(8)[2]
+    vocab = Vocabulary(["meant", "hub", *[f"t{i}" for i in range(30)]], np.vstack([meant, hub, others]))
+    unit = vocab.matrix
+    assert unit[1] @ phrase > unit[0] @ phrase  # by plain cosine the hub would win
+    assert vocab.nearest(phrase, k=1)[0].term == "meant"
+
+
+def test_report_terms_are_words_of_two_passages_and_figure_indicators():
+    terms = report_terms([["城镇", "新增", "就业"], ["就业", "目标", "城镇"], ["粮食"]], ["城镇新增就业"])
+    assert "就业" in terms and "城镇" in terms and "城镇新增就业" in terms
+    assert "粮食" not in terms and "目标" not in terms  # once only; a word of planning, not a subject
+
+
+def report(title="四川省2026年政府工作报告", review=2025, plan=2026) -> ReportRow:
+    return ReportRow(id=1, title=title, issuer="四川省", kind="政府工作报告", year=plan, review_year=review,
+                     plan_year=plan, source="x.txt", content_hash="h")
+
+
+def hit(text: str, path: list[str], figures: list[FigureRef] = (), rep: ReportRow | None = None) -> Hit:
+    chunk = ChunkRef(vector_id="r1-c0", report_id=1, idx=0, section_path=path, text=text)
+    return Hit(chunk=chunk, score=1.0, report=rep or report(), figures=list(figures))
+
+
+def figure(raw: str, indicator: str, year: int, ftype: str, sentence: str) -> FigureRef:
+    return FigureRef(id=1, report_id=1, chunk_idx=0, indicator=indicator, value=0.0, value_high=None, raw=raw,
+                     unit="", kind="level", qualifier="", year=year, type=ftype,
+                     section_path=json.dumps(["一、2025年工作回顾"], ensure_ascii=False), sentence=sentence)
+
+
+def answer(question: str, hits: list[Hit]):
+    q = ask(question)
+    weigh_concepts(q, bm25_of(*(h.chunk.text for h in hits)))
+    return build_answer(q, hits, reports=SICHUAN)
+
+
+def test_a_figure_of_the_year_asked_is_answered_with_the_year_the_time_word_meant():
+    text = "城镇新增就业85万人，城镇调查失业率5.1%。"
+    ans = answer("四川去年城镇新增就业多少？",
+                 [hit(text, ["一、2025年工作回顾"], [figure("85万人", "城镇新增就业", 2025, "actual", text)])])
+    assert ans.found and "85万人" in ans.answer and "2025" in ans.answer
+
+
+def test_the_topic_without_a_number_is_refused_saying_so():
+    ans = answer("四川去年城镇新增就业多少？", [hit("千方百计稳定和扩大城镇新增就业。", ["一、2025年工作回顾"])])
+    assert not ans.found and "没有给出" in ans.answer
+
+
+def test_another_year_s_figure_comes_only_after_the_refusal_labelled_as_that_year_s():
+    text = "城镇新增就业85万人以上。"
+    ans = answer("四川去年城镇新增就业多少？",
+                 [hit(text, ["二、2026年工作安排"], [figure("85万人以上", "城镇新增就业", 2026, "target", text)])])
+    assert not ans.found
+    assert ans.answer.index("没有找到") < ans.answer.index("2026年的") < ans.answer.index("85万人以上")
+
+
+def test_a_year_none_of_the_issuer_s_reports_covers_is_refused_naming_the_years_they_do():
+    text = "地区生产总值增长5.7%。"
+    ans = answer("四川2019年地区生产总值增长多少？", [hit(text, ["一、2025年工作回顾"])])
+    assert not ans.found and "2019" in ans.answer and "2024—2026" in ans.answer
