@@ -103,7 +103,7 @@ def coverage(q: QueryInfo, hit: Hit, quote: str) -> float:
     """How much of what the question is about the evidence mentions (quote, chunk, section, report)."""
     path = PATH_SEP.join(hit.chunk.section_path)
     # a figure must be stated where the concepts are: the quote under its headings; what the paragraph
-    # around it names ("江东区块…全年完成固定资产投资65.6亿元") counts at a discount
+    # around it names ("东片区…全年完成固定资产投资12.3亿元") counts at a discount
     near = 0.8 if q.numeric else 0.9
     return concept_overlap_near(q, quote + " " + path, hit.chunk.text + " " + hit.report.title, near)
 

