@@ -161,6 +161,9 @@ class QueryInfo:
     asks_past: bool = False  # "做了哪些工作": what was done, not what is planned
     asks_meaning: bool = False  # "指的是什么": what a term means (the glossary's business)
     year_note: str = ""  # how a time word was read: "“今年”按2026年"
+    across: bool = False  # asks the same figure of several issuers ("各省…", "谁高", "哪些省份…")
+    trend: bool = False  # asks how a figure moved over the years ("这几年怎么变的")
+    threshold: tuple[str, float] | None = None  # ("≥", 5.0) from "在5%以上"
 
     @property
     def concept_groups(self) -> list[list[str]]:
@@ -254,7 +257,32 @@ def understand(question: str, known_issuers: list[str], reports=None, today: dat
                   asks_past=bool(_PAST.search(text)), asks_meaning=bool(_MEANING.search(text)))
     if relative and reports is not None:
         resolve_time_words(q, reports, today or date.today())
+    q.across = bool(_ACROSS.search(text)) or len(issuers) >= 2 and bool(_WHICH_MORE.search(text))
+    q.trend = bool(_TREND.search(text)) and len(years) < 2
+    q.threshold = _threshold(to_halfwidth(text))
     return q
+
+
+# Questions about several issuers at once, and about a figure over the years: general Chinese phrasing.
+_ACROSS = re.compile(r"(各省|各地|各市|各区|各州|各盟|各县|各地区|各省份|各省区市|全国各|哪些省|哪个省|哪几个省|哪些地区|哪个地区|"
+                     r"哪些地方|哪些城市|哪个城市|哪些市|几个省|多少个省|多少省)")
+_WHICH_MORE = re.compile(r"(谁|哪个|哪家|哪里)[^，,。？?]{0,4}(高|低|多|少|大|小|快|慢)|分别|各是|各为|各自")
+_TREND = re.compile(r"(这几年|近几年|这些年|历年|逐年|每年|走势|趋势|怎么变|如何变|变化情况|怎么走|变化轨迹)")
+_THRESHOLD = re.compile(r"(在|达到|超过|高于|低于|不低于|不超过|大于|小于)?\s*(\d+(?:\.\d+)?)\s*(%|亿元|万亿元|万人|亿|万)?\s*"
+                        r"(以上|以下|以内|及以上|及以下)?")
+
+
+def _threshold(text: str) -> tuple[str, float] | None:
+    """"固投目标在5%以上" → ("≥", 5.0): a filter on figures, when a number comes with a comparison word."""
+    for m in _THRESHOLD.finditer(text):
+        word, number, _, side = m.groups()
+        if not (word or side) or re.match(r"(19|20)\d{2}$", number) and not m.group(3):
+            continue
+        above = side in ("以上", "及以上") or word in ("达到", "超过", "高于", "不低于", "大于")
+        below = side in ("以下", "以内", "及以下") or word in ("低于", "不超过", "小于")
+        if above != below:
+            return ("≥" if above else "≤", float(number))
+    return None
 
 
 # 今年/去年/前年/明年 … and what they are relative to: the plan year (this), the year reviewed (last) …
