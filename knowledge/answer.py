@@ -99,24 +99,74 @@ def _trim_around_concepts(q: QueryInfo, quote: str) -> str:
     return out
 
 
+# The passages the vector search ranks first for the question support its words no report uses: the
+# embedder read the whole question, everyday words included ("城里新找到活干的人" → 城镇新增就业).
+DENSE_SUPPORT = 2
+MEANT_CREDIT = 0.85
+
+
+def supported(q: QueryInfo, hit: Hit) -> bool:
+    return any(c.unmatched for c in q.concepts) and hit.parts.get("dense", DENSE_SUPPORT + 1) <= DENSE_SUPPORT
+
+
 def coverage(q: QueryInfo, hit: Hit, quote: str) -> float:
     """How much of what the question is about the evidence mentions (quote, chunk, section, report)."""
     path = PATH_SEP.join(hit.chunk.section_path)
     # a figure must be stated where the concepts are: the quote under its headings; what the paragraph
     # around it names ("东片区…全年完成固定资产投资12.3亿元") counts at a discount
     near = 0.8 if q.numeric else 0.9
-    return concept_overlap_near(q, quote + " " + path, hit.chunk.text + " " + hit.report.title, near)
+    return concept_overlap_near(q, quote + " " + path, hit.chunk.text + " " + hit.report.title, near,
+                                MEANT_CREDIT if supported(q, hit) else 0.0)
+
+
+def _memo_key(q: QueryInfo, hit: Hit) -> str:
+    return hit.chunk.vector_id + ("#meant" if supported(q, hit) else "")
 
 
 def passage_coverage(q: QueryInfo, hit: Hit, memo: dict[str, tuple[str, float, float]]) -> float:
     """The coverage build_answer gives a passage (its best quote under its headings), remembered in memo."""
-    if hit.chunk.vector_id not in memo:
+    key = _memo_key(q, hit)
+    if key not in memo:
         quote, score = best_quote(q, hit)
-        memo[hit.chunk.vector_id] = (quote, score, coverage(q, hit, quote))
-    return memo[hit.chunk.vector_id][2]
+        memo[key] = (quote, score, coverage(q, hit, quote))
+    return memo[key][2]
 
 
 _NUMBER_WITH_UNIT = re.compile(r"\d|[一二三四五六七八九十百千万亿]+(?:%|亿|万|个|家|人)")
+
+
+# What was done, said outright ("实际增长了多少", "去年完成了多少"): a target is no answer to it.
+_ASKS_DONE = re.compile(r"(实际|完成了|实现了|增长了|达到了|去年|前年|上年)")
+# The unit a question asks in, and how a report writes a figure in it.
+_ASKED_UNITS = ((re.compile(r"多少(?:亿元|万元|元|钱|亿美元)|花了多少|收入多少"), re.compile(r"元")),
+                (re.compile(r"百分之几|几成|多少个百分点|百分比|比例是多少|占比多少"), re.compile(r"%|％|百分点|成")),
+                (re.compile(r"多少(?:万人|人次|人)"), re.compile(r"人")))
+_CLAUSE = re.compile(r"[^，,；;。！？]+")
+
+
+def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
+    """What the quote names without the number asked: the clause naming the question's main concept has no
+    number (its numbers belong to other indicators), or no figure is in the unit asked ("多少亿元" of a quote
+    with growth rates only). Returns the concept as the question wrote it, or ""."""
+    for asks, writes in _ASKED_UNITS:
+        if asks.search(q.text) and not writes.search("".join(f.raw for f in stated) or quote):
+            return _main_concept(q, quote)
+    concept = _main_concept(q, quote)
+    if not concept or any(concept_overlap(q, f.indicator) > 0 for f in stated):
+        return ""  # a figure stated is of something the question names
+    norm_concept = next(c for c in q.concepts if c.forms[0] == concept)
+    naming = [cl for cl in _CLAUSE.findall(quote) if concept_credit(norm_concept, normalize_for_match(cl)) >= 0.5]
+    if naming and not any(_NUMBER_WITH_UNIT.search(cl) for cl in naming):
+        return concept
+    return ""
+
+
+def _main_concept(q: QueryInfo, quote: str) -> str:
+    """The weightiest concept of the question the quote mentions."""
+    norm = normalize_for_match(quote)
+    held = [(w, c) for w, c in zip(q.concept_weights or [1.0] * len(q.concepts), q.concepts, strict=False)
+            if concept_credit(c, norm) >= 0.5]
+    return max(held, key=lambda t: t[0])[1].forms[0] if held else ""
 
 
 def is_figure_question(q: QueryInfo) -> bool:
@@ -170,8 +220,8 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
     memo = {} if memo is None else memo
     for h in hits:
         passage_coverage(q, h, memo)
-    quotes = [memo[h.chunk.vector_id][:2] for h in hits]
-    cov = [memo[h.chunk.vector_id][2] for h in hits]
+    quotes = [memo[_memo_key(q, h)][:2] for h in hits]
+    cov = [memo[_memo_key(q, h)][2] for h in hits]
     citations = [
         Citation(n=i + 1, report=h.report.title, source=h.report.source, section=PATH_SEP.join(h.chunk.section_path),
                  quote=quote, text=h.chunk.text, report_id=h.report.id or 0, chunk_id=h.chunk.vector_id)
@@ -193,6 +243,16 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
         if not stated and not _NUMBER_WITH_UNIT.search(quote):
             when = f"{'、'.join(map(str, sorted(asked)))}年的" if asked else ""
             return _refusal(q, f"《{lead.report.title}》提到了这方面的内容，但没有给出{when}具体数字。", citations, cov[best])
+        missing = _figure_missing(q, quote, stated)
+        if missing:
+            when = f"{'、'.join(map(str, sorted(asked)))}年" if asked else ""
+            return _refusal(q, f"《{lead.report.title}》提到了“{missing}”，但没有给出{when}所问的具体数字。",
+                            citations, cov[best])
+        if stated and all(f.type == "target" for f in stated) and _ASKS_DONE.search(q.text) \
+                and not re.search(r"(目标|计划|预期)", q.text):
+            when = "、".join(sorted({f"{f.year}年的" for f in stated if f.year}))
+            reason = f"《{lead.report.title}》没有给出实际完成的数字，只有{when}目标：\n{quote}[{citations[best].n}]"
+            return _refusal(q, reason, citations, cov[best], _figures_for(q, hits, citations, quote, best))
         years = {f.year for f in stated if f.year}
         if asked and years and not years & asked:
             other = "、".join(map(str, sorted(years)))

@@ -127,17 +127,22 @@ def concept_overlap(q: QueryInfo, text: str, normalized: bool = False) -> float:
     return found / total if total else 0.0
 
 
-def concept_overlap_near(q: QueryInfo, text: str, around: str, discount: float) -> float:
-    """Like concept_overlap on text, but a concept found only in the surrounding text counts at a discount."""
+def concept_overlap_near(q: QueryInfo, text: str, around: str, discount: float, meant: float = 0.0) -> float:
+    """Like concept_overlap on text, but a concept found only in the surrounding text counts at a discount;
+    meant: the credit an unmatched concept gets (the vector search ranked this passage first for the question)."""
     if not q.concepts:
         return 0.0
     norm, norm_around = normalize_for_match(text), normalize_for_match(around)
-    found = total = 0.0
+    weights = concept_weight_list(q)
+    credits = [max(concept_credit(c, norm), discount * concept_credit(c, norm_around)) for c in q.concepts]
+    # the vector's support needs a foothold in the words: another concept of the question held in full (a
+    # passage merely near in vector space, or sharing a character or two, supports nothing)
+    foothold = any(cr >= 0.99 for c, cr in zip(q.concepts, credits, strict=True) if not c.unmatched)
     for i, concept in enumerate(q.concepts):
-        w = q.concept_weights[i] if i < len(q.concept_weights) else float(len(concept.forms[0]))
-        total += w
-        found += w * max(concept_credit(concept, norm), discount * concept_credit(concept, norm_around))
-    return found / total if total else 0.0
+        if concept.unmatched and meant and foothold:
+            credits[i] = max(credits[i], meant)
+    total = sum(weights)
+    return sum(w * cr for w, cr in zip(weights, credits, strict=True)) / total if total else 0.0
 
 
 _SCOPE = re.compile(r"^(全社会|全区|全市|全省|全国|全县)")

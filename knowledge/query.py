@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from .lexical import STOPWORDS, tokenize
 from .textnorm import cn_years_to_digits, normalize_for_match, to_halfwidth, to_simplified
@@ -42,6 +43,10 @@ ABBREVIATIONS: dict[str, list[str]] = {
     "增速": ["增长"],
     "涨幅": ["涨幅", "上涨"],
     "pm2.5": ["pm2.5", "细颗粒物"],
+    # statistics' own short and older names
+    "单产": ["单产", "亩产", "单位面积产量"],
+    "总产": ["总产量", "产量", "总产"],
+    "农民": ["农村居民", "农民"],
 }
 
 
@@ -120,6 +125,7 @@ class Concept:
     meanings: list[tuple[str, float]] = field(default_factory=list)
     place: bool = False  # names a place: never replaced by another word of similar meaning
     context: str = ""  # the words around it in the question ("找到工作"), what its meaning is looked up by
+    unmatched: bool = False  # neither its words nor a term meaning the same are in the reports asked about
 
     def __post_init__(self) -> None:
         self.norm_forms = [normalize_for_match(f) for f in self.forms]
@@ -164,6 +170,7 @@ class QueryInfo:
     across: bool = False  # asks the same figure of several issuers ("各省…", "谁高", "哪些省份…")
     trend: bool = False  # asks how a figure moved over the years ("这几年怎么变的")
     threshold: tuple[str, float] | None = None  # ("≥", 5.0) from "在5%以上"
+    vector: Any = None  # the embedded question, once a step has computed it
 
     @property
     def concept_groups(self) -> list[list[str]]:
@@ -355,6 +362,10 @@ def concept_context(text: str, form: str, issuer_words: set[str]) -> str:
     return span or form
 
 
+# "有哪些新举措/大动作/亮点": the noun after 哪些/什么 at the end names the kind of answer wanted, not a topic.
+_ANSWER_KIND = re.compile(r"(哪些|什么|啥|哪几项|哪几个)[\u4e00-\u9fff]{1,4}(?=[？?。！!\s]*$)")
+
+
 def concept_phrases(text: str, issuer_words: set[str], taken: list[str]) -> list[Concept]:
     """Runs of adjacent content words ("滨海新区常住人口"), each a concept whose words are its parts."""
     import jieba.posseg as pseg
@@ -363,7 +374,7 @@ def concept_phrases(text: str, issuer_words: set[str], taken: list[str]) -> list
 
     _get_jieba()
     # years, numbers and issuer names are handled elsewhere; blank them so they split phrases
-    cleaned = re.sub(r"\d+(?:\.\d+)?\s*(?:年|万亿|亿|万|%|个)?", " ", text.lower())
+    cleaned = re.sub(r"\d+(?:\.\d+)?\s*(?:年|万亿|亿|万|%|个)?", " ", _ANSWER_KIND.sub(" ", text.lower()))
     for alias in sorted(issuer_words, key=len, reverse=True):
         cleaned = cleaned.replace(alias, " ")
     # so are the abbreviations already understood: "社零增长" must not leave "零增长" behind

@@ -361,20 +361,26 @@ class HybridRetriever:
 
     def find_meanings(self, q: QueryInfo) -> None:
         """Give each concept whose words the reports in question never use the terms they write for it
-        (vocabulary.py), and search for those too. Places are names, not meanings: never replaced."""
+        (vocabulary.py), and search for those too; a concept with none is marked unmatched (the vector search
+        may still support it, see answer.coverage). Places are names, not meanings: never replaced."""
         idx = self.index
         idx.refresh()
-        if not len(idx.vocabulary):
-            return
         allowed = {rid for rid, p in report_priors(q, idx.reports).items() if p > 0}
         todo = [c for c in q.concepts if not c.place and not c.meanings
                 and not any(len(idx.chunks_containing(f, allowed)) for f in c.norm_forms)]
         if not todo:
             return
-        vectors = self.embedder.embed_queries([c.context or c.forms[0] for c in todo])
-        for concept, vector in zip(todo, vectors, strict=True):
+        if not len(idx.vocabulary):
+            for concept in todo:
+                concept.unmatched = True
+            return
+        # one model call for the concepts and the question (its vector is the dense route's, kept for it)
+        vectors = self.embedder.embed_queries([*(c.context or c.forms[0] for c in todo), q.embedded])
+        q.vector = vectors[-1]
+        for concept, vector in zip(todo, vectors[:-1], strict=True):
             concept.meanings = [(m.term, MEANING_CREDIT) for m in idx.vocabulary.meanings(vector)
                                 if len(idx.chunks_containing(m.term, allowed))]
+            concept.unmatched = not concept.meanings
             q.terms.extend(t for term, _ in concept.meanings for t in tokenize(term))
 
     def prepare(self, q: QueryInfo) -> Plan:
@@ -402,7 +408,8 @@ class HybridRetriever:
             return []
         plan = plan or self.prepare(q)
         if use_dense and "dense" not in plan.orders:
-            plan.orders["dense"] = idx.dense(self.embedder.embed_query(q.embedded), plan.mask, CANDIDATES)
+            vector = q.vector if q.vector is not None else self.embedder.embed_query(q.embedded)
+            plan.orders["dense"] = idx.dense(vector, plan.mask, CANDIDATES)
         weights = {"lexical": 1.0, "dense": 1.0, "figures": 1.2 if q.numeric else 0.8, "exact": 1.5}
         fused: dict[int, float] = {}
         parts: dict[int, dict[str, int]] = {}

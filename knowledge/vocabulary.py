@@ -100,13 +100,15 @@ class Vocabulary:
         rng = np.random.default_rng(0)
         best = []
         for i in rng.choice(n, size=min(n, CHANCE_SAMPLE), replace=False):
-            scores = self._scores(self.matrix[i])
+            scores = self._scores(self.matrix[i], leave_out=i)  # as a phrase the vocabulary does not hold
             scores[[j for ch in set(self.terms[i]) for j in holding[ch]]] = -np.inf
             best.append(float(scores.max()))
         return float(np.percentile(best, CHANCE_QUANTILE))
 
-    def _scores(self, unit: np.ndarray) -> np.ndarray:
+    def _scores(self, unit: np.ndarray, leave_out: int | None = None) -> np.ndarray:
         sims = self.matrix @ unit
+        if leave_out is not None:
+            sims[leave_out] = -np.inf
         own = float(np.sort(sims)[-NEIGHBOURS:].mean())
         return 2 * sims - own - self.hub
 

@@ -58,7 +58,19 @@ def variants(kb) -> dict[str, Callable]:
         finally:
             kb.index.vocabulary = saved
 
+    @contextmanager
+    def dense_support() -> Iterator[None]:
+        from knowledge import answer
+
+        saved = answer.DENSE_SUPPORT
+        answer.DENSE_SUPPORT = 0
+        try:
+            yield
+        finally:
+            answer.DENSE_SUPPORT = saved
+
     return {"all": nothing, "no meaning look-up (vocabulary.py)": meanings,
+            "no vector support for unmatched words": dense_support,
             "no ABBREVIATIONS (short forms)": abbreviations,
             "no GENERIC (asking words)": lambda: emptied(query.GENERIC),
             "no QUESTION_VERBS": lambda: emptied(query.QUESTION_VERBS)}
