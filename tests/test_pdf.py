@@ -117,3 +117,11 @@ def test_a_pdf_over_the_page_limit_is_refused_before_it_is_read():
     c.save()
     with pytest.raises(UnreadableFile, match="共 600 页，超过上限 500 页.*拆分"):
         read_file(Path("yearbook.pdf"), buf.getvalue(), ReadLimits())
+
+
+def test_title_issuer_year_and_kind_come_from_the_first_page_when_the_file_name_has_none(gongwen):
+    _, data = gongwen
+    meta = parse_report(Path("扫描件001.pdf"), data).meta
+    assert (meta.title, meta.issuer, meta.year, meta.kind) == (GONGWEN_TITLE, "临江县", 2026, "政府工作报告")
+    named = parse_report(Path("2025_石门区_工作报告.pdf"), data).meta
+    assert (named.issuer, named.year) == ("石门区", 2025)  # the file name still wins

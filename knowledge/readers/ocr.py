@@ -105,6 +105,8 @@ def read_image(data: bytes, limits, progress=None) -> Document:
             check_pixels(frame.width, frame.height, limits)
             if progress:
                 progress("ocr", i, frames)
+            if frame.format == "JPEG" and max(frame.size) > 2 * 2400:
+                frame.draft("RGB", (frame.width // 2, frame.height // 2))  # decode a big photo at half scale
             if frame.mode not in ("RGB", "L"):
                 frame = frame.convert("RGB")
             page = _fit(ImageOps.exif_transpose(frame) or frame)
