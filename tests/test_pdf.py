@@ -125,3 +125,16 @@ def test_title_issuer_year_and_kind_come_from_the_first_page_when_the_file_name_
     assert (meta.title, meta.issuer, meta.year, meta.kind) == (GONGWEN_TITLE, "临江县", 2026, "政府工作报告")
     named = parse_report(Path("2025_石门区_工作报告.pdf"), data).meta
     assert (named.issuer, named.year) == ("石门区", 2025)  # the file name still wins
+
+
+def test_a_page_whose_text_layer_is_glyph_codes_or_nearly_empty_is_read_by_ocr():
+    from knowledge.readers.layout import Line
+    from knowledge.readers.pdf import needs_ocr
+
+    def page(text: str) -> list[Line]:
+        return [Line(text=text, x0=0, x1=100, top=0, bottom=10, size=10)]
+
+    assert needs_ocr(page("(cid:1234)(cid:88)(cid:4021)" * 20 + "一、"), [])
+    assert needs_ocr(page("\ue013\ue2a1\ue0f0" * 30), [])
+    assert needs_ocr(page("第3页"), [])
+    assert not needs_ocr(page(REVIEW), [])

@@ -45,7 +45,7 @@ def read_pdf(data: bytes, limits, progress=None) -> Document:
                 lines, page_tables = [], []
                 if not isinstance(exc, (ValueError, KeyError, TypeError, AttributeError, IndexError)):
                     raise
-            if _needs_ocr(lines, page_tables):
+            if needs_ocr(lines, page_tables):
                 scanned.append(i)
                 lines = []
             pages.append(lines)
@@ -65,12 +65,15 @@ def read_pdf(data: bytes, limits, progress=None) -> Document:
     return Document(blocks, {"title": title} if title else {})
 
 
-def _needs_ocr(lines: list[Line], tables: list) -> bool:
-    text = "".join(ln.text for ln in lines)
-    readable = len(re.sub(r"\s", "", _GARBAGE.sub("", text)))
+def needs_ocr(lines: list[Line], tables: list) -> bool:
+    """A page with (almost) no text, or whose text is mostly glyphs without a character map ("(cid:1234)",
+    private-use or control characters: a font embedded without its ToUnicode table), is read as an image."""
     if tables:
         return False
-    return readable < MIN_TEXT_CHARS or len(_GARBAGE.findall(text)) > 0.2 * max(1, len(text) / 4)
+    text = re.sub(r"\s", "", "".join(ln.text for ln in lines))
+    bad = len(_GARBAGE.findall(text))
+    readable = len(_GARBAGE.sub("", text))
+    return readable < MIN_TEXT_CHARS or bad > 0.3 * (bad + readable)
 
 
 def _read_page(page, number: int) -> tuple[list[Line], list[tuple[float, Table]]]:
