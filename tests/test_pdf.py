@@ -60,6 +60,12 @@ def test_the_report_is_structured_as_its_txt_would_be(gongwen):
     assert all(c.page for c in report.chunks)
 
 
+def test_page_numbers_as_ocr_reads_them_are_recognised():
+    for text in ("一14一", "-9一", "—5一", "－12－"):
+        assert PAGE_NUMBER.match(text), text
+    assert not PAGE_NUMBER.match("一、综合")
+
+
 @pytest.mark.parametrize("footer", ["— {n} —", "-{n}-", "第{n}页", "{n}/9", "第 {n} 页 共 9 页", "{n}"])
 def test_page_numbers_in_every_office_style_are_recognised(footer):
     assert PAGE_NUMBER.match(footer.format(n=3))

@@ -137,3 +137,29 @@ def test_a_question_about_a_row_is_answered_with_the_row_sentence_and_its_table(
 def test_figure_lookup_finds_table_figures(table_kb):
     hits = table_kb.find_figures("工业增加值", 2024)
     assert any(h.value == "1234.5亿元" and h.section == "一、综合" for h in hits)
+
+
+def test_target_lookup_finds_a_target_column(settings, tmp_path):
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("2025年临江县政府工作报告")
+    d.add_paragraph("二、2025年工作安排")
+    d.add_paragraph("表3 2025年主要预期目标")
+    t = d.add_table(rows=3, cols=3)
+    for r, row in enumerate([["指标", "2024年完成", "2025年目标"], ["地区生产总值增速（%）", "6.1", "6.5左右"],
+                             ["固定资产投资（亿元）", "150.2", "165"]]):
+        for c, value in enumerate(row):
+            t.cell(r, c).text = value
+    buf = io.BytesIO()
+    d.save(buf)
+    path = tmp_path / "2025_临江县_政府工作报告.docx"
+    path.write_bytes(buf.getvalue())
+    kb = KnowledgeBase(settings, embedder=FakeEmbedder())
+    assert kb.ingest_file(path).status == "added"
+    (hit, *_) = kb.find_figures("固定资产投资", 2025, ftype="target")
+    assert (hit.value, hit.type, hit.section) == ("165亿元", "target", "二、2025年工作安排")
+    growth = kb.find_figures("地区生产总值增速", 2025, ftype="target")
+    assert growth and growth[0].value == "6.5%左右" and growth[0].kind == "growth"
+    actual = kb.find_figures("固定资产投资", 2024, ftype="actual")
+    assert actual and actual[0].value == "150.2亿元"

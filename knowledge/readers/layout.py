@@ -11,9 +11,9 @@ from .blocks import Block
 
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef“”‘’"
 _LATIN = re.compile(r"[A-Za-z0-9]")
-# page numbers as offices print them: — 3 —, -3-, 第3页, 3/22, 第 3 页 共 22 页, Page 3 of 22
+# page numbers as offices print them: — 3 —, -3-, 第3页, 3/22, 第 3 页 共 22 页, Page 3 of 22 (OCR reads a dash as 一)
 PAGE_NUMBER = re.compile(
-    r"^\s*(?:[-—–－―~·•]*\s*\d{1,4}\s*[-—–－―~·•]*|第\s*\d{1,4}\s*页(?:\s*[/，,、]?\s*共\s*\d{1,4}\s*页)?|"
+    r"^\s*(?:[-—–－―~·•一]*\s*\d{1,4}\s*[-—–－―~·•一]*|第\s*\d{1,4}\s*页(?:\s*[/，,、]?\s*共\s*\d{1,4}\s*页)?|"
     r"共\s*\d{1,4}\s*页\s*第\s*\d{1,4}\s*页|\d{1,4}\s*/\s*\d{1,4}|page\s*\d+(?:\s*of\s*\d+)?)\s*$", re.I)
 _SENTENCE_END = tuple("。！？；：”」』）)…!?;:")
 _NUMBERED = re.compile(r"^(第[一二三四五六七八九十]+[部分章节篇]|[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|"
@@ -107,7 +107,8 @@ def body_metrics(pages: list[list[Line]]) -> tuple[float, float, float, bool]:
 def is_heading(ln: Line, left: float, right: float, size: float, body_bold: bool) -> bool:
     if len(ln.text) > 50 or ln.text.endswith(("。", "；", "，", ",")):
         return False
-    larger = ln.size >= size * 1.15 + 0.5
+    # an OCR box's height varies with the glyphs in it: only a clearly larger line is a heading
+    larger = ln.size >= size * (1.35 if ln.conf is not None else 1.15) + 0.5
     bold = ln.bold and not body_bold
     middle = (left + right) / 2
     centred = (abs((ln.x0 + ln.x1) / 2 - middle) < 1.5 * size and ln.x0 > left + 2 * size and ln.x1 < right - 2 * size)
