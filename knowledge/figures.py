@@ -74,13 +74,22 @@ def table_figures(row, chunk: Chunk, meta: ReportMeta, phase: str) -> list[Figur
     out: list[Figure] = []
     caption = cn_years_to_digits(to_halfwidth(row.caption))
     label = row.label
+    named = ""
     for cell in row.cells:
         n = cell.number
         if n is None:
             continue
         head = cn_years_to_digits(to_halfwidth(cell.head))
         residual = _YEAR_IN_TEXT.sub("", head)
-        indicator = label if not residual or GENERIC_HEAD.fullmatch(residual) else f"{label}（{residual}）"
+        if _YEAR_IN_TEXT.fullmatch(label):
+            # a time series (years down the first column): the column names the indicator; "增速" beside
+            # "地区生产总值" is that indicator's growth
+            if residual and not GENERIC_HEAD.fullmatch(residual):
+                indicator = named = residual
+            else:
+                indicator = f"{named}{residual}" if named else caption
+        else:
+            indicator = label if not residual or GENERIC_HEAD.fullmatch(residual) else f"{label}（{residual}）"
         unit = cell.unit
         growth = bool(GROWTH_HEAD.search(head)) or (unit in ("%", "个百分点", "百分点") and
                                                     bool(re.search(r"增长|增速|增幅", label)))
@@ -103,7 +112,7 @@ def table_figures(row, chunk: Chunk, meta: ReportMeta, phase: str) -> list[Figur
             ftype = "target"
         else:
             ftype = "target" if phase == "plan" else "actual"
-        years = _YEAR_IN_TEXT.findall(head) or _YEAR_IN_TEXT.findall(cn_years_to_digits(label)) or \
+        years = _YEAR_IN_TEXT.findall(cn_years_to_digits(label)) or _YEAR_IN_TEXT.findall(head) or \
             _YEAR_IN_TEXT.findall(caption)
         if years:
             year: int | None = int(years[-1])

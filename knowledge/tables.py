@@ -146,17 +146,21 @@ def table_rows(table: Table) -> list[TableRow]:
     out: list[TableRow] = []
     for row in table.body:
         row = row + [""] * (len(cols) - len(row))
-        labels = [row[i].strip() for i, c in enumerate(cols) if c.role == "label" and row[i].strip()]
-        # a label repeated by a merge ("农业 | 农业") is said once
-        labels = [x for i, x in enumerate(labels) if x not in labels[:i]]
-        if not labels:
+        first = next((i for i, c in enumerate(cols) if c.role == "label" and row[i].strip()), None)
+        if first is None:
             continue
-        label_text, label_unit = unit_of(_LABEL_PREFIX.sub("", labels[0]))
+        label_text, label_unit = unit_of(_LABEL_PREFIX.sub("", row[first].strip()))
         row_unit = next((row[i].strip() for i, c in enumerate(cols) if c.role == "unit" and row[i].strip()), "")
         cells: list[Cell] = []
+        said = {row[first].strip()}
         for i, col in enumerate(cols):
             text = row[i].strip()
-            if col.role != "value" or not text or text in ("-", "—", "/", "…", "--"):
+            if i == first or col.role == "unit" or not text or text in ("-", "—", "/", "…", "--"):
+                continue
+            if col.role == "label":
+                if text not in said:  # a label repeated by a merge ("农业 | 农业") is said once
+                    cells.append(Cell(head=col.head, text=text, unit="", number=None))
+                    said.add(text)
                 continue
             number = parse_cell(text)
             unit = col.unit or label_unit or row_unit or unit_all
@@ -167,7 +171,8 @@ def table_rows(table: Table) -> list[TableRow]:
             cells.append(Cell(head=col.head, text=text, unit=unit, number=number))
         if not cells:
             continue
-        label = label_text if len(labels) == 1 else label_text + "（" + "，".join(labels[1:]) + "）"
+        # a time series has years down its first column: "2024" is read "2024年"
+        label = label_text + "年" if re.fullmatch(r"(19|20)\d{2}", label_text) else label_text
         out.append(TableRow(label=label, sentence=row_sentence(label, cells), cells=cells, caption=caption,
                             table_unit=unit_all))
     return out
@@ -176,7 +181,7 @@ def table_rows(table: Table) -> list[TableRow]:
 def _say(cell: Cell) -> str:
     head = cell.head
     if cell.number is None:
-        return f"{head}{cell.text}" if head else cell.text
+        return f"{head}：{cell.text}" if head else cell.text
     n = cell.number
     sign = "-" if n.value < 0 else ""
     if n.value < 0 and re.search(r"增长|增加|提高", head):

@@ -163,3 +163,24 @@ def test_target_lookup_finds_a_target_column(settings, tmp_path):
     assert growth and growth[0].value == "6.5%左右" and growth[0].kind == "growth"
     actual = kb.find_figures("固定资产投资", 2024, ftype="actual")
     assert actual and actual[0].value == "150.2亿元"
+
+
+def test_a_table_of_text_keeps_its_text_with_its_headers():
+    table = Table(rows=[["序号", "工作任务", "责任单位"], ["1", "推进园区扩容提质", "县发改局"],
+                        ["2", "实施老旧小区改造", "县住建局"]], header_rows=1)
+    assert [r.sentence for r in table_rows(table)] == ["1：工作任务：推进园区扩容提质，责任单位：县发改局。",
+                                                        "2：工作任务：实施老旧小区改造，责任单位：县住建局。"]
+
+
+def test_a_time_series_takes_its_years_from_the_rows_and_its_indicators_from_the_columns():
+    from knowledge.figures import table_figures
+    from knowledge.types import Chunk, ReportMeta
+
+    table = Table(rows=[["年份", "地区生产总值（亿元）", "增速（%）"], ["2023", "452.1", "6.8"], ["2024", "486.3", "7.1"]],
+                  header_rows=1, caption="2020—2024年地区生产总值及增速")
+    rows = table_rows(table)
+    assert rows[1].sentence == "2024年：地区生产总值486.3亿元，增速7.1%。"
+    chunk = Chunk(idx=0, section_idx=1, section_path=["一、综合"], text="")
+    figs = table_figures(rows[1], chunk, ReportMeta(title="t", year=2025, review_year=2024), "review")
+    assert [(f.indicator, f.value, f.unit, f.year, f.kind) for f in figs] == [
+        ("地区生产总值", 486.3, "亿元", 2024, "level"), ("地区生产总值增速", 7.1, "%", 2024, "growth")]
