@@ -77,7 +77,7 @@ def answer_html(ans: Answer) -> list[str]:
         blocks.append("\n".join(lines))
     if ans.citations:
         head = "<b>出处</b>" if ans.found else "<b>最接近的段落</b>"
-        lines = [head] + [f"[{c.n}] {esc(c.report)} › {esc(c.section or '正文')}" for c in ans.citations]
+        lines = [head] + [f"[{c.n}] {esc(c.report)} › {esc(c.section or '正文')}{esc(c.origin)}" for c in ans.citations]
         blocks.append("\n".join(lines))
     return split_message("\n\n".join(blocks))
 
@@ -91,7 +91,7 @@ def answer_keyboard(exchange_id: int, citations: list[Citation]) -> InlineKeyboa
 
 def source_html(c: Citation, full_text: bool = True) -> list[str]:
     """A citation with its exact quote, and the whole passage it sits in."""
-    parts = [f"<b>[{c.n}] {esc(c.report)}</b>\n{esc(c.section or '正文')}", f"<blockquote>{esc(c.quote)}</blockquote>"]
+    parts = [f"<b>[{c.n}] {esc(c.report)}</b>\n{esc(c.section or '正文')}{esc(c.origin)}", f"<blockquote>{esc(c.quote)}</blockquote>"]
     if full_text and c.text.strip() != c.quote.strip():
         parts.append(f"<i>所在段落：</i>\n{esc(c.text)}")
     return split_message("\n\n".join(parts))

@@ -421,7 +421,7 @@ async def run_ingest(context, svc: Services, file_message: Message, status: Mess
     def on_progress(stage: str, done: int, total: int) -> None:
         loop.call_soon_threadsafe(progress.put_nowait, (stage, done, total))
 
-    labels = {"reading": "读取中", "structure": "识别章节", "figures": "提取数字", "embedding": "向量化",
+    labels = {"reading": "读取中", "ocr": "文字识别（OCR）第", "structure": "识别章节", "figures": "提取数字", "embedding": "向量化",
               "saving": "写入索引", "done": "完成"}
     task = asyncio.ensure_future(asyncio.to_thread(svc.kb.ingest_file, Path(name), data, name, on_progress))
     last_edit, last_text = 0.0, ""
@@ -431,6 +431,8 @@ async def run_ingest(context, svc: Services, file_message: Message, status: Mess
         except TimeoutError:
             continue
         text = f"{name}：{labels.get(stage, stage)}" + (f" {done}/{total}" if stage == "embedding" and total else "")
+        if stage == "ocr" and total:
+            text = f"{name}：{labels['ocr']} {min(done + 1, total)}/{total} 页"
         if text != last_text and time.monotonic() - last_edit >= PROGRESS_EVERY_S:
             last_edit, last_text = time.monotonic(), text
             try:

@@ -29,18 +29,21 @@ def _kb(args: argparse.Namespace):
 def cmd_ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from .readers import SUPPORTED_SUFFIXES
     from .service import iter_report_files
 
     kb = _kb(args)
     files = iter_report_files([Path(p) for p in args.paths])
     if not files:
-        print("no report files found (supported: .txt .md .docx .pdf .html .csv)", file=sys.stderr)
+        print("no report files found (supported: " + " ".join(SUPPORTED_SUFFIXES) + ")", file=sys.stderr)
         return 1
     bar = tqdm(total=len(files), unit="file", disable=args.quiet, file=sys.stderr, dynamic_ncols=True)
 
     def progress(stage: str, done: int, total: int) -> None:
         if stage == "embedding" and total:
             bar.set_postfix_str(f"{stage} {done}/{total}", refresh=True)
+        elif stage == "ocr" and total:
+            bar.set_postfix_str(f"OCR page {min(done + 1, total)}/{total}", refresh=True)
 
     results = []
     for f in files:
@@ -48,7 +51,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         if not f.exists():
             from .service import IngestResult
 
-            res = IngestResult(source=f.name, status="failed", error="no such file")
+            res = IngestResult(source=f.name, status="failed", error="文件不存在")
         else:
             res = kb.ingest_file(f, progress=progress)
         results.append(res)
@@ -102,7 +105,7 @@ def format_answer(ans) -> str:
     if ans.citations:
         lines.append("出处：")
         for c in ans.citations:
-            lines.append(f"[{c.n}] {c.report} › {c.section or '正文'}")
+            lines.append(f"[{c.n}] {c.report} › {c.section or '正文'}{c.origin}")
             lines.append(f"    “{c.quote}”")
     lines.append(f"({ans.mode}, {ans.latency_ms:.0f} ms)")
     return "\n".join(lines)

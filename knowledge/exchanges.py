@@ -82,7 +82,8 @@ class ExchangeLog:
             row.llm_tokens, row.llm_ms, row.check = answer.llm_tokens, answer.llm_ms, answer.check[:500]
             # quotes and passages are kept so 原文 buttons work after a restart
             row.citations = json.dumps([{"n": c.n, "report": c.report, "source": c.source, "section": c.section,
-                                         "quote": c.quote, "text": c.text} for c in answer.citations],
+                                         "quote": c.quote, "text": c.text, "page": c.page,
+                                         "ocr_confidence": c.ocr_confidence, "table": c.table} for c in answer.citations],
                                        ensure_ascii=False)
             row.figures = json.dumps([{"indicator": f.indicator, "value": f.value, "year": f.year, "type": f.type}
                                       for f in answer.figures], ensure_ascii=False)
@@ -109,7 +110,9 @@ class ExchangeLog:
         if row is None:
             return []
         return [Citation(n=c["n"], report=c["report"], source=c.get("source", ""), section=c["section"],
-                         quote=c.get("quote", ""), text=c.get("text", "")) for c in json.loads(row.citations or "[]")]
+                         quote=c.get("quote", ""), text=c.get("text", ""), page=c.get("page"),
+                         ocr_confidence=c.get("ocr_confidence"), table=c.get("table", ""))
+                for c in json.loads(row.citations or "[]")]
 
     def get(self, exchange_id: int) -> ExchangeRow | None:
         with self.stores.session() as s:

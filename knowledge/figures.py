@@ -57,9 +57,75 @@ def extract_figures(chunks: list[Chunk], meta: ReportMeta) -> list[Figure]:
     figures: list[Figure] = []
     for chunk in chunks:
         phase = phases.get(chunk.section_idx, "review")
+        if chunk.rows:
+            for row in chunk.rows:
+                figures.extend(table_figures(row, chunk, meta, phase))
+            continue
         for sentence in _sentences(chunk.text):
             figures.extend(_figures_in_sentence(sentence, chunk, meta, phase))
     return figures
+
+
+def table_figures(row, chunk: Chunk, meta: ReportMeta, phase: str) -> list[Figure]:
+    """A table row's figures: the indicator is the row's label, the unit, year, kind and actual/target come
+    from the column headers, the unit column and the caption."""
+    from .tables import GENERIC_HEAD, GROWTH_HEAD, TARGET_HEAD
+
+    out: list[Figure] = []
+    caption = cn_years_to_digits(to_halfwidth(row.caption))
+    label = row.label
+    named = ""
+    for cell in row.cells:
+        n = cell.number
+        if n is None:
+            continue
+        head = cn_years_to_digits(to_halfwidth(cell.head))
+        residual = _YEAR_IN_TEXT.sub("", head)
+        if _YEAR_IN_TEXT.fullmatch(label):
+            # a time series (years down the first column): the column names the indicator; "增速" beside
+            # "地区生产总值" is that indicator's growth
+            if residual and not GENERIC_HEAD.fullmatch(residual):
+                indicator = named = residual
+            else:
+                indicator = f"{named}{residual}" if named else caption
+        else:
+            indicator = label if not residual or GENERIC_HEAD.fullmatch(residual) else f"{label}（{residual}）"
+        unit = cell.unit
+        growth = bool(GROWTH_HEAD.search(head)) or (unit in ("%", "个百分点", "百分点") and
+                                                    bool(re.search(r"增长|增速|增幅", label)))
+        if growth:
+            kind = "growth"
+        elif unit in ("%", "‰"):
+            kind = "share"
+        elif unit in _COUNT_UNITS or (unit[-1:] in _COUNT_UNITS and unit[:-1] in ("万", "千", "百", "亿")):
+            kind = "count"
+        else:
+            kind = "level"
+        value, high = n.value, n.high
+        if growth and value > 0 and re.search(r"下降|减少", head):
+            value, high = -value, (-high if high is not None else None)
+        if TARGET_HEAD["target"].search(head) and not TARGET_HEAD["actual"].search(head):
+            ftype = "target"
+        elif TARGET_HEAD["actual"].search(head):
+            ftype = "actual"
+        elif TARGET_HEAD["target"].search(caption) and not TARGET_HEAD["actual"].search(caption):
+            ftype = "target"
+        else:
+            ftype = "target" if phase == "plan" else "actual"
+        years = _YEAR_IN_TEXT.findall(cn_years_to_digits(label)) or _YEAR_IN_TEXT.findall(head) or \
+            _YEAR_IN_TEXT.findall(caption)
+        if years:
+            year: int | None = int(years[-1])
+        else:
+            year = meta.plan_year if ftype == "target" else meta.review_year
+            if year is None and meta.year:
+                year = meta.year if ftype == "target" else meta.year - 1
+        sign = "-" if n.value < 0 else ""
+        raw = f"{sign}{n.written}" + (f"-{n.written_high}" if n.written_high else "") + unit + n.qualifier
+        out.append(Figure(indicator=indicator[:40], value=value, raw=raw, unit=unit, kind=kind,
+                          qualifier=n.qualifier or (raw if high is not None else ""), year=year, type=ftype,
+                          sentence=row.sentence, chunk_idx=chunk.idx, section_path=chunk.section_path, value_high=high))
+    return out
 
 
 def _sentences(text: str) -> list[str]:
@@ -175,12 +241,15 @@ def _figure_from_match(m: re.Match, half: str, original: str):
         if re.fullmatch(r"[万亿千百十]+", num) or num.startswith(("万", "亿")):
             return None
         unit = m.group("cnunit")
+        if re.fullmatch(_MAGNITUDE, unit) and num[-1] in "万亿":
+            # "十二万亿" split by the pattern as 十二万 + 亿: the magnitude belongs to the numeral
+            num, unit = num + unit, ""
         value = parse_cn_number(num)
         if value is None:
             return None
         for name, size in (("万亿", 1e12), ("亿", 1e8), ("万", 1e4)):
             if ("亿" in num or "万" in num) and value >= size and not unit.startswith(("万", "亿")):
-                return value / size, None, name + unit, raw, start, end
+                return round(value / size, 10), None, name + unit, raw, start, end
         return value, None, unit, raw, start, end
     unit = m.group("unit") or m.group("unit1") or ""
     if not unit:

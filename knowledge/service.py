@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 
 from .answer import build_answer
 from .embeddings import Embedder, get_embedder
@@ -24,7 +24,7 @@ from .lexical import tokenize
 from .matching import unasked_scope, weigh_concepts
 from .parse import parse_report, report_stem
 from .query import understand
-from .readers import SUPPORTED_SUFFIXES
+from .readers import SUPPORTED_SUFFIXES, ReadLimits
 from .retrieval import CorpusIndex, HybridRetriever
 from .settings import Settings, get_settings
 from .store import ChunkRow, FigureRow, IndexMetaRow, ReportRow, SectionRow, Stores, this_owner, utcnow
@@ -33,7 +33,7 @@ from .vocabulary import report_terms
 
 log = logging.getLogger(__name__)
 
-# progress(stage, done, total): stages are reading, structure, figures, embedding, saving, done
+# progress(stage, done, total): stages are reading, ocr (page by page), structure, figures, embedding, saving, done
 Progress = Callable[[str, int, int], None]
 
 
@@ -73,6 +73,11 @@ def embedding_text(title: str, path: list[str], text: str) -> str:
     return f"{title}｜{header}\n{text}" if header else f"{title}\n{text}"
 
 
+def _with_table(path: list[str], caption: str) -> list[str]:
+    """A table's rows are embedded under its caption, the nearest heading a reader would see."""
+    return [*path, caption] if caption else path
+
+
 def chunk_metadata(report_id: int, idx: int, section_path: list[str]) -> dict:
     """What Chroma keeps beside a chunk's vector (the report filter, and the section for people looking)."""
     return {"report_id": report_id, "chunk_idx": idx, "section": PATH_SEP.join(section_path)[:500]}
@@ -86,7 +91,7 @@ def embed_stored_chunks(stores: Stores, embedder: Embedder, rows: list[ChunkRow]
     for i in range(0, len(rows), batch):
         part = rows[i:i + batch]
         paths = [json.loads(r.section_path) for r in part]
-        texts = [embedding_text(titles.get(r.report_id, ""), path, r.text) for r, path in zip(part, paths, strict=True)]
+        texts = [embedding_text(titles.get(r.report_id, ""), _with_table(path, r.table_caption), r.text) for r, path in zip(part, paths, strict=True)]
         vectors = np.asarray(embedder.embed_documents(texts), dtype=np.float32)
         stores.vectors.add([r.vector_id for r in part], vectors,
                            [chunk_metadata(r.report_id, r.idx, path) for r, path in zip(part, paths, strict=True)],
@@ -164,10 +169,12 @@ class KnowledgeBase:
             if data is None:
                 size = path.stat().st_size
                 if size > self.settings.max_file_mb * 1024 * 1024:
-                    raise UnreadableFile(f"the file is {size / 1048576:.0f} MB, over the {self.settings.max_file_mb} MB limit")
+                    raise UnreadableFile(f"文件有 {size / 1048576:.0f} MB，超过上限 {self.settings.max_file_mb} MB"
+                                         "（REPORTBOT_MAX_FILE_MB）：请压缩或拆分后重新发送")
                 data = path.read_bytes()
             elif len(data) > self.settings.max_file_mb * 1024 * 1024:
-                raise UnreadableFile(f"the file is {len(data) / 1048576:.0f} MB, over the {self.settings.max_file_mb} MB limit")
+                raise UnreadableFile(f"文件有 {len(data) / 1048576:.0f} MB，超过上限 {self.settings.max_file_mb} MB"
+                                     "（REPORTBOT_MAX_FILE_MB）：请压缩或拆分后重新发送")
             digest = content_hash(data)
             with self.stores.session() as s:
                 same = s.exec(select(ReportRow).where(ReportRow.content_hash == digest, ReportRow.status == "ready")).first()
@@ -176,13 +183,13 @@ class KnowledgeBase:
                 return IngestResult(source=name, status="unchanged", report_id=same.id, title=same.title,
                                     chunks=same.n_chunks, figures=same.n_figures, seconds=time.perf_counter() - started)
             report("reading", 0, 1)
-            parsed = parse_report(Path(name), data)
+            parsed = parse_report(Path(name), data, ReadLimits.from_settings(self.settings), report)
             report("structure", len(parsed.sections), len(parsed.sections))
             report("figures", len(parsed.figures), len(parsed.figures))
             if not parsed.chunks:
-                raise UnreadableFile("no report text found in the file")
+                raise UnreadableFile("文件中没有找到报告正文：请确认文件内容后重新发送")
             vectors = self._embed(parsed, report)
-            tokens = [tokenize(" ".join([parsed.meta.title, *c.section_path, c.text])) for c in parsed.chunks]
+            tokens = [tokenize(" ".join([parsed.meta.title, *c.section_path, c.table, c.text])) for c in parsed.chunks]
             self._embed_terms(parsed, tokens)
             report("saving", 0, 1)
             result = self._save(name, digest, parsed, vectors, tokens)
@@ -190,7 +197,7 @@ class KnowledgeBase:
             return IngestResult(source=name, status="failed", error=str(exc), seconds=time.perf_counter() - started)
         except Exception as exc:  # any other failure: report it, keep the index as it was
             log.exception("ingest of %s failed", name)
-            return IngestResult(source=name, status="failed", error=f"internal error ({type(exc).__name__}); see the log",
+            return IngestResult(source=name, status="failed", error=f"内部错误（{type(exc).__name__}），详见日志；索引未改变",
                                 seconds=time.perf_counter() - started)
         result.seconds = time.perf_counter() - started
         report("done", 1, 1)
@@ -199,7 +206,7 @@ class KnowledgeBase:
     def _embed(self, parsed: ParsedReport, report: Progress):
         import numpy as np
 
-        texts = [embedding_text(parsed.meta.title, c.section_path, c.text) for c in parsed.chunks]
+        texts = [embedding_text(parsed.meta.title, _with_table(c.section_path, c.table), c.text) for c in parsed.chunks]
         batch = max(1, self.settings.embed_batch)
         parts = []
         report("embedding", 0, len(texts))
@@ -244,7 +251,8 @@ class KnowledgeBase:
                     s.add(ChunkRow(report_id=rid, idx=c.idx, section_idx=c.section_idx,
                                    section_path=json.dumps(c.section_path, ensure_ascii=False), text=c.text,
                                    tokens=" ".join(chunk_tokens),
-                                   vector_id=f"r{rid}-c{c.idx}"))
+                                   vector_id=f"r{rid}-c{c.idx}", page=c.page, ocr_confidence=c.ocr_confidence,
+                                   table_caption=c.table))
                 for f in parsed.figures:
                     s.add(FigureRow(report_id=rid, chunk_idx=f.chunk_idx, indicator=f.indicator, value=f.value,
                                     value_high=f.value_high, raw=f.raw, unit=f.unit, kind=f.kind, qualifier=f.qualifier,
@@ -291,7 +299,7 @@ class KnowledgeBase:
             if on_file:
                 on_file(f, i, len(files))
             if not f.exists():
-                summary.results.append(IngestResult(source=f.name, status="failed", error="no such file"))
+                summary.results.append(IngestResult(source=f.name, status="failed", error="文件不存在"))
                 continue
             summary.results.append(self.ingest_file(f, progress=progress))
         return summary
@@ -383,6 +391,7 @@ class KnowledgeBase:
                     ans.answer = f"（{ans.note}）\n{ans.answer}"
         ans.question = question
         ans.resolved = resolved if resolved != question else ""
+        self.locate(ans)
         ans.latency_ms = (time.perf_counter() - started) * 1000
         return ans
 
@@ -406,6 +415,20 @@ class KnowledgeBase:
 
     def _answer(self, q, hits, plan) -> Answer:
         return build_answer(q, hits, self.settings.top_k, plan.quotes, self.index.reports.values())
+
+    def locate(self, ans: Answer) -> Answer:
+        """Fill in where each cited passage sits in its file: page, OCR confidence, table caption."""
+        ids = [c.chunk_id for c in ans.citations if c.chunk_id]
+        if not ids:
+            return ans
+        with self.stores.session() as s:
+            rows = s.exec(select(ChunkRow.vector_id, ChunkRow.page, ChunkRow.ocr_confidence, ChunkRow.table_caption)
+                          .where(col(ChunkRow.vector_id).in_(ids))).all()
+        found = {vid: (page, conf, table) for vid, page, conf, table in rows}
+        for c in ans.citations:
+            if c.chunk_id in found:
+                c.page, c.ocr_confidence, c.table = found[c.chunk_id][0], found[c.chunk_id][1], found[c.chunk_id][2] or ""
+        return ans
 
     def find_figures(self, indicator: str, year: int | None = None, issuer: str | None = None,
                      ftype: str | None = None, limit: int = 10) -> list[FigureHit]:

@@ -42,6 +42,20 @@ class Settings(BaseSettings):
     top_k: int = Field(5, validation_alias="REPORTBOT_TOP_K", description="Citations returned per answer.")
     max_file_mb: int = Field(50, validation_alias="REPORTBOT_MAX_FILE_MB",
                              description="Largest report file accepted for ingestion, in MB.")
+    max_pages: int = Field(500, validation_alias="REPORTBOT_MAX_PAGES",
+                           description="Most pages a PDF may have (a yearbook beyond this is sent in parts).")
+    max_ocr_pages: int = Field(120, validation_alias="REPORTBOT_MAX_OCR_PAGES",
+                               description="Most scanned pages read by OCR in one file (about 2-4 s a page on 2 cores).")
+    max_image_megapixels: int = Field(60, validation_alias="REPORTBOT_MAX_IMAGE_MEGAPIXELS",
+                                      description="Largest photo or page image accepted, in megapixels (checked before decoding).")
+    max_rows: int = Field(50000, validation_alias="REPORTBOT_MAX_ROWS",
+                          description="Most spreadsheet rows read from one file (all sheets together).")
+    max_unzipped_mb: int = Field(200, validation_alias="REPORTBOT_MAX_UNZIPPED_MB",
+                                 description="Largest size a .docx/.xlsx/.ods may expand to (guards against zip bombs), in MB.")
+    convert_timeout_s: float = Field(120.0, validation_alias="REPORTBOT_CONVERT_TIMEOUT_S",
+                                     description="Longest a LibreOffice conversion (.doc/.wps/.rtf/.odt) may take.")
+    ocr_dpi: int = Field(200, validation_alias="REPORTBOT_OCR_DPI",
+                         description="Resolution scanned PDF pages are rendered at for OCR.")
     embed_batch: int = Field(16, validation_alias="REPORTBOT_EMBED_BATCH",
                              description="Chunks embedded per batch (progress is reported per batch).")
 

@@ -96,6 +96,9 @@ class ChunkRow(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text))
     tokens: str = Field(sa_column=Column(Text))  # space-joined lexical tokens (jieba), for BM25
     vector_id: str = Field(index=True)
+    page: int | None = None  # the page of the file it starts on (PDF, scan)
+    ocr_confidence: float | None = None  # mean OCR confidence, when its text was recognised from an image
+    table_caption: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
 
 
 class FigureRow(SQLModel, table=True):
@@ -143,6 +146,7 @@ def make_engine(settings: Settings):
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _ADOPTED_COLUMNS = {"reports": {"owner": "VARCHAR NOT NULL DEFAULT ''"},
+                    "chunks": {"page": "INTEGER", "ocr_confidence": "FLOAT", "table_caption": "TEXT NOT NULL DEFAULT ''"},
                     "exchanges": {"llm_tokens": "INTEGER NOT NULL DEFAULT 0", "llm_ms": "FLOAT NOT NULL DEFAULT 0",
                                   '"check"': "VARCHAR NOT NULL DEFAULT ''"}}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from .textnorm import cn_years_to_digits, to_halfwidth
 from .types import Chunk, ReportMeta, Section
@@ -87,11 +88,18 @@ def _is_unnumbered_heading(line: str, nxt: str | None, prev: str | None) -> bool
     return len(nxt) >= max(50, int(1.5 * len(line))) or bool(_TOP_UNNUMBERED.match(line))
 
 
-def build_sections(lines: list[str], body_start: int) -> tuple[list[Section], list[tuple[int, str]]]:
-    """The section tree and, for every body paragraph, the index of the section it belongs to."""
+TABLE_MARK = "\x00"  # a line standing for a table block: a paragraph of its section, never a heading
+
+
+def build_sections(lines: list[str], body_start: int, headings: frozenset[int] = frozenset()
+                   ) -> tuple[list[Section], list[tuple[int, str, int]]]:
+    """The section tree and, for every body paragraph, the index of the section it belongs to and of its line.
+
+    headings: lines the file itself marks as headings (a Word heading style, a bold or larger PDF line,
+    an HTML <h2>, a sheet name); they open a section even without numbering."""
     sections: list[Section] = [Section(idx=0, path=[], level=0)]
     stack: list[tuple[str, str]] = []  # (kind, title)
-    paragraphs: list[tuple[int, str]] = []
+    paragraphs: list[tuple[int, str, int]] = []
 
     def open_section(kind: str, title: str) -> int:
         nonlocal stack
@@ -117,27 +125,33 @@ def build_sections(lines: list[str], body_start: int) -> tuple[list[Section], li
         if i < body_start:
             continue
         line = lines[i]
+        if line.startswith(TABLE_MARK):
+            paragraphs.append((current, line, i))
+            continue
         nxt = lines[i + 1] if i + 1 < len(lines) else None
         kind = heading_level(line)
         if kind is not None and not _NOT_HEADING.search(line[:12]):
             if kind in ("shi", "dash") and len(line) < 8:
-                paragraphs.append((current, line))
+                paragraphs.append((current, line, i))
                 continue
             title, body = _split_heading_line(line, kind)
             current = open_section(kind, title)
             if body:
-                paragraphs.append((current, body))
+                paragraphs.append((current, body, i))
             elif nxt is None or heading_level(nxt) == kind or END_MATTER.match(nxt):
                 # an item of a list ("1.三大主导产业：…" then "2.…"): its line is its content, not only a title
-                paragraphs.append((current, line))
+                paragraphs.append((current, line, i))
             continue
         if END_MATTER.match(line) or (_TOP_UNNUMBERED.match(line) and len(line) <= 30):
             current = open_section("top", line.rstrip("：:"))
             continue
+        if i in headings and len(line) <= 50 and not _NOT_HEADING.search(line):
+            current = open_section("unnumbered", line.rstrip("：:"))
+            continue
         if _is_unnumbered_heading(line, nxt, lines[i - 1] if i else None):
             current = open_section("unnumbered", line)
             continue
-        paragraphs.append((current, line))
+        paragraphs.append((current, line, i))
     return sections, paragraphs
 
 
@@ -197,7 +211,7 @@ def detect_meta(lines: list[str], file_stem: str, file_meta: dict[str, str]) -> 
                     issuer = _clean_issuer(m.group(1))
                     break
     if not issuer and title:
-        m = re.match(rf"(?:\d{{4}}年?)?([\u4e00-\u9fff]{{2,14}}?{_ISSUER_SUFFIX})", title)
+        m = re.match(rf"(?:\d{{4}}年?)?(?!年)([\u4e00-\u9fff]{{2,14}}?{_ISSUER_SUFFIX})", title)
         if m:
             issuer = m.group(1)
     if not kind:
@@ -293,25 +307,61 @@ def _pieces(paragraph: str) -> list[str]:
     return out
 
 
-def build_chunks(sections: list[Section], paragraphs: list[tuple[int, str]]) -> list[Chunk]:
-    """Paragraphs of one section packed into chunks of about CHUNK_TARGET characters; never across sections."""
+def build_chunks(sections: list[Section], paragraphs: list[tuple[int, str, int]],
+                 origins: list[Any] | None = None) -> list[Chunk]:
+    """Paragraphs of one section packed into chunks of about CHUNK_TARGET characters; never across sections.
+
+    origins[line] is the block a line came from (its page, OCR confidence, or table); a table's rows make
+    chunks of their own, read out as row sentences, in the place the table stands."""
     chunks: list[Chunk] = []
     cur_sec, buf = -1, ""
+    parts: list[Any] = []
 
     def flush():
-        nonlocal buf
+        nonlocal buf, parts
         if buf.strip():
             sec = sections[cur_sec]
-            chunks.append(Chunk(idx=len(chunks), section_idx=sec.idx, section_path=sec.path, text=buf.strip()))
-        buf = ""
+            pages = [b.page for b in parts if b is not None and b.page is not None]
+            confs = [(b.ocr_confidence, len(b.text)) for b in parts if b is not None and b.ocr_confidence is not None]
+            conf = round(min(c for c, _ in confs), 3) if confs else None
+            chunks.append(Chunk(idx=len(chunks), section_idx=sec.idx, section_path=sec.path, text=buf.strip(),
+                                page=pages[0] if pages else None, ocr_confidence=conf))
+        buf, parts = "", []
 
-    for sec_idx, para in paragraphs:
+    for sec_idx, para, line in paragraphs:
         if sec_idx != cur_sec:
             flush()
             cur_sec = sec_idx
+        origin = origins[line] if origins is not None and line < len(origins) else None
+        if para.startswith(TABLE_MARK):
+            flush()
+            if origin is not None and origin.table is not None:
+                _table_chunks(chunks, sections[sec_idx], origin)
+            continue
         for piece in _pieces(para):
             if buf and len(buf) + len(piece) + 1 > CHUNK_TARGET:
                 flush()
             buf = f"{buf}\n{piece}" if buf else piece
+            parts.append(origin)
     flush()
     return chunks
+
+
+def _table_chunks(chunks: list[Chunk], sec: Section, block: Any) -> None:
+    """A table's rows, each as the sentence a person reads out, packed into chunks that name the table."""
+    from .tables import clean_caption, table_rows
+
+    rows = table_rows(block.table)
+    caption = clean_caption(block.table.caption) or (sec.path[-1] if sec.path else "表格")
+    group: list[Any] = []
+    size = 0
+    for row in [*rows, None]:
+        if row is None or (group and size + len(row.sentence) + 1 > CHUNK_TARGET):
+            if group:
+                chunks.append(Chunk(idx=len(chunks), section_idx=sec.idx, section_path=sec.path,
+                                    text="\n".join(r.sentence for r in group), page=block.page,
+                                    ocr_confidence=block.ocr_confidence, table=caption, rows=group))
+            group, size = [], 0
+        if row is not None:
+            group.append(row)
+            size += len(row.sentence) + 1

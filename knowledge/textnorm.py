@@ -62,9 +62,12 @@ def parse_cn_integer(text: str) -> int | None:
         elif ch in _CN_SMALL_UNITS:
             section += (1 if digit is None else digit) * _CN_SMALL_UNITS[ch]
             digit = None
+        elif ch == "亿":
+            # 亿 scales everything before it: 十二万亿 = 12 × 10^4 × 10^8, 三亿五千万 = 3 × 10^8 + 5000 × 10^4
+            total = (total + section + (digit or 0)) * _CN_BIG_UNITS[ch]
+            section, digit = 0, None
         elif ch in _CN_BIG_UNITS:
-            section += digit or 0
-            total += section * _CN_BIG_UNITS[ch]
+            total += (section + (digit or 0)) * _CN_BIG_UNITS[ch]
             section, digit = 0, None
         else:
             return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 PATH_SEP = " › "
 
@@ -34,6 +35,10 @@ class Chunk:
     section_idx: int
     section_path: list[str]
     text: str
+    page: int | None = None  # the page it starts on (PDF, scan)
+    ocr_confidence: float | None = None  # mean OCR confidence when its text was recognised from an image
+    table: str = ""  # the caption of the table whose rows it holds ("" for running text)
+    rows: list[Any] = field(default_factory=list, repr=False)  # the table rows (knowledge.tables.TableRow) it holds
 
     @property
     def section(self) -> str:
@@ -78,6 +83,21 @@ class Citation:
     text: str
     report_id: int = 0
     chunk_id: str = ""
+    page: int | None = None
+    ocr_confidence: float | None = None  # set when the quoted passage was read by OCR
+    table: str = ""  # the caption of the table the quoted row belongs to
+
+    @property
+    def origin(self) -> str:
+        """Where the quote sits in its file, when that is worth saying: "（表“主要指标”，第3页，OCR识别，置信度0.93）"."""
+        parts = []
+        if self.table:
+            parts.append(f"表“{self.table}”")
+        if self.page:
+            parts.append(f"第{self.page}页")
+        if self.ocr_confidence is not None:
+            parts.append(f"OCR识别，置信度{self.ocr_confidence:.2f}")
+        return f"（{'，'.join(parts)}）" if parts else ""
 
 
 @dataclass

@@ -44,6 +44,23 @@ def without_developer_settings(tmp_path_factory, monkeypatch):
         monkeypatch.delenv(var, raising=False)
 
 
+CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+
+
+def needs_debian(package: str, present: bool) -> None:
+    """A test that needs a Debian package .ci/run installs: a failure in CI when it is missing, elsewhere a skip."""
+    if not present:
+        message = f"needs the Debian package {package} (apt-get install {package}; .ci/run installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def cjk_font() -> Path:
+    needs_debian("fonts-wqy-zenhei", CJK_FONT.exists())
+    return CJK_FONT
+
+
 # Server mode: the same suite against PostgreSQL and a Chroma server (.ci/run sets these on its second pass).
 TEST_DATABASE_URL = os.environ.get("REPORTBOT_TEST_DATABASE_URL", "")
 TEST_CHROMA_URL = os.environ.get("REPORTBOT_TEST_CHROMA_URL", "")

@@ -32,8 +32,8 @@ def test_ingest_reports_a_bad_file_and_still_adds_the_good_ones(tmp_path, store_
     res = run(store_config, "ingest", "-q", str(bad), str(SAMPLE), str(tmp_path / "missing.txt"))
     assert res.returncode == 1
     assert "added 1, replaced 0, unchanged 0, failed 2" in res.stdout
-    assert "broken.docx: not a valid .docx" in res.stderr
-    assert "missing.txt: no such file" in res.stderr
+    assert "broken.docx: .docx 文件已损坏" in res.stderr
+    assert "missing.txt: 文件不存在" in res.stderr
 
 
 def test_ingest_again_is_unchanged(data_dir):
@@ -58,7 +58,7 @@ def test_ask_json_has_the_documented_fields(data_dir):
     assert set(out) >= {"id", "answer", "found", "mode", "latency_ms", "citations", "figures"}
     assert out["found"] is True and out["mode"] == "extractive" and "7%左右" in out["answer"]
     cite = out["citations"][0]
-    assert set(cite) == {"n", "report", "source", "section", "quote", "text"}
+    assert set(cite) == {"n", "report", "source", "section", "quote", "text", "page", "ocr_confidence", "table"}
     assert cite["n"] == 1 and cite["source"] == SAMPLE.name and cite["quote"] in cite["text"]
     fig = out["figures"][0]
     assert set(fig) == {"indicator", "value", "unit", "kind", "qualifier", "year", "type", "section", "quote"}

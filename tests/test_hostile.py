@@ -47,13 +47,13 @@ def zip_bomb() -> bytes:
 
 
 BAD_FILES = [
-    ("empty.txt", b"", "empty"),
-    ("spaces.txt", " \n\t\u3000\n".encode(), "empty|no readable"),
-    ("photo.txt", b"\x89PNG\r\n\x1a\n" + os.urandom(4096), "binary"),
-    ("locked.pdf", None, "encrypted"),
+    ("empty.txt", b"", "文件是空的"),
+    ("spaces.txt", " \n\t\u3000\n".encode(), "文件是空的|没有可读的文字"),
+    ("photo.txt", b"\x89PNG\r\n\x1a\n" + os.urandom(4096), "二进制文件"),
+    ("locked.pdf", None, "PDF 已加密.*去掉密码"),
     ("broken.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage", "PDF"),
-    ("broken.docx", b"PK\x03\x04\x14\x00 truncated", "not a valid .docx"),
-    ("bomb.docx", None, "zip bomb"),
+    ("broken.docx", b"PK\x03\x04\x14\x00 truncated", "已损坏.*另存为"),
+    ("bomb.docx", None, "压缩炸弹"),
 ]
 
 
@@ -77,7 +77,7 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read(kb, tmp_path):
     with big.open("wb") as f:
         f.truncate(100 * 1024 * 1024)  # 100 MB, sparse: the refusal must not read it
     result = kb.ingest_file(big)
-    assert result.status == "failed" and "over the 50 MB limit" in result.error and result.seconds < 1
+    assert result.status == "failed" and "超过上限 50 MB" in result.error and result.seconds < 1
 
 
 def test_memory_stays_bounded_on_a_zip_bomb_and_a_huge_file(tmp_path, store_config):
@@ -177,4 +177,4 @@ def test_a_docx_renamed_txt_and_a_txt_renamed_docx(kb, tmp_path):
     txt_as_docx = tmp_path / "report.docx"
     txt_as_docx.write_text("\n".join(REPORT_LINES), encoding="utf-8")
     assert kb.ingest_file(docx_as_txt).status == "failed"
-    assert "not a valid .docx" in kb.ingest_file(txt_as_docx).error
+    assert ".docx 文件已损坏" in kb.ingest_file(txt_as_docx).error

@@ -60,4 +60,4 @@ def test_upgrading_a_database_made_by_the_previous_schema_keeps_index_and_log(st
 def test_a_fresh_database_is_created_at_the_newest_revision(settings):
     kb = KnowledgeBase(settings, embedder=FakeEmbedder())
     with kb.stores.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"

@@ -91,14 +91,15 @@ def test_real_docx_original_reads():
 @pytest.mark.parametrize(
     "name,data,reason",
     [
-        ("empty.txt", b"", "empty"),
-        ("blank.txt", b"  \n\t\n ", "empty"),
-        ("binary.txt", bytes(range(256)) * 40, "binary"),
-        ("broken.docx", b"PK\x03\x04 this is not really a zip", "not a valid .docx"),
+        ("empty.txt", b"", "文件是空的"),
+        ("blank.txt", b"  \n\t\n ", "文件是空的"),
+        ("binary.txt", bytes(range(256)) * 40, "二进制文件"),
+        ("broken.docx", b"PK\x03\x04 this is not really a zip", "已损坏.*另存为|重新导出"),
         ("broken.pdf", b"%PDF-1.4\n garbage garbage", "PDF"),
-        ("report.xlsx", b"whatever", "unsupported file type"),
-        ("latin.txt", "Ol\u00e1, relat\u00f3rio ".encode("cp1252") * 3, "no readable Chinese text"),
-        ("mojibake.txt", bytes(range(0x80, 0x100)) * 50, "no readable Chinese text|encoding"),
+        ("report.key", b"whatever", "不支持的文件类型 .key"),
+        ("broken.xlsx", b"whatever", "已损坏|无法打开"),
+        ("latin.txt", "Ol\u00e1, relat\u00f3rio ".encode("cp1252") * 3, "没有可读的中文"),
+        ("mojibake.txt", bytes(range(0x80, 0x100)) * 50, "没有可读的中文|编码"),
     ],
 )
 def test_bad_files_get_a_clear_reason(name, data, reason):
@@ -110,7 +111,7 @@ def test_zip_bomb_disguised_as_docx_is_refused_without_expanding_it():
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("word/document.xml", b"\0" * (250 * 1024 * 1024))
-    with pytest.raises(UnreadableFile, match="zip bomb"):
+    with pytest.raises(UnreadableFile, match="压缩炸弹"):
         read_file(Path("bomb.docx"), buf.getvalue())
 
 

@@ -1,7 +1,7 @@
-"""Readers: turn a report file (.txt/.md/.docx/.pdf/.html/.csv) into clean paragraphs.
+"""Plain-text readers: .txt/.md in any common encoding, saved web pages (.page.txt) and scraped .csv exports.
 
-Every reader returns a `RawDocument`: one paragraph a line, web-page clutter removed, plus whatever
-metadata the file itself states (a scraped page's title, publisher, date).
+Also the line cleaning every reader shares (web-page clutter, page footers) and the paragraph recovery for
+pages flattened to one line.
 """
 
 from __future__ import annotations
@@ -9,56 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
-from dataclasses import dataclass, field
-from pathlib import Path
 
-from .errors import UnreadableFile
-
-SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm", ".csv")
-
-# Uncompressed size a .docx may expand to; protects against zip bombs disguised as documents.
-MAX_DOCX_UNCOMPRESSED = 200 * 1024 * 1024
-
-
-@dataclass
-class RawDocument:
-    text: str
-    meta: dict[str, str] = field(default_factory=dict)
-
-
-def read_file(path: Path, data: bytes | None = None) -> RawDocument:
-    """Read one report file; raises UnreadableFile with a reason a user can act on."""
-    name = path.name.lower()
-    if data is None:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise UnreadableFile(f"cannot open: {exc.strerror or exc}") from exc
-    if not data.strip():
-        raise UnreadableFile("the file is empty")
-    suffix = path.suffix.lower()
-    if suffix in (".txt", ".md"):
-        doc = read_text_bytes(data)
-    elif suffix == ".docx":
-        doc = read_docx(data)
-    elif suffix == ".pdf":
-        doc = read_pdf(data)
-    elif suffix in (".html", ".htm"):
-        doc = read_html(decode_bytes(data))
-    elif suffix == ".csv":
-        doc = read_scraped_csv(decode_bytes(data))
-    else:
-        raise UnreadableFile(
-            f"unsupported file type {suffix or '(none)'}; send one of {', '.join(SUPPORTED_SUFFIXES)}"
-        )
-    doc.text = clean_text(doc.text)
-    visible = re.sub(r"\s", "", doc.text)
-    if len(visible) < 20:
-        raise UnreadableFile("no readable text in the file" + (" (a scanned PDF has no text layer)" if name.endswith(".pdf") else ""))
-    if len(re.findall(r"[\u4e00-\u9fff]", visible)) < 0.2 * len(visible):
-        raise UnreadableFile("no readable Chinese text in the file: it is not a report, or its encoding is not UTF-8/GBK")
-    return doc
+from ..errors import UnreadableFile
+from .blocks import Block, Document, paragraphs
 
 
 def decode_bytes(data: bytes) -> str:
@@ -69,9 +22,9 @@ def decode_bytes(data: bytes) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise UnreadableFile("the file says UTF-16 but does not decode as it") from exc
+            raise UnreadableFile("文件标明是 UTF-16 编码，但无法按 UTF-16 解码：请另存为 UTF-8 文本后重新发送") from exc
     if b"\x00" in data[:65536]:
-        raise UnreadableFile("this is a binary file, not text")
+        raise UnreadableFile("这是二进制文件，不是文本：请发送 .txt/.docx/.pdf 等报告文件")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -90,7 +43,7 @@ def decode_bytes(data: bytes) -> str:
     best = from_bytes(data).best()
     if best is not None and _looks_like_text(str(best)):
         return str(best)
-    raise UnreadableFile("the text encoding could not be recognised (tried UTF-8 and GB18030/GBK)")
+    raise UnreadableFile("无法识别文本编码（已尝试 UTF-8 与 GB18030/GBK）：请另存为 UTF-8 文本后重新发送")
 
 
 def _decode_mixed(data: bytes) -> str | None:
@@ -126,18 +79,18 @@ def _looks_like_text(text: str) -> bool:
     return bad / len(sample) < 0.01
 
 
-def read_text_bytes(data: bytes) -> RawDocument:
+def read_text_bytes(data: bytes) -> Document:
     text = decode_bytes(data)
     if _PAGE_BODY_RE.search(text):
         return read_scraped_page(text)
-    return RawDocument(text)
+    return Document(paragraphs(text.split("\n")))
 
 
 _PAGE_BODY_RE = re.compile(r"^=+\s*正文\s*=+\s*$", re.M)
 _PAGE_META_KEYS = {"标题": "title", "发布时间": "date", "发布机构": "issuer", "文号": "doc_no"}
 
 
-def read_scraped_page(text: str) -> RawDocument:
+def read_scraped_page(text: str) -> Document:
     """A saved web page: a `key: value` header, a ==== 正文 ==== line, then the body (often one line)."""
     header, body = _PAGE_BODY_RE.split(text, maxsplit=1)
     meta: dict[str, str] = {}
@@ -145,108 +98,19 @@ def read_scraped_page(text: str) -> RawDocument:
         key, sep, value = line.partition(":")
         if sep and key.strip() in _PAGE_META_KEYS and value.strip():
             meta[_PAGE_META_KEYS[key.strip()]] = value.strip()
-    return RawDocument(restore_paragraphs(body), meta)
+    return Document(paragraphs(restore_paragraphs(body).split("\n")), meta)
 
 
-def read_scraped_csv(text: str) -> RawDocument:
+def read_scraped_csv(text: str) -> Document:
     """A web-scrape export with a full_text column (and title, year, publish_date when present)."""
     csv.field_size_limit(64 * 1024 * 1024)
     rows = list(csv.DictReader(io.StringIO(text)))
     if not rows or "full_text" not in rows[0]:
-        raise UnreadableFile("a .csv must be a web-scrape export with a full_text column")
+        raise UnreadableFile("不是网页导出的 .csv（缺少 full_text 列）")
     row = rows[0]
     meta = {k: (row.get(src) or "").strip() for k, src in
             (("title", "title"), ("date", "publish_date"), ("issuer", "province"), ("year", "year"))}
-    return RawDocument(row["full_text"], {k: v for k, v in meta.items() if v})
-
-
-def read_docx(data: bytes) -> RawDocument:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            total = sum(info.file_size for info in zf.infolist())
-            if total > MAX_DOCX_UNCOMPRESSED:
-                raise UnreadableFile("the .docx expands to more than 200 MB; refusing it as a possible zip bomb")
-    except zipfile.BadZipFile as exc:
-        raise UnreadableFile("not a valid .docx (the file is corrupt or not a Word document)") from exc
-    import docx  # python-docx
-
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except Exception as exc:  # python-docx raises several unrelated types for broken packages
-        raise UnreadableFile(f"not a valid .docx ({type(exc).__name__})") from exc
-    lines = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            lines.append(" ".join(cell.text.strip() for cell in row.cells))
-    props = document.core_properties
-    meta = {"title": props.title} if props.title else {}
-    return RawDocument("\n".join(lines), meta)
-
-
-def read_pdf(data: bytes) -> RawDocument:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            try:
-                ok = reader.decrypt("")
-            except Exception as exc:
-                raise UnreadableFile("the PDF is encrypted") from exc
-            if not ok:
-                raise UnreadableFile("the PDF is encrypted")
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except UnreadableFile:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise UnreadableFile(f"not a valid PDF ({exc.__class__.__name__})") from exc
-    return RawDocument(join_wrapped_lines("\n".join(pages)))
-
-
-_SENTENCE_END = "。！？；：”」』）)…"
-
-
-def join_wrapped_lines(text: str) -> str:
-    """PDF text wraps at the page width: glue a line to the next unless it ends a sentence or heading."""
-    out: list[str] = []
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line:
-            continue
-        if out and not out[-1].endswith(tuple(_SENTENCE_END)) and not _is_heading_like(out[-1]) \
-                and not _is_heading_like(line):
-            out[-1] += line
-        else:
-            out.append(line)
-    return "\n".join(out)
-
-
-def _is_heading_like(line: str) -> bool:
-    from .structure import heading_level
-
-    return heading_level(line) is not None and len(line) <= 40
-
-
-def read_html(text: str) -> RawDocument:
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(text, "lxml")
-    title = soup.title.get_text(strip=True) if soup.title else ""
-    for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "aside", "form",
-                     "button", "iframe", "svg", "select", "input"]):
-        tag.decompose()
-    root = soup.find("article") or soup.find("main") or soup.body or soup
-    blocks = []
-    for el in root.find_all(["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "div", "br"]):
-        if el.name == "div" and el.find(["p", "div", "h1", "h2", "h3", "li", "table"]):
-            continue
-        txt = el.get_text(" ", strip=True)
-        if txt:
-            blocks.append(txt)
-    if not blocks:
-        blocks = [root.get_text("\n", strip=True)]
-    return RawDocument("\n".join(blocks), {"title": title} if title else {})
+    return Document(paragraphs(row["full_text"].split("\n")), {k: v for k, v in meta.items() if v})
 
 
 # --- cleaning ---------------------------------------------------------------------------------
@@ -260,6 +124,32 @@ _CLUTTER_LINE = re.compile(
 )
 # Once one of these appears near the end, what follows is the page's footer, not the report.
 _TAIL_MARKERS = re.compile(r"^(责任编辑[:：]?|扫一扫在手机打开当前页|相关附件>*|相关链接>*|打印本页)")
+
+
+def clean_blocks(blocks: list[Block]) -> list[Block]:
+    """clean_text for blocks: clutter lines and a web page's footer go; tables are kept as they are."""
+    texts = [b for b in blocks if b.table is None]
+    for b in texts:
+        b.text = b.text.replace("\u00a0", " ").replace("\u200b", "").strip().strip("\u3000").strip()
+    texts = [b for b in texts if b.text]
+    cut = None
+    for i in range(int(len(texts) * 0.6), len(texts)):
+        if _TAIL_MARKERS.match(texts[i].text):
+            cut = texts[i]
+            break
+    out: list[Block] = []
+    for b in blocks:
+        if b is cut:
+            break
+        if b.table is not None:
+            out.append(b)
+            continue
+        if not b.text or _CLUTTER_LINE.match(b.text):
+            continue
+        b.text = re.sub(r"^(?:(?:微信|微博|QQ空间|收藏|打印)\s+)+", "", b.text)
+        if b.text:
+            out.append(b)
+    return out
 
 
 def clean_text(text: str) -> str:
