@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import sys
+from datetime import UTC
 from pathlib import Path
 
 from .errors import ReportBotError
@@ -80,9 +81,11 @@ def cmd_reports(args: argparse.Namespace) -> int:
     if not rows:
         print("no reports indexed yet: reportbot ingest PATH")
         return 0
+    tz = kb.settings.tz
     for r in rows:
+        when = (r.ingested_at if r.ingested_at.tzinfo else r.ingested_at.replace(tzinfo=UTC)).astimezone(tz)
         print(f"{r.id:>4}  {r.title}  [{r.issuer or '-'} {r.year or '-'}; {r.n_chunks} chunks, {r.n_figures} figures]  "
-              f"{r.source}  {r.ingested_at:%Y-%m-%d %H:%M}")
+              f"{r.source}  {when:%Y-%m-%d %H:%M}")
     return 0
 
 

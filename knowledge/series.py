@@ -487,7 +487,10 @@ def _hits(points: list[TrendPoint]) -> list[FigureHit]:
 def trend_answer(question: str, trend: Trend) -> Answer:
     """A trend as an Answer: the text lists every point with its [n]; the bot draws the chart from `trend`."""
     if not trend.found:
-        text = f"已收录的报告里没有找到“{trend.indicator}”逐年的数字。"
+        where = f"{trend.issuer}的报告" if trend.issuer else "已收录的报告"
+        text = f"{where}里没有找到“{trend.indicator}”逐年的数字。"
+        if trend.other_issuers:
+            text += f"这些地区的报告里有：{'、'.join(trend.other_issuers[:6])}。"
         return Answer(question=question, answer=text, found=False, mode="trend", trend=trend)
     lines = [f"{trend.issuer} {trend.indicator}（{len(trend.points)} 个数字，来自报告原文）："]
     for panel in trend.panels:

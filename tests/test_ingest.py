@@ -112,7 +112,7 @@ def test_a_failure_while_writing_vectors_leaves_both_stores_unchanged(kb, tmp_pa
     other = tmp_path / "2025_另一开发区_工作报告.txt"
     other.write_text(SAMPLE.read_text(encoding="utf-8").replace("临江", "望海"), encoding="utf-8")
     result = kb.ingest_file(other)
-    assert result.status == "failed" and "internal error" in result.error
+    assert result.status == "failed" and "内部错误" in result.error
     assert counts(kb) == before
     assert_stores_agree(kb)
 
@@ -173,4 +173,4 @@ def test_a_file_over_the_size_limit_is_refused(kb, tmp_path: Path):
     big = tmp_path / "big.txt"
     big.write_bytes(("报告" * 400_000).encode("utf-8"))
     result = kb.ingest_file(big)
-    assert result.status == "failed" and "limit" in result.error
+    assert result.status == "failed" and "上限" in result.error
