@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from .figures import review_heading
 from .query import ABBREVIATIONS, CONTRACTIONS, issuer_aliases
 from .retrieval import SCOPES, CorpusIndex, FigureRef
 from .store import ReportRow
@@ -307,14 +308,18 @@ def _panel_key(f: FigureRef) -> tuple[str, str]:
 
 
 def _rank(f: FigureRef, report: ReportRow, exact: bool) -> tuple:
-    """Higher is better: the report about that year (its review for an actual, its plan for a target), then an
-    exact indicator name, then the first mention (the headline figure)."""
+    """Higher is better: the report about that year (its review for an actual, its plan for a target), then a
+    part of the report that agrees (a target from the plan, an actual from the review), then an exact
+    indicator name, then the first mention (the headline figure)."""
     year = f.year or 0
     if f.type == "actual":
         fit = 2 if report.review_year == year else 1 if (report.year or 0) > year else 0
     else:
         fit = 2 if report.plan_year == year else 1
-    return fit, int(exact), -f.chunk_idx, -f.id
+    path = json.loads(f.section_path)
+    in_review = bool(path) and review_heading(path[0])
+    agrees = in_review == (f.type == "actual")
+    return fit, int(agrees), int(exact), -f.chunk_idx, -f.id
 
 
 class SeriesFinder:
