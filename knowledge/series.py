@@ -27,8 +27,14 @@ _ASPECT_TYPE = (("预期目标", "target"), ("目标", "target"), ("预期", "ta
                 ("实际", "actual"), ("完成", "actual"))
 _ASPECT_KIND = (("增长率", "growth"), ("增速", "growth"), ("增幅", "growth"), ("增长", "growth"), ("涨幅", "growth"),
                 ("总量", "level"), ("规模", "level"))
-# A scope before an indicator that names the issuer itself, not a part of it ("全社会固定资产投资").
-_SCOPE_PREFIX = re.compile(r"^(全社会|全[国省市区县州盟旗疆]|我[国省市区县])")
+# A scope before an indicator that names the issuer itself, not a part of it ("全社会固定资产投资"; a province's
+# 地区生产总值 is the 全省生产总值 or 生产总值 its report may write).
+_SCOPE_PREFIX = re.compile(r"^(全社会|全[国省市区县州盟旗疆]|我[国省市区县]|地区)")
+# Names reports use for the same indicator (the economy's output: its level, and its growth as 经济增长).
+SAME_INDICATOR = (
+    ("地区生产总值", "生产总值", "gdp", "经济增长", "经济总量"),
+    ("国内生产总值", "生产总值", "gdp", "经济增长", "经济总量"),
+)
 # Words a report writes after an indicator's name before its number: movement, plan or comparison.
 _TRAILING = re.compile(r"(预期目标|目标|预计|预期|设定|定为|定在|定|今年要|要|将|已|较上年|较|比上年|比|连续|首次|一举|分别)+$")
 # Words saying the number is a threshold passed ("地区生产总值迈上5万亿元台阶"): at least that much.
@@ -69,8 +75,12 @@ def indicator_forms(indicator: str) -> list[str]:
     base = _SCOPE_PREFIX.sub("", base) or base
     forms = [base]
     for abbr, expansions in ABBREVIATIONS.items():
-        if abbr in base:
+        # "GDP增速" → 地区生产总值增速 …; not inside a name that already spells it out (城镇调查失业率)
+        if abbr in base and not any(e in base for e in expansions if e != abbr):
             forms.extend(base.replace(abbr, normalize_for_match(f)) for f in expansions)
+    for names in SAME_INDICATOR:
+        if any(form in names for form in forms):
+            forms.extend(names)
     for short, full in CONTRACTIONS:  # reports write 规上工业增加值 as often as 规模以上工业增加值
         for form in list(forms):
             if full in form:

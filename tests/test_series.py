@@ -95,6 +95,8 @@ def test_the_words_of_a_request_name_the_indicator_kind_and_side(text, expected)
     ("全省地区生产总值", "level", True),
     ("经济", "growth", True),  # "经济增长6%左右": the extractor leaves 经济
     ("经济增长预期目标", "growth", True),
+    ("经济总量", "level", True),  # "经济总量达到64697亿元"
+    ("全市生产总值", "level", True),
     ("人均地区生产总值", "level", False),
     ("单位地区生产总值能耗", "growth", False),
     ("服务业增加值占地区生产总值比重", "share", False),
@@ -104,3 +106,10 @@ def test_only_the_indicator_asked_counts(indicator, kind, expected):
     from knowledge.series import indicator_forms
 
     assert indicator_is(indicator, indicator_forms("GDP"), kind)[0] is expected
+
+
+def test_a_name_that_spells_out_its_abbreviation_is_not_expanded_again():
+    from knowledge.series import indicator_forms
+
+    assert indicator_forms("城镇调查失业率") == ["城镇调查失业率"]
+    assert set(indicator_forms("固投")) == {"固投", "固定资产投资"}
