@@ -308,6 +308,8 @@ def test_reportbot_bot_command_runs_the_real_process(store_config):
     assert server.token.split(":")[1] not in output, "the bot token leaked into the log"
     assert "SECRET-never-logged" not in output, "the model key leaked into the log"
     assert "model call failed" in output  # the failure itself is logged
+    assert "INFO bot.app: starting: 2 reports indexed" in output  # `reportbot bot` logs at INFO unless LOG_LEVEL says
+    assert "+0800 INFO" in output  # in REPORTBOT_TZ (Asia/Shanghai by default), the time admins live in
     assert server.violations == []
 
 
