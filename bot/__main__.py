@@ -2,6 +2,12 @@
 
 import sys
 
+from knowledge.errors import ReportBotError
+
 from .app import main
 
-sys.exit(main())
+try:
+    sys.exit(main())
+except ReportBotError as exc:  # a setting or an install step missing: one line that says which
+    print(f"error: {exc}", file=sys.stderr)
+    sys.exit(2)

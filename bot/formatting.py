@@ -9,9 +9,12 @@ import html
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from knowledge.exchanges import Flag, QuestionGroup, year_type
 from knowledge.types import Answer, Citation, FigureHit
 
 LIMIT = 4096
+CAPTION_LIMIT = 1024
+MAX_SOURCE_BUTTONS = 40  # Telegram takes at most 100 buttons; beyond these, /source n still opens every one
 FEEDBACK_BUTTONS = (("👍", "up"), ("👎", "down"), ("数字有误", "wrong_number"), ("出处有误", "wrong_source"))
 
 
@@ -73,7 +76,7 @@ def answer_html(ans: Answer) -> list[str]:
     if ans.found and ans.figures:
         lines = ["<b>相关数字</b>"]
         for f in ans.figures[:4]:
-            lines.append(f"• {esc(f.indicator)}：<b>{esc(f.value)}</b>（{f.year or '?'}年{type_label(f.type)}）")
+            lines.append(f"• {esc(f.indicator)}：<b>{esc(f.value)}</b>（{year_type(f.year, f.type)}）")
         blocks.append("\n".join(lines))
     if ans.citations:
         head = "<b>出处</b>" if ans.found else "<b>最接近的段落</b>"
@@ -82,11 +85,13 @@ def answer_html(ans: Answer) -> list[str]:
     return split_message("\n\n".join(blocks))
 
 
-def answer_keyboard(exchange_id: int, citations: list[Citation]) -> InlineKeyboardMarkup:
-    sources = [InlineKeyboardButton(f"原文[{c.n}]", callback_data=f"src:{exchange_id}:{c.n}") for c in citations[:5]]
+def answer_keyboard(exchange_id: int, citations: list[Citation], max_sources: int = 5) -> InlineKeyboardMarkup:
+    """原文[n] for each citation (five to a row), then the feedback buttons."""
+    sources = [InlineKeyboardButton(f"原文[{c.n}]", callback_data=f"src:{exchange_id}:{c.n}")
+               for c in citations[:max_sources]]
     feedback = [InlineKeyboardButton(label, callback_data=f"fb:{exchange_id}:{kind}") for label, kind in FEEDBACK_BUTTONS]
-    rows = [sources, feedback[:2], feedback[2:]] if sources else [feedback[:2], feedback[2:]]
-    return InlineKeyboardMarkup(rows)
+    rows = [sources[i:i + 5] for i in range(0, len(sources), 5)]
+    return InlineKeyboardMarkup([*rows, feedback[:2], feedback[2:]])
 
 
 def source_html(c: Citation, full_text: bool = True) -> list[str]:
@@ -103,15 +108,117 @@ def figures_html(figures: list[FigureHit], title: str) -> list[str]:
         return [f"没有找到“{esc(title)}”的数字。可以换个说法，例如：/target 固定资产投资 2025 四川"]
     lines = [f"<b>{esc(title)}</b>"]
     for i, f in enumerate(figures, 1):
-        lines.append(f"{i}. {esc(f.indicator)}：<b>{esc(f.value)}</b>（{f.year or '?'}年{type_label(f.type)}）\n"
+        lines.append(f"{i}. {esc(f.indicator)}：<b>{esc(f.value)}</b>（{year_type(f.year, f.type)}）\n"
                      f"   {esc(f.report)} › {esc(f.section or '正文')}")
     return split_message("\n".join(lines))
 
 
 def figure_card(f: FigureHit) -> tuple[str, str, str]:
     """(title, description, message HTML) for an inline-mode result."""
-    title = f"{f.indicator}：{f.value}（{f.year or '?'}年{type_label(f.type)}）"
+    title = f"{f.indicator}：{f.value}（{year_type(f.year, f.type)}）"
     description = f"{f.report} › {f.section}"[:200]
-    message = (f"<b>{esc(f.indicator)}：{esc(f.value)}</b>（{f.year or '?'}年{type_label(f.type)}）\n"
+    message = (f"<b>{esc(f.indicator)}：{esc(f.value)}</b>（{year_type(f.year, f.type)}）\n"
                f"<blockquote>{esc(f.quote[:600])}</blockquote>\n{esc(f.report)} › {esc(f.section or '正文')}")
     return title[:256], description, message[:LIMIT]
+
+
+# --- trends and comparisons --------------------------------------------------------------------------
+
+def sources_lines(citations: list[Citation]) -> list[str]:
+    return ["<b>出处</b>"] + [f"[{c.n}] {esc(c.report)} › {esc(c.section or '正文')}" for c in citations]
+
+
+def trend_texts(ans: Answer) -> tuple[str, list[str]]:
+    """(photo caption, follow-up messages): everything in the caption when it fits, else a short caption
+    and the points and sources in text messages after the picture."""
+    trend = ans.trend
+    assert trend is not None
+    actual = sum(1 for p in trend.points if p.type == "actual")
+    years = sorted({p.year for p in trend.points})
+    span = f"{years[0]}–{years[-1]}年" if len(years) > 1 else f"{years[0]}年"
+    head = (f"<b>{esc(trend.issuer)} · {esc(trend.indicator)}</b>（{span}：实际 {actual} 个、"
+            f"目标 {len(trend.points) - actual} 个，均为报告原文数字）")
+    body = []
+    for panel in trend.panels:
+        items = "；".join(f"{year_type(p.year, p.type)} <b>{esc(p.label)}</b>[{p.citation.n}]" for p in panel.points)
+        body.append(f"{esc(panel.title)}：{items}")
+    if trend.undated:
+        body.append(f"另有 {trend.undated} 个数字年份不详，未画出。")
+    if trend.other_issuers:
+        body.append("其他有此数字的地区：" + "、".join(esc(i) for i in trend.other_issuers[:6]))
+    full = "\n\n".join([head, "\n".join(body), "\n".join(sources_lines(ans.citations))])
+    if visible_len(full) <= CAPTION_LIMIT:
+        return full, []
+    return head + "\n出处和每个数字见下一条消息。", split_message("\n\n".join(["\n".join(body), "\n".join(sources_lines(ans.citations))]))
+
+
+def comparison_caption(ans: Answer) -> str:
+    c = ans.comparison
+    assert c is not None
+    what = {"target": "目标", "actual": "实际"}.get(c.ftype or "", "")
+    mentioned = sum(1 for r in c.rows if r.mentioned)
+    return (f"<b>{c.year}年 {esc(c.indicator)}{what}：各地区比较</b>（{mentioned}/{len(c.rows)} 个地区的报告有这个数字，"
+            "按数值从高到低）")
+
+
+def comparison_html(ans: Answer) -> list[str]:
+    """The narrow table as text: one line per issuer, 未提及 for those whose reports do not state it."""
+    c = ans.comparison
+    assert c is not None
+    lines = [comparison_caption(ans)]
+    rank = 0
+    for row in c.rows:
+        if not row.mentioned:
+            lines.append(f"— {esc(row.issuer)}：未提及")
+            continue
+        rank += 1
+        cells = [f"{esc(col.title)} <b>{esc(p.label)}</b>[{p.citation.n}]" if p else f"{esc(col.title)} —"
+                 for col, p in zip(c.columns, row.cells, strict=True)]
+        lines.append(f"{rank}. {esc(row.issuer)}：{'；'.join(cells)}")
+    return split_message("\n".join(lines) + "\n\n" + "\n".join(sources_lines(ans.citations)))
+
+
+def visible_len(html_text: str) -> int:
+    """Characters Telegram counts in a caption: the text without tags, entities decoded (UTF-16 units)."""
+    import re
+
+    plain = html.unescape(re.sub(r"<[^>]+>", "", html_text))
+    return len(plain.encode("utf-16-le")) // 2
+
+
+# --- admins ------------------------------------------------------------------------------------------
+
+def flag_html(flag: Flag, who: str) -> str:
+    """What every admin is told when staff flag an answer: the flag, who, when, the question and the answer."""
+    answer = flag.answer if len(flag.answer) <= 900 else flag.answer[:900] + "…"
+    return (f"⚠️ <b>{esc(flag.label)}</b>：{esc(who)}（ID {flag.user_id}）于 {flag.created_at:%m-%d %H:%M} 标记了一个回答"
+            f"（反馈 #{flag.id}）\n\n<b>问</b>：{esc(flag.question[:300])}\n<b>答</b>：{esc(answer)}")
+
+
+def flag_keyboard(flag: Flag) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton("查看出处", callback_data=f"fbsrc:{flag.exchange_id}"),
+                                  InlineKeyboardButton("标为已处理", callback_data=f"fbdone:{flag.id}")]])
+
+
+def flags_html(flags: list[Flag], total: int) -> str:
+    if not flags:
+        return "没有待处理的反馈。"
+    lines = [f"<b>待处理的反馈</b>：共 {total} 条" + ("，以下是最近的 " + str(len(flags)) + " 条" if total > len(flags) else "")]
+    for f in flags:
+        lines.append(f"#{f.id} {esc(f.label)} · {f.created_at:%m-%d %H:%M} · {esc(f.user_name or str(f.user_id))}\n"
+                     f"   问：{esc(f.question[:80])}")
+    lines.append("点下面的按钮查看出处或标为已处理。")
+    return "\n".join(lines)
+
+
+def flags_keyboard(flags: list[Flag]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(f"#{f.id} 出处", callback_data=f"fbsrc:{f.exchange_id}"),
+                                  InlineKeyboardButton(f"#{f.id} 已处理", callback_data=f"fbdone:{f.id}")] for f in flags])
+
+
+def groups_html(groups: list[QuestionGroup], days: int) -> list[str]:
+    lines = [f"<b>近 {days} 天报告里找不到答案的问题</b>（相近的问法合并计数，员工需要、报告缺少的信息）："]
+    for g in groups:
+        more = f"，另有问法：{esc('；'.join(w[:40] for w in g.wordings[1:]))}" if len(g.wordings) > 1 else ""
+        lines.append(f"• <b>{g.count} 次</b>（{g.users} 人，最近 {g.last_at:%m-%d %H:%M}）{esc(g.question[:80])}{more}")
+    return split_message("\n".join(lines))

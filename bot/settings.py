@@ -41,8 +41,19 @@ class BotSettings(Settings):
     webhook_port: int = Field(8443, validation_alias="WEBHOOK_PORT", description="Port the webhook server binds.")
     webhook_secret: SecretStr = Field(SecretStr(""), validation_alias="WEBHOOK_SECRET",
                                       description="Secret token Telegram sends with every webhook request.")
+    telegram_proxy: SecretStr = Field(SecretStr(""), validation_alias="TELEGRAM_PROXY",
+                                      description="Proxy for every Bot API call and file download: http://host:port or "
+                                                  "socks5://user:pass@host:port (offices that cannot reach Telegram directly).")
     telegram_max_download_mb: int = Field(20, validation_alias="TELEGRAM_MAX_DOWNLOAD_MB",
                                           description="Largest file the Bot API lets a bot download (20 MB on Telegram's own server).")
+
+    @field_validator("telegram_proxy")
+    @classmethod
+    def _proxy_url(cls, value: SecretStr) -> SecretStr:
+        url = value.get_secret_value().strip()
+        if url and url.split("://", 1)[0].lower() not in ("http", "https", "socks5", "socks5h"):
+            raise ValueError("TELEGRAM_PROXY must start with http://, https://, socks5:// or socks5h://")
+        return SecretStr(url)
 
     @field_validator("admin_user_ids", "allowed_user_ids", "allowed_chat_ids", mode="before")
     @classmethod

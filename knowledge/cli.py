@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import sys
+from datetime import UTC
 from pathlib import Path
 
 from .errors import ReportBotError
@@ -37,7 +38,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if not files:
         print("no report files found (supported: " + " ".join(SUPPORTED_SUFFIXES) + ")", file=sys.stderr)
         return 1
-    bar = tqdm(total=len(files), unit="file", disable=args.quiet, file=sys.stderr, dynamic_ncols=True)
+    # a bar only on a terminal: in a log file or a pipe its redraws are noise
+    bar = tqdm(total=len(files), unit="file", disable=args.quiet or not sys.stderr.isatty(), file=sys.stderr,
+               dynamic_ncols=True)
 
     def progress(stage: str, done: int, total: int) -> None:
         if stage == "embedding" and total:
@@ -51,7 +54,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         if not f.exists():
             from .service import IngestResult
 
-            res = IngestResult(source=f.name, status="failed", error="文件不存在")
+            res = IngestResult(source=f.name, status="failed", error="找不到这个文件")
         else:
             res = kb.ingest_file(f, progress=progress)
         results.append(res)
@@ -81,9 +84,11 @@ def cmd_reports(args: argparse.Namespace) -> int:
     if not rows:
         print("no reports indexed yet: reportbot ingest PATH")
         return 0
+    tz = kb.settings.tz
     for r in rows:
+        when = (r.ingested_at if r.ingested_at.tzinfo else r.ingested_at.replace(tzinfo=UTC)).astimezone(tz)
         print(f"{r.id:>4}  {r.title}  [{r.issuer or '-'} {r.year or '-'}; {r.n_chunks} chunks, {r.n_figures} figures]  "
-              f"{r.source}  {r.ingested_at:%Y-%m-%d %H:%M}")
+              f"{r.source}  {when:%Y-%m-%d %H:%M}")
     return 0
 
 
@@ -95,12 +100,13 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def format_answer(ans) -> str:
+    from .exchanges import year_type
+
     lines = [ans.answer, ""]
-    if ans.figures and ans.found:
+    if ans.figures and ans.found and ans.trend is None and ans.comparison is None:  # those list their figures already
         lines.append("相关数字：")
         for f in ans.figures[:5]:
-            kind = "目标" if f.type == "target" else "实际"
-            lines.append(f"  · {f.indicator}：{f.value}（{f.year or '?'}年{kind}）")
+            lines.append(f"  · {f.indicator}：{f.value}（{year_type(f.year, f.type)}）")
         lines.append("")
     if ans.citations:
         lines.append("出处：")
@@ -132,6 +138,42 @@ def cmd_ask(args: argparse.Namespace) -> int:
     else:
         print(format_answer(ans))
     return 0
+
+
+def cmd_trend(args: argparse.Namespace) -> int:
+    from .series import parse_request, trend_answer
+
+    kb = _kb(args)
+    indicator, kind, ftype = parse_request(args.indicator)
+    trend = kb.trend(indicator, args.region, kind, ftype)
+    ans = trend_answer(args.indicator, trend)
+    if args.png and trend.found:
+        from .charts import render_trend
+
+        Path(args.png).write_bytes(render_trend(trend, kb.settings.chart_font or None).png)
+    if args.json:
+        print(json.dumps({"id": None, **ans.to_dict()}, ensure_ascii=False))
+    else:
+        print(format_answer(ans))
+    return 0 if trend.found else 1
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .series import comparison_answer, parse_request
+
+    kb = _kb(args)
+    indicator, kind, ftype = parse_request(args.indicator)
+    comparison = kb.compare(indicator, args.year, ftype, kind)
+    ans = comparison_answer(args.indicator, comparison)
+    if args.png and comparison.found:
+        from .charts import render_comparison
+
+        Path(args.png).write_bytes(render_comparison(comparison, kb.settings.chart_font or None).png)
+    if args.json:
+        print(json.dumps({"id": None, **ans.to_dict()}, ensure_ascii=False))
+    else:
+        print(format_answer(ans))
+    return 0 if comparison.found else 1
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
@@ -202,28 +244,82 @@ def cmd_bot(args: argparse.Namespace) -> int:
     return bot_main(BotSettings(data_dir=_settings(args).data_dir))
 
 
+EXAMPLES = {
+    "ingest": """examples:
+  reportbot ingest ../shared/reports/                 every report file under a folder
+  reportbot ingest 2025_四川省_政府工作报告.docx          one file (an unchanged file is skipped)
+  reportbot --data-dir /srv/reportbot ingest -q *.pdf  another index, no progress bar""",
+    "reports": """examples:
+  reportbot reports
+  reportbot reports --json""",
+    "remove": """examples:
+  reportbot remove 12                                 by id (see `reportbot reports`)
+  reportbot remove 2025_四川省_政府工作报告.txt          by file name
+  reportbot remove 四川省2025                          a unique part of the title""",
+    "ask": """examples:
+  reportbot ask "四川2025年营商环境要做哪些事？"
+  reportbot ask --json "开发区2014年GDP预期增长多少？"
+  echo '{"id": 1, "question": "今年固投目标多少？"}' | reportbot ask --json -""",
+    "trend": """examples:
+  reportbot trend GDP 湖南                      actual and target per year, each with its source
+  reportbot trend 固定资产投资 四川 --png fi.png  the chart the bot sends, as a file
+  reportbot trend GDP增长目标                    the issuer with the most years when none is named""",
+    "compare": """examples:
+  reportbot compare GDP增长目标 2026             every issuer's target, highest first; 未提及 for the rest
+  reportbot compare 地区生产总值 2025 --png t.png""",
+    "chat": """examples:
+  reportbot chat                                 then type questions; "那去年呢？" follows up""",
+    "eval": """examples:
+  reportbot eval ../shared/eval/dev.jsonl
+  reportbot eval dev.jsonl --limit 50 --out results.json""",
+    "rebuild": """examples:
+  REPORTBOT_EMBEDDER=openai reportbot rebuild     after changing the embedder""",
+    "check": """examples:
+  reportbot check                                 exit status 1 when SQL and Chroma disagree
+  reportbot check --repair""",
+    "bot": """examples:
+  reportbot bot                                   settings from the environment and .env (see .env.example)
+  LOG_LEVEL=DEBUG reportbot bot
+  TELEGRAM_PROXY=socks5://127.0.0.1:1080 reportbot bot""",
+}
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("reportbot")
+    except PackageNotFoundError:  # run from a checkout without installing
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data-dir", default=argparse.SUPPRESS,
                         help="index location (default: $REPORTBOT_DATA_DIR or ./data)")
-    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS)
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                        help="log what happens (INFO; LOG_LEVEL sets it too)")
     p = argparse.ArgumentParser(prog="reportbot", description="Questions answered from work reports, with citations.",
-                                parents=[common])
-    sub = p.add_subparsers(dest="command", required=True)
+                                parents=[common], epilog="`reportbot COMMAND --help` shows each command's options and "
+                                "examples.")
+    p.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add = sub.add_parser
 
     def add_parser(name, **kw):
-        return _add(name, parents=[common], **kw)
+        return _add(name, parents=[common], epilog=EXAMPLES.get(name), formatter_class=argparse.RawDescriptionHelpFormatter,
+                    description=kw.get("help"), **kw)
 
     sub.add_parser = add_parser  # type: ignore[method-assign]  # every sub-command takes the common options too
 
     s = sub.add_parser("ingest", help="add report files or folders to the index")
-    s.add_argument("paths", nargs="+")
-    s.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    s.add_argument("paths", nargs="+", help="files or folders (.txt .md .docx .pdf .html .csv)")
+    s.add_argument("-q", "--quiet", action="store_true", help="no progress bar (there is none when not on a terminal)")
     s.set_defaults(func=cmd_ingest)
 
     s = sub.add_parser("reports", help="list indexed reports")
-    s.add_argument("--json", action="store_true")
+    s.add_argument("--json", action="store_true", help="one JSON array")
     s.set_defaults(func=cmd_reports)
 
     s = sub.add_parser("remove", help="remove a report (id, file name or title)")
@@ -231,16 +327,30 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_remove)
 
     s = sub.add_parser("ask", help="answer a question; --json for one JSON object, '-' for JSON lines on stdin")
-    s.add_argument("question")
-    s.add_argument("--json", action="store_true")
+    s.add_argument("question", help="the question, or - to read JSON lines from stdin")
+    s.add_argument("--json", action="store_true", help="one JSON object per answer")
     s.set_defaults(func=cmd_ask)
+
+    s = sub.add_parser("trend", help="an indicator's actual and target figures per year, with sources")
+    s.add_argument("indicator", help="e.g. 地区生产总值, GDP, 固投目标")
+    s.add_argument("region", nargs="?", help="an issuer as staff write it (湖南, 广西); default: the one with most years")
+    s.add_argument("--png", help="also write the chart to this file")
+    s.add_argument("--json", action="store_true", help="one JSON object, points included")
+    s.set_defaults(func=cmd_trend)
+
+    s = sub.add_parser("compare", help="every issuer's figure of an indicator for one year, sorted")
+    s.add_argument("indicator", help="e.g. GDP增长目标, 固定资产投资")
+    s.add_argument("year", type=int)
+    s.add_argument("--png", help="also write the table picture to this file")
+    s.add_argument("--json", action="store_true", help="one JSON object, rows included")
+    s.set_defaults(func=cmd_compare)
 
     s = sub.add_parser("chat", help="interactive questions in the terminal")
     s.set_defaults(func=cmd_chat)
 
     s = sub.add_parser("eval", help="score answers against an eval file (dev.jsonl format)")
     s.add_argument("file")
-    s.add_argument("--limit", type=int, default=0)
+    s.add_argument("--limit", type=int, default=0, help="only the first N questions")
     s.add_argument("--out", help="write per-question results as JSON")
     s.set_defaults(func=cmd_eval)
 
@@ -251,7 +361,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--repair", action="store_true", help="fix what the check finds")
     s.set_defaults(func=cmd_check)
 
-    s = sub.add_parser("bot", help="run the Telegram bot")
+    s = sub.add_parser("bot", help="run the Telegram bot (LOG_LEVEL, default INFO)")
     s.set_defaults(func=cmd_bot)
     return p
 
@@ -260,8 +370,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.verbose = getattr(args, "verbose", False)
     args.data_dir = getattr(args, "data_dir", None)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command != "bot":  # the bot sets up its own logging (LOG_LEVEL, default INFO, local times)
+        level = os.environ.get("LOG_LEVEL", "").strip().upper() or ("INFO" if args.verbose else "WARNING")
+        logging.basicConfig(level=level if level in logging.getLevelNamesMapping() else "WARNING",
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         return args.func(args)
     except ReportBotError as exc:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import BigInteger, Column, Text, func
 from sqlmodel import Field, SQLModel, col, select
@@ -45,9 +47,48 @@ class FeedbackRow(SQLModel, table=True):
     user_id: int | None = Field(default=None, sa_column=Column(BigInteger))
     kind: str  # up | down | wrong_number | wrong_source
     created_at: datetime = Field(default_factory=utcnow)
+    user_name: str = ""  # who pressed the button, for the admins told about it
+    handled_at: datetime | None = Field(default=None, index=True)  # when an admin marked the flag handled
+    handled_by: int | None = Field(default=None, sa_column=Column(BigInteger))
 
 
 FEEDBACK_KINDS = ("up", "down", "wrong_number", "wrong_source")
+FLAG_KINDS = ("down", "wrong_number", "wrong_source")  # feedback an admin should look at
+FEEDBACK_LABELS = {"up": "👍", "down": "👎", "wrong_number": "数字有误", "wrong_source": "出处有误"}
+KIND_LABELS = {"question": "提问", "figure": "查数字", "inline": "内联查询", "trend": "趋势图", "compare": "地区比较",
+               "command": "命令", "refused": "拒绝", "error": "出错"}
+ANSWER_KINDS = ["question", "figure", "inline", "trend", "compare"]  # what /stats counts as questions
+
+
+@dataclass
+class Flag:
+    """A 👎 / 数字有误 / 出处有误 with the exchange it is about (times in the log's time zone)."""
+
+    id: int
+    kind: str
+    created_at: datetime
+    user_id: int | None
+    user_name: str
+    exchange_id: int
+    question: str
+    answer: str
+    handled_at: datetime | None = None
+    handled_by: int | None = None
+
+    @property
+    def label(self) -> str:
+        return FEEDBACK_LABELS.get(self.kind, self.kind)
+
+
+@dataclass
+class QuestionGroup:
+    """Unanswered questions that ask the same thing in other words, newest wording first."""
+
+    question: str
+    count: int
+    last_at: datetime
+    users: int
+    wordings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -66,8 +107,18 @@ class Stats:
 class ExchangeLog:
     """Writes and reads the log through the knowledge stores' SQL engine (SQLite or PostgreSQL)."""
 
-    def __init__(self, stores: Stores):
+    def __init__(self, stores: Stores, tz: ZoneInfo | None = None):
         self.stores = stores  # the log's tables come with the schema migrations (knowledge/migrations)
+        self.tz = tz or stores.settings.tz  # REPORTBOT_TZ: what admins see is in their own time
+
+    def local(self, dt: datetime) -> datetime:
+        return _as_utc(dt).astimezone(self.tz)
+
+    def _utc_bounds(self, start: date | None, end: date | None) -> tuple[datetime | None, datetime | None]:
+        """Local calendar days [start, end] as UTC instants [from, to)."""
+        lo = datetime.combine(start, time.min, self.tz).astimezone(UTC) if start else None
+        hi = datetime.combine(end + timedelta(days=1), time.min, self.tz).astimezone(UTC) if end else None
+        return lo, hi
 
     def record(self, *, user_id: int | None, user_name: str, chat_id: int | None, chat_type: str, question: str,
                answer: Answer | None = None, kind: str = "question", resolved_question: str = "", error: str = "",
@@ -94,16 +145,54 @@ class ExchangeLog:
             s.commit()
             return int(row.id or 0)
 
-    def feedback(self, exchange_id: int, user_id: int | None, kind: str) -> bool:
-        """Record a button press; False when the exchange does not exist."""
+    def feedback(self, exchange_id: int, user_id: int | None, kind: str, user_name: str = "") -> int:
+        """Record a button press: the feedback's id, or 0 when the exchange does not exist."""
         if kind not in FEEDBACK_KINDS:
             raise ValueError(f"unknown feedback {kind!r}")
         with self.stores.session() as s:
             if s.get(ExchangeRow, exchange_id) is None:
-                return False
-            s.add(FeedbackRow(exchange_id=exchange_id, user_id=user_id, kind=kind))
+                return 0
+            row = FeedbackRow(exchange_id=exchange_id, user_id=user_id, kind=kind, user_name=user_name[:200])
+            s.add(row)
             s.commit()
-        return True
+            return int(row.id or 0)
+
+    def _flag(self, fb: FeedbackRow, ex: ExchangeRow) -> Flag:
+        return Flag(id=int(fb.id or 0), kind=fb.kind, created_at=self.local(fb.created_at), user_id=fb.user_id,
+                    user_name=fb.user_name, exchange_id=fb.exchange_id, question=ex.question, answer=ex.answer,
+                    handled_at=self.local(fb.handled_at) if fb.handled_at else None, handled_by=fb.handled_by)
+
+    def flag(self, feedback_id: int) -> Flag | None:
+        with self.stores.session() as s:
+            fb = s.get(FeedbackRow, feedback_id)
+            ex = s.get(ExchangeRow, fb.exchange_id) if fb is not None else None
+            return self._flag(fb, ex) if fb is not None and ex is not None else None
+
+    def open_flags(self, limit: int = 20) -> list[Flag]:
+        """👎 / 数字有误 / 出处有误 no admin has marked handled yet, newest first."""
+        with self.stores.session() as s:
+            rows = s.exec(select(FeedbackRow, ExchangeRow).where(col(FeedbackRow.kind).in_(FLAG_KINDS),
+                                                                 col(FeedbackRow.handled_at).is_(None),
+                                                                 FeedbackRow.exchange_id == ExchangeRow.id)
+                          .order_by(col(FeedbackRow.id).desc()).limit(limit)).all()
+            return [self._flag(fb, ex) for fb, ex in rows]
+
+    def count_open_flags(self) -> int:
+        with self.stores.session() as s:
+            return int(s.exec(select(func.count()).select_from(FeedbackRow).where(
+                col(FeedbackRow.kind).in_(FLAG_KINDS), col(FeedbackRow.handled_at).is_(None))).one())
+
+    def mark_handled(self, feedback_id: int, user_id: int | None) -> Flag | None:
+        """Mark a flag handled (once: a second admin pressing the button learns who did); None when unknown."""
+        with self.stores.session() as s:
+            fb = s.get(FeedbackRow, feedback_id)
+            if fb is None:
+                return None
+            if fb.handled_at is None:
+                fb.handled_at, fb.handled_by = utcnow(), user_id
+                s.add(fb)
+                s.commit()
+        return self.flag(feedback_id)
 
     def citations(self, exchange_id: int) -> list[Citation]:
         row = self.get(exchange_id)
@@ -117,6 +206,15 @@ class ExchangeLog:
     def get(self, exchange_id: int) -> ExchangeRow | None:
         with self.stores.session() as s:
             return s.get(ExchangeRow, exchange_id)
+
+    def last_with_sources(self, chat_id: int, within: timedelta = timedelta(hours=12)) -> ExchangeRow | None:
+        """The chat's latest answer with citations (a question, a trend, a comparison), for /source n."""
+        since = utcnow() - within
+        with self.stores.session() as s:
+            return s.exec(select(ExchangeRow).where(ExchangeRow.chat_id == chat_id,
+                                                    col(ExchangeRow.kind).in_(["question", "trend", "compare"]),
+                                                    ExchangeRow.created_at >= since)
+                          .order_by(col(ExchangeRow.id).desc()).limit(1)).first()
 
     def last_question(self, chat_id: int, within: timedelta = timedelta(minutes=30)) -> ExchangeRow | None:
         """The chat's previous answered question, for follow-ups ("那去年呢？")."""
@@ -139,12 +237,12 @@ class ExchangeLog:
         since = utcnow() - timedelta(days=days)
         with self.stores.session() as s:
             rows = s.exec(select(ExchangeRow).where(ExchangeRow.created_at >= since,
-                                                    col(ExchangeRow.kind).in_(["question", "figure", "inline"]))).all()
+                                                    col(ExchangeRow.kind).in_(ANSWER_KINDS))).all()
             fb = s.exec(select(FeedbackRow.kind, func.count()).where(FeedbackRow.created_at >= since)
                         .group_by(FeedbackRow.kind)).all()
         per_day: dict[str, list[int]] = {}
         for r in rows:
-            day = _as_utc(r.created_at).strftime("%Y-%m-%d")
+            day = self.local(r.created_at).strftime("%Y-%m-%d")
             per_day.setdefault(day, [0, 0])
             per_day[day][0] += 1
             per_day[day][1] += int(r.found)
@@ -162,23 +260,141 @@ class ExchangeLog:
             return list(s.exec(select(ExchangeRow).where(ExchangeRow.kind == "question", ExchangeRow.found == False)  # noqa: E712
                                .order_by(col(ExchangeRow.id).desc()).limit(limit)).all())
 
-    def export_csv(self) -> bytes:
-        """The whole log as CSV (UTF-8 with BOM so Excel opens Chinese text correctly)."""
-        out = io.StringIO()
-        w = csv.writer(out)
-        w.writerow(["id", "time_utc", "user_id", "user_name", "chat_id", "chat_type", "kind", "question",
-                    "resolved_question", "answer", "mode", "found", "citations", "figures", "latency_ms", "llm_tokens",
-                    "llm_ms", "check", "error",
-                    "feedback"])
+    def unanswered_groups(self, days: int = 30, limit: int = 15, scan: int = 1000) -> list[QuestionGroup]:
+        """Questions the reports could not answer, those asking the same thing in other words counted together."""
+        since = utcnow() - timedelta(days=days)
+        with self.stores.session() as s:
+            rows = s.exec(select(ExchangeRow).where(ExchangeRow.kind == "question", ExchangeRow.found == False,  # noqa: E712
+                                                    ExchangeRow.created_at >= since)
+                          .order_by(col(ExchangeRow.id).desc()).limit(scan)).all()
+        groups: list[tuple[set[str], list[ExchangeRow]]] = []
+        for row in rows:
+            words = question_words(row.resolved_question or row.question)
+            for group_words, members in groups:
+                if similar(words, group_words):
+                    members.append(row)
+                    group_words |= words
+                    break
+            else:
+                groups.append((set(words), [row]))
+        out = [QuestionGroup(question=members[0].question, count=len(members), last_at=self.local(members[0].created_at),
+                             users=len({m.user_id for m in members}),
+                             wordings=list(dict.fromkeys(m.question for m in members))[:3])
+               for _, members in groups]
+        out.sort(key=lambda g: (-g.count, -g.last_at.timestamp()))
+        return out[:limit]
+
+    EXPORT_HEADER = ["编号", "时间", "用户ID", "用户名", "会话ID", "会话类型", "类型", "问题", "补全后的问题", "回答",
+                     "回答方式", "找到答案", "出处", "数字", "耗时（毫秒）", "模型用量（tokens）", "模型耗时（毫秒）",
+                     "模型核对", "错误", "反馈"]
+
+    def export_rows(self, start: date | None = None, end: date | None = None) -> list[list]:
+        """The log between two local calendar days (inclusive), one row per exchange, in Chinese."""
+        lo, hi = self._utc_bounds(start, end)
+        query = select(ExchangeRow)
+        if lo is not None:
+            query = query.where(ExchangeRow.created_at >= lo)
+        if hi is not None:
+            query = query.where(ExchangeRow.created_at < hi)
+        out: list[list] = []
         with self.stores.session() as s:
             feedback: dict[int, list[str]] = {}
             for f in s.exec(select(FeedbackRow)).all():
-                feedback.setdefault(f.exchange_id, []).append(f.kind)
-            for r in s.exec(select(ExchangeRow).order_by(col(ExchangeRow.id))).all():
-                w.writerow([r.id, _as_utc(r.created_at).isoformat(), r.user_id, r.user_name, r.chat_id, r.chat_type,
-                            r.kind, r.question, r.resolved_question, r.answer, r.mode, int(r.found), r.citations,
-                            r.figures, round(r.latency_ms, 1), r.llm_tokens, round(r.llm_ms, 1), r.check, r.error, " ".join(feedback.get(r.id or 0, []))])
+                feedback.setdefault(f.exchange_id, []).append(FEEDBACK_LABELS.get(f.kind, f.kind))
+            for r in s.exec(query.order_by(col(ExchangeRow.id))).all():
+                out.append([r.id, self.local(r.created_at).replace(tzinfo=None, microsecond=0), r.user_id, r.user_name,
+                            r.chat_id, r.chat_type, KIND_LABELS.get(r.kind, r.kind), r.question, r.resolved_question,
+                            r.answer, r.mode, "是" if r.found else "否", _citations_text(r.citations),
+                            _figures_text(r.figures), round(r.latency_ms, 1), r.llm_tokens, round(r.llm_ms, 1), r.check,
+                            r.error, " ".join(feedback.get(r.id or 0, []))])
+        return out
+
+    def _header(self) -> list[str]:
+        return [f"时间（{self.tz.key}）" if h == "时间" else h for h in self.EXPORT_HEADER]
+
+    def export_csv(self, start: date | None = None, end: date | None = None) -> bytes:
+        """The log as CSV (UTF-8 with BOM so Excel opens Chinese text correctly), times local."""
+        out = io.StringIO()
+        w = csv.writer(out)
+        w.writerow(self._header())
+        for row in self.export_rows(start, end):
+            w.writerow([v.strftime("%Y-%m-%d %H:%M:%S") if isinstance(v, datetime) else v for v in row])
         return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+    def export_xlsx(self, start: date | None = None, end: date | None = None) -> bytes:
+        """The log as an Excel workbook: Chinese headers, local times as real dates, the header row frozen."""
+        from openpyxl import Workbook
+        from openpyxl.styles import Alignment, Font
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "对话记录"
+        ws.append(self._header())
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for row in self.export_rows(start, end):
+            ws.append([_excel_safe(v) for v in row])
+        for row in ws.iter_rows(min_row=2, min_col=2, max_col=2):
+            row[0].number_format = "yyyy-mm-dd hh:mm:ss"
+        widths = {"A": 8, "B": 20, "C": 12, "D": 12, "E": 16, "F": 10, "G": 10, "H": 40, "I": 30, "J": 60, "K": 10,
+                  "L": 8, "M": 50, "N": 40, "O": 10, "P": 10, "Q": 10, "R": 20, "S": 30, "T": 12}
+        for letter, width in widths.items():
+            ws.column_dimensions[letter].width = width
+        for row in ws.iter_rows(min_row=2, min_col=8, max_col=10):
+            for cell in row:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.freeze_panes = "A2"
+        buf = io.BytesIO()
+        wb.save(buf)
+        return buf.getvalue()
+
+
+_ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _excel_safe(value):
+    """Control characters (pasted from PDFs) make a workbook unreadable; strings that look like formulas are text."""
+    if isinstance(value, str):
+        value = _ILLEGAL_XLSX.sub("", value)
+        return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+    return value
+
+
+def _citations_text(raw: str) -> str:
+    try:
+        return "；".join(f"[{c['n']}] {c['report']} › {c.get('section', '')}" for c in json.loads(raw or "[]"))
+    except (ValueError, KeyError, TypeError):
+        return raw or ""
+
+
+def _figures_text(raw: str) -> str:
+    try:
+        items = json.loads(raw or "[]")
+        return "；".join(f"{f['indicator']} {f['value']}（{year_type(f.get('year'), f.get('type', ''))}）" for f in items)
+    except (ValueError, KeyError, TypeError):
+        return raw or ""
+
+
+def year_type(year: int | None, ftype: str) -> str:
+    """"2025年目标", or "实际，年份不详" when the report does not say which year."""
+    what = "目标" if ftype == "target" else "实际"
+    return f"{year}年{what}" if year else f"{what}，年份不详"
+
+
+def question_words(text: str) -> set[str]:
+    """The content words of a question: what it is about, without years, numbers and asking words."""
+    from .lexical import tokenize
+    from .query import GENERIC
+
+    return {t for t in tokenize(text) if t not in GENERIC and not re.fullmatch(r"[\d.]+", t)} or {text.strip()}
+
+
+def similar(a: set[str], b: set[str]) -> bool:
+    """Two questions ask the same thing when they share most of their content words."""
+    if not a or not b:
+        return False
+    shared = len(a & b)
+    return shared / len(a | b) >= 0.5 or (shared >= 2 and shared / min(len(a), len(b)) >= 0.8)
 
 
 def _as_utc(dt: datetime) -> datetime:

@@ -160,8 +160,13 @@ def _why(exc: Exception) -> str:
 
 
 def _reason_zh(reason: str) -> str:
+    """Why a generated answer was set aside, in a few words that never repeat the rejected claim itself."""
+    if reason.startswith("the number") and reason.endswith("has no citation"):
+        return "回答中有数字没有标注出处"
     if reason.startswith("the number"):
-        return "回答中的数字" + reason.split("the number", 1)[1].split(" is ")[0].strip().join("“”") + "在所引资料中找不到"
+        return "回答中有数字在所引资料中找不到"
+    if reason.startswith("the cited source"):
+        return "回答的说法与所引资料不符"
     if reason.startswith("cites sources"):
         return "引用了不存在的资料编号"
     if reason.startswith("no citations"):

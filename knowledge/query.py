@@ -307,19 +307,23 @@ def resolve_time_words(q: QueryInfo, reports, today: date) -> None:
         return
     reports = [r for r in reports if r.issuer]
     issuers = set(q.issuers) or ({r.issuer for r in reports} if len({r.issuer for r in reports}) == 1 else set())
-    own = [r for r in reports if r.issuer in issuers]
     offset = _OFFSETS[q.relative]
-    if own:
+    years: set[int] = set()
+    for issuer in issuers:  # each issuer's own latest report ("开发区" may name two zones)
+        own = [r for r in reports if r.issuer == issuer]
+        if not own:
+            continue
         latest = max(own, key=lambda r: (r.year or 0, r.plan_year or 0))
         this_year = latest.plan_year or latest.year
         if this_year is None:
-            return
+            continue
         base = latest.review_year if offset < 0 and latest.review_year else this_year
-        year = base + (offset + 1 if offset < 0 else offset)
-    else:
-        year = today.year + offset
-    q.years = [year]
-    q.year_note = f"“{_RELATIVE_SHOWN[q.relative]}”按{year}年计"
+        years.add(base + (offset + 1 if offset < 0 else offset))
+    if not years:
+        years = {today.year + offset}
+    q.years = sorted(years)
+    shown = _RELATIVE_SHOWN[q.relative]
+    q.year_note = f"“{shown}”按{q.years[0]}年计" if len(years) == 1 else f"“{shown}”按各自最新报告计"
 
 
 # Parts of speech that never carry what a question is about: numerals, measure words, pronouns,

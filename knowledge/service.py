@@ -132,6 +132,10 @@ def settled(q, ans: Answer) -> bool:
     return f.value in ans.citations[ans.lead].quote
 
 
+def too_large(size: int, limit_mb: int) -> str:
+    return f"文件有 {size / 1048576:.0f} MB，超过了 {limit_mb} MB 的上限。请拆分或压缩后重新发送"
+
+
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -156,6 +160,7 @@ class KnowledgeBase:
         self.retriever = HybridRetriever(self.index, self.stores, self.embedder)
         self._write_lock = threading.Lock()
         self._generator = None
+        self._series = None
 
     # --- ingest -------------------------------------------------------------------------------
 
@@ -169,16 +174,15 @@ class KnowledgeBase:
             if data is None:
                 size = path.stat().st_size
                 if size > self.settings.max_file_mb * 1024 * 1024:
-                    raise UnreadableFile(f"文件有 {size / 1048576:.0f} MB，超过上限 {self.settings.max_file_mb} MB"
-                                         "（REPORTBOT_MAX_FILE_MB）：请压缩或拆分后重新发送")
+                    raise UnreadableFile(too_large(size, self.settings.max_file_mb))
                 data = path.read_bytes()
             elif len(data) > self.settings.max_file_mb * 1024 * 1024:
-                raise UnreadableFile(f"文件有 {len(data) / 1048576:.0f} MB，超过上限 {self.settings.max_file_mb} MB"
-                                     "（REPORTBOT_MAX_FILE_MB）：请压缩或拆分后重新发送")
+                raise UnreadableFile(too_large(len(data), self.settings.max_file_mb))
             digest = content_hash(data)
             with self.stores.session() as s:
                 same = s.exec(select(ReportRow).where(ReportRow.content_hash == digest, ReportRow.status == "ready")).first()
             if same is not None:
+                self._keep_original(digest, data)  # a report indexed before originals were kept gets its file now
                 report("done", 1, 1)
                 return IngestResult(source=name, status="unchanged", report_id=same.id, title=same.title,
                                     chunks=same.n_chunks, figures=same.n_figures, seconds=time.perf_counter() - started)
@@ -187,17 +191,18 @@ class KnowledgeBase:
             report("structure", len(parsed.sections), len(parsed.sections))
             report("figures", len(parsed.figures), len(parsed.figures))
             if not parsed.chunks:
-                raise UnreadableFile("文件中没有找到报告正文：请确认文件内容后重新发送")
+                raise UnreadableFile("文件里没有找到报告正文。请确认文件内容，或另存为 .docx 后重新发送")
             vectors = self._embed(parsed, report)
             tokens = [tokenize(" ".join([parsed.meta.title, *c.section_path, c.table, c.text])) for c in parsed.chunks]
             self._embed_terms(parsed, tokens)
             report("saving", 0, 1)
+            self._keep_original(digest, data)
             result = self._save(name, digest, parsed, vectors, tokens)
         except UnreadableFile as exc:
             return IngestResult(source=name, status="failed", error=str(exc), seconds=time.perf_counter() - started)
         except Exception as exc:  # any other failure: report it, keep the index as it was
             log.exception("ingest of %s failed", name)
-            return IngestResult(source=name, status="failed", error=f"内部错误（{type(exc).__name__}），详见日志；索引未改变",
+            return IngestResult(source=name, status="failed", error=f"内部错误（{type(exc).__name__}），详情见运行日志",
                                 seconds=time.perf_counter() - started)
         result.seconds = time.perf_counter() - started
         report("done", 1, 1)
@@ -299,7 +304,7 @@ class KnowledgeBase:
             if on_file:
                 on_file(f, i, len(files))
             if not f.exists():
-                summary.results.append(IngestResult(source=f.name, status="failed", error="文件不存在"))
+                summary.results.append(IngestResult(source=f.name, status="failed", error="找不到这个文件"))
                 continue
             summary.results.append(self.ingest_file(f, progress=progress))
         return summary
@@ -328,9 +333,9 @@ class KnowledgeBase:
         if len(matches) == 1:
             return matches[0]
         if not matches:
-            raise ReportNotFound(f"no indexed report matches {ref!r}; `reportbot reports` lists them")
-        raise ReportNotFound(f"{ref!r} matches {len(matches)} reports; name one by id: "
-                             + ", ".join(f"{r.id} ({r.title})" for r in matches[:8]))
+            raise ReportNotFound(f"没有找到与“{ref}”对应的已收录报告。请用 /reports（或 reportbot reports）查看编号")
+        raise ReportNotFound(f"“{ref}”对应 {len(matches)} 份报告，请用编号指定其中一份："
+                             + "；".join(f"{r.id}（{r.title}）" for r in matches[:8]))
 
     def remove(self, ref: str) -> ReportRow:
         report = self.find_report(ref)
@@ -452,3 +457,50 @@ class KnowledgeBase:
             if len(hits) >= limit:
                 break
         return hits
+
+    # --- series, comparisons and originals ----------------------------------------------------------
+
+    @property
+    def series(self):
+        """The figure series finder (knowledge.series) over this base's in-memory index."""
+        from .series import SeriesFinder
+
+        if self._series is None:
+            self._series = SeriesFinder(self.index)
+        return self._series
+
+    def trend(self, indicator: str, issuer: str | None = None, kind: str | None = None, ftype: str | None = None):
+        """An indicator's actual and target figures per year for one issuer (knowledge.series.Trend)."""
+        return self.series.trend(indicator, issuer, kind=kind, ftype=ftype)
+
+    def compare(self, indicator: str, year: int, ftype: str | None = None, kind: str | None = None):
+        """Every issuer's figure of an indicator for one year (knowledge.series.Comparison)."""
+        return self.series.compare(indicator, year, ftype=ftype, kind=kind)
+
+    def find_reports(self, issuer: str | None = None, year: int | None = None) -> list[ReportRow]:
+        """Indexed reports of an issuer (as staff write it: 四川, 广西) and/or of a year (delivered, reviewed or planned)."""
+        from .query import issuer_aliases
+
+        rows = self.reports()
+        if issuer:
+            rows = [r for r in rows if issuer == r.issuer or issuer in issuer_aliases(r.issuer) or issuer in r.title]
+        if year:
+            rows = [r for r in rows if year in (r.year, r.review_year, r.plan_year)]
+        return rows
+
+    def original(self, report_id: int) -> tuple[str, bytes] | None:
+        """(file name, bytes) of the file a report was made from, when it was kept."""
+        with self.stores.session() as s:
+            row = s.get(ReportRow, report_id)
+        if row is None or row.status != "ready":
+            return None
+        data = self.stores.originals.get(row.content_hash)
+        return (row.source, data) if data is not None else None
+
+    def _keep_original(self, digest: str, data: bytes) -> None:
+        """Keep the file itself (REPORTBOT_ORIGINALS); the index never depends on it, so a failure is only logged."""
+        try:
+            if not self.stores.originals.has(digest):
+                self.stores.originals.put(digest, data)
+        except Exception:
+            log.exception("could not keep the original file %s", digest[:12])

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -37,8 +38,8 @@ class Settings(BaseSettings):
                                  description="Longest wait for a generated answer before the extractive one is sent.")
     llm_max_retries: int = Field(1, validation_alias="LLM_MAX_RETRIES", description="Retries after a failed model call.")
     llm_temperature: float = Field(0.0, validation_alias="LLM_TEMPERATURE", description="Sampling temperature.")
-    prompts_dir: Path = Field(Path(__file__).resolve().parent.parent / "prompts", validation_alias="REPORTBOT_PROMPTS_DIR",
-                              description="Folder with system.txt, answer.txt and rewrite.txt.")
+    prompts_dir: Path = Field(default_factory=lambda: default_prompts_dir(), validation_alias="REPORTBOT_PROMPTS_DIR",
+                              description="Folder with system.txt, answer.txt and rewrite.txt (default: the ones shipped).")
     top_k: int = Field(5, validation_alias="REPORTBOT_TOP_K", description="Citations returned per answer.")
     max_file_mb: int = Field(50, validation_alias="REPORTBOT_MAX_FILE_MB",
                              description="Largest report file accepted for ingestion, in MB.")
@@ -58,6 +59,49 @@ class Settings(BaseSettings):
                          description="Resolution scanned PDF pages are rendered at for OCR.")
     embed_batch: int = Field(16, validation_alias="REPORTBOT_EMBED_BATCH",
                              description="Chunks embedded per batch (progress is reported per batch).")
+    timezone: str = Field("Asia/Shanghai", validation_alias="REPORTBOT_TZ",
+                          description="Time zone of the times admins see (/stats, /unanswered, /feedback, /export, logs).")
+    originals: str = Field("auto", validation_alias="REPORTBOT_ORIGINALS",
+                           description="Where original report files are kept: auto (the data dir; the database when "
+                                       "DATABASE_URL is set), files, database or off.")
+    chart_font: str = Field("", validation_alias="REPORTBOT_CHART_FONT",
+                            description="A .ttf/.otf/.ttc font with Chinese characters for charts; empty finds one "
+                                        "(Debian: fonts-noto-cjk).")
+    log_level: str = Field("", validation_alias="LOG_LEVEL",
+                           description="DEBUG, INFO, WARNING or ERROR; empty: INFO for the bot, WARNING for other commands.")
+
+    @field_validator("prompts_dir", mode="before")
+    @classmethod
+    def _shipped_prompts(cls, value):
+        return default_prompts_dir() if value in (None, "") else value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"REPORTBOT_TZ {value!r} is not a time zone name such as Asia/Shanghai") from exc
+        return value
+
+    @field_validator("originals")
+    @classmethod
+    def _originals_choice(cls, value: str) -> str:
+        if value not in ("auto", "files", "database", "off"):
+            raise ValueError("REPORTBOT_ORIGINALS must be auto, files, database or off")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level_name(cls, value: str) -> str:
+        value = value.strip().upper()
+        if value and value not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
     @property
     def llm_enabled(self) -> bool:
@@ -71,6 +115,13 @@ class Settings(BaseSettings):
     @property
     def sql_url(self) -> str:
         return self.database_url or f"sqlite:///{self.sqlite_path}"
+
+
+def default_prompts_dir() -> Path:
+    """The prompts shipped with the package (a wheel carries them inside it), or the checkout's prompts/."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "prompts"
+    return packaged if (packaged / "system.txt").is_file() else here.parent / "prompts"
 
 
 @lru_cache(maxsize=1)

@@ -21,7 +21,8 @@ import numpy as np
 from sqlalchemy import Column, Text, event
 from sqlmodel import Field, Session, SQLModel, col, create_engine, delete, select
 
-from .errors import EmbedderMismatch
+from .errors import ConfigurationError, EmbedderMismatch
+from .originals import open_originals
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -139,7 +140,12 @@ def make_engine(settings: Settings):
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
     else:
-        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        try:
+            engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        except ModuleNotFoundError as exc:  # the URL names a driver this install lacks (psycopg for PostgreSQL)
+            raise ConfigurationError(
+                f"DATABASE_URL needs the database driver {exc.name!r}, which is not installed: "
+                "pip install 'reportbot[server]'") from None
     migrate(engine)
     return engine
 
@@ -148,7 +154,9 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _ADOPTED_COLUMNS = {"reports": {"owner": "VARCHAR NOT NULL DEFAULT ''"},
                     "chunks": {"page": "INTEGER", "ocr_confidence": "FLOAT", "table_caption": "TEXT NOT NULL DEFAULT ''"},
                     "exchanges": {"llm_tokens": "INTEGER NOT NULL DEFAULT 0", "llm_ms": "FLOAT NOT NULL DEFAULT 0",
-                                  '"check"': "VARCHAR NOT NULL DEFAULT ''"}}
+                                  '"check"': "VARCHAR NOT NULL DEFAULT ''"},
+                    "feedback": {"user_name": "VARCHAR NOT NULL DEFAULT ''", "handled_at": "TIMESTAMP",
+                                 "handled_by": "BIGINT"}}
 
 
 def migrate(engine) -> None:
@@ -283,6 +291,7 @@ class Stores:
                  cleanup: bool = True):
         self.settings = settings
         self.engine = make_engine(settings)
+        self.originals = open_originals(settings, self.engine)
         self.vectors = VectorStore(settings)
         if check_embedder:
             self._check_embedder(embedder_name, embedder_dim)
@@ -343,10 +352,15 @@ class Stores:
         """Vectors first, then SQL: if we die in between, the report is still listed and removable again."""
         self.vectors.delete_report(report_id)
         with self.session() as s:
+            row = s.get(ReportRow, report_id)
+            digest = row.content_hash if row is not None else ""
             for table in (FigureRow, ChunkRow, SectionRow):
                 s.exec(delete(table).where(col(table.report_id) == report_id))
             s.exec(delete(ReportRow).where(col(ReportRow.id) == report_id))
             s.commit()
+            kept = digest and s.exec(select(ReportRow.id).where(ReportRow.content_hash == digest)).first() is not None
+        if digest and not kept:  # the original file goes with the last report made from it
+            self.originals.delete(digest)
 
     def ready_reports(self) -> list[ReportRow]:
         with self.session() as s:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .series import Comparison, Trend
 
 PATH_SEP = " › "
 
@@ -130,16 +133,23 @@ class Answer:
     lead: int = 0  # the citation (by position) whose quote the answer leads with (not shown)
     coverage: float = 0.0  # share of the question's concepts the lead passage holds (not shown)
     resolved: str = ""  # the standalone question a follow-up was read as ("那去年呢？" → "四川去年GDP增长多少？")
+    trend: Trend | None = None  # an indicator over the years: the bot sends it as a chart
+    comparison: Comparison | None = None  # every issuer's figure for a year: the bot sends it as a table
 
     def to_dict(self) -> dict:
-        extra = {"note": self.note} if self.note else {}
+        extra: dict = {"note": self.note} if self.note else {}
+        if self.trend is not None:
+            extra["trend"] = self.trend.to_dict()
+        if self.comparison is not None:
+            extra["comparison"] = self.comparison.to_dict()
         return {**extra,
             "answer": self.answer,
             "found": self.found,
             "mode": self.mode,
             "latency_ms": round(self.latency_ms, 1),
             "citations": [
-                {k: v for k, v in asdict(c).items() if k not in ("report_id", "chunk_id")} for c in self.citations
+                {k: v for k, v in asdict(c).items() if k not in ("report_id", "chunk_id")}
+                for c in self.citations
             ],
             "figures": [{k: v for k, v in asdict(f).items() if k != "report"} for f in self.figures],
         }

@@ -70,6 +70,7 @@ class Call:
     method: str
     params: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
+    peer: tuple | None = None  # (host, port) the request came from: a proxy's own socket when one is used
 
 
 class FakeTelegram:
@@ -90,6 +91,8 @@ class FakeTelegram:
         self._file_ids = itertools.count(1)
         self.files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, data)
         self.documents_sent: list[tuple[str, bytes]] = []
+        self.photos_sent: list[tuple[bytes, dict[str, Any]]] = []  # (PNG bytes, the call's parameters)
+        self.downloads: list[tuple[str, tuple | None]] = []  # (file path, peer) of every file download
         self.webhook: dict[str, Any] | None = None
         self.commands: dict[str, list[dict]] = {}
         self.flood: dict[str, int] = {}  # method -> how many of its next calls get 429 Too Many Requests
@@ -130,6 +133,7 @@ class FakeTelegram:
         if request.match_info["token"] != self.token:
             return web.Response(status=401)
         path = request.match_info["path"]
+        self.downloads.append((path, request.transport.get_extra_info("peername") if request.transport else None))
         for file_path, data in self.files.values():
             if file_path == path:
                 return web.Response(body=data)
@@ -140,7 +144,8 @@ class FakeTelegram:
             return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
         name = request.match_info["method"]
         params, files = await self._params(request)
-        self.calls.append(Call(name, params))
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        self.calls.append(Call(name, params, peer=tuple(peer) if peer else None))
         self._new_call.set()
         problems = self._check_call(name, params)
         if problems:
@@ -295,6 +300,35 @@ class FakeTelegram:
     async def api_answerCallbackQuery(self, params, files):
         return True
 
+    async def api_editMessageReplyMarkup(self, params, files):
+        extra = {"reply_markup": params["reply_markup"]} if params.get("reply_markup") else {}
+        return self._message(params["chat_id"], "edited", message_id=int(params["message_id"]),
+                             edit_date=int(time.time()), **extra)
+
+    async def api_deleteMessage(self, params, files):
+        return True
+
+    async def api_sendPhoto(self, params, files):
+        name, data = files.get("photo", ("photo", b""))
+        if not data:
+            raise ApiError(400, "Bad Request: photo must be uploaded")
+        if not data.startswith(b"\x89PNG\r\n\x1a\n") and not data.startswith(b"\xff\xd8"):
+            raise ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
+        if len(data) > 10 * 1024 * 1024:
+            raise ApiError(400, "Bad Request: photo is too big")
+        self.photos_sent.append((data, params))
+        width, height = _png_size(data)
+        if width + height > 10000 or max(width, height) > 20 * min(width, height):
+            raise ApiError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+        photo = [{"file_id": f"photo{next(self._file_ids)}", "file_unique_id": "p", "width": width, "height": height,
+                  "file_size": len(data)}]
+        for size in photo:
+            self.check_object("PhotoSize", size)
+        extra = {"caption": params["caption"]} if "caption" in params else {}
+        if params.get("reply_markup"):
+            extra["reply_markup"] = params["reply_markup"]
+        return self._message(params["chat_id"], None, photo=photo, **extra)
+
     async def api_answerInlineQuery(self, params, files):
         return True
 
@@ -394,6 +428,13 @@ class FakeTelegram:
                 await asyncio.wait_for(self._new_call.wait(), timeout=min(remaining, 0.5))
             except TimeoutError:
                 pass
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's IHDR chunk (Telegram checks a photo's dimensions)."""
+    if data.startswith(b"\x89PNG"):
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    return 1, 1
 
 
 class ApiError(Exception):

@@ -132,8 +132,9 @@ def test_follow_up_uses_the_previous_question(harness):
     h = harness
     mark = h.say(STAFF, "临江开发区2025年地区生产总值增长目标是多少？")
     h.reply_to(STAFF, mark, "7%左右")
-    mark = h.say(STAFF, "那2024年呢？")
-    h.reply_to(STAFF, mark, "486.3亿元")
+    mark = h.say(STAFF, "那2024年呢？")  # read as 2024's GDP growth target, which the report does not set
+    text = h.reply_to(STAFF, mark, "2024").params["text"]
+    assert "没有给出2024年" in text and "7%左右" in text  # and 2025's is shown only labelled as 2025's
 
 
 def test_target_command_and_inline_mode(harness):
@@ -214,10 +215,10 @@ def test_admin_stats_unanswered_export_and_remove(harness):
     assert "城镇居民人均可支配收入" in h.reply_to(ADMIN, mark, "找不到答案").params["text"]
     mark = h.say(ADMIN, "/stats")
     assert "提问 1 次" in h.reply_to(ADMIN, mark, "近 7 天").params["text"]
-    mark = h.say(ADMIN, "/export")
+    mark = h.say(ADMIN, "/export csv")
     h.wait(lambda c: c.method == "sendDocument", mark)
     name, data = h.server.documents_sent[-1]
-    assert name.endswith(".csv") and "城镇居民人均可支配收入".encode() in data
+    assert name.endswith(".csv") and "城镇居民人均可支配收入".encode() in data and "时间（Asia/Shanghai）".encode() in data
     mark = h.say(STAFF, "/stats")
     assert "管理员" in h.reply_to(STAFF, mark, "管理员").params["text"]
     mark = h.say(ADMIN, "/remove 临江")
@@ -308,6 +309,8 @@ def test_reportbot_bot_command_runs_the_real_process(store_config):
     assert server.token.split(":")[1] not in output, "the bot token leaked into the log"
     assert "SECRET-never-logged" not in output, "the model key leaked into the log"
     assert "model call failed" in output  # the failure itself is logged
+    assert "INFO bot.app: starting: 2 reports indexed" in output  # `reportbot bot` logs at INFO unless LOG_LEVEL says
+    assert "+0800 INFO" in output  # in REPORTBOT_TZ (Asia/Shanghai by default), the time admins live in
     assert server.violations == []
 
 
@@ -372,7 +375,8 @@ def test_a_generated_answer_that_fails_the_check_is_replaced_by_the_extractive_o
     mark = h.say(STAFF, "临江开发区2025年地区生产总值增长目标是多少？")
     final = h.wait(lambda c: c.method == "editMessageText" and "reply_markup" in c.params, mark, timeout=30)
     text = final.params["text"]
-    assert "未通过核对" in text and "9%左右" in text.split("\n")[0] and "7%左右" in text
+    # the note says why without repeating the rejected number; the reader sees only what the report says
+    assert "未通过核对" in text and "9%左右" not in text and "7%左右" in text
     (row,) = [r for r in exchanges(h) if r.kind == "question"]
     assert row.mode == "extractive" and row.check.startswith("failed")
 

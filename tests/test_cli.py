@@ -33,7 +33,7 @@ def test_ingest_reports_a_bad_file_and_still_adds_the_good_ones(tmp_path, store_
     assert res.returncode == 1
     assert "added 1, replaced 0, unchanged 0, failed 2" in res.stdout
     assert "broken.docx: .docx 文件已损坏" in res.stderr
-    assert "missing.txt: 文件不存在" in res.stderr
+    assert "missing.txt: 找不到这个文件" in res.stderr
 
 
 def test_ingest_again_is_unchanged(data_dir):
@@ -49,7 +49,7 @@ def test_reports_and_remove(data_dir):
     assert res.returncode == 0 and "removed" in res.stdout
     assert json.loads(run(data_dir, "reports", "--json").stdout) == []
     missing = run(data_dir, "remove", "不存在的报告")
-    assert missing.returncode == 2 and "no indexed report matches" in missing.stderr
+    assert missing.returncode == 2 and "没有找到与“不存在的报告”对应的已收录报告" in missing.stderr
 
 
 def test_ask_json_has_the_documented_fields(data_dir):
@@ -105,3 +105,40 @@ def test_chat_reads_follow_ups_with_the_previous_question(data_dir):
     res = run(data_dir, "chat", stdin="临江开发区2025年地区生产总值增长目标是多少？\n那2024年呢？\nexit\n")
     first, second = res.stdout.split("问> ")[1:3]
     assert "7%左右" in first and "486.3亿元" in second
+
+
+def test_version_and_help_with_examples(store_config):
+    version = run(store_config, "--version")
+    assert version.returncode == 0 and version.stdout.startswith("reportbot ")
+    for command in ("ingest", "ask", "trend", "compare", "remove", "bot"):
+        res = run(store_config, command, "--help")
+        assert res.returncode == 0 and "examples:" in res.stdout and f"reportbot {command}" in res.stdout
+
+
+def test_no_progress_bar_when_not_on_a_terminal(store_config):
+    res = run(store_config, "ingest", str(SAMPLE))  # no -q: the output is a pipe, not a terminal
+    assert res.returncode == 0 and "added 1" in res.stdout
+    assert "\r" not in res.stderr and "file/s" not in res.stderr and "it/s" not in res.stderr
+
+
+def test_trend_and_compare_from_the_terminal(data_dir, tmp_path):
+    chart = tmp_path / "trend.png"
+    res = run(data_dir, "trend", "地区生产总值", "临江", "--png", str(chart))
+    assert res.returncode == 0 and "2024年实际 7.1%[1]" in res.stdout and "2025年目标 7%左右[2]" in res.stdout
+    assert chart.read_bytes().startswith(b"\x89PNG")
+    res = run(data_dir, "compare", "GDP增长目标", "2025", "--json")
+    rows = json.loads(res.stdout)["comparison"]["rows"]
+    assert rows[0]["issuer"] == "临江经济技术开发区" and rows[0]["cells"][0]["value"] == "7%左右"
+    assert run(data_dir, "trend", "火星基地数量").returncode == 1
+
+
+def test_a_missing_postgresql_driver_is_one_clear_line(tmp_path):
+    """DATABASE_URL names PostgreSQL but psycopg is not installed: say which extra to install, no traceback."""
+    code = ("import sys; sys.modules['psycopg'] = None; sys.modules['psycopg2'] = None; "
+            "from knowledge.cli import main; sys.exit(main(['reports']))")
+    env = {**os.environ, "REPORTBOT_EMBEDDER": "fake", "REPORTBOT_DATA_DIR": str(tmp_path),
+           "DATABASE_URL": "postgresql+psycopg://reportbot@127.0.0.1:5432/reportbot"}
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert res.returncode == 2
+    assert res.stderr.strip().count("\n") == 0 and "pip install 'reportbot[server]'" in res.stderr
+    assert "Traceback" not in res.stderr

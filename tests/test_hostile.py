@@ -77,7 +77,7 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read(kb, tmp_path):
     with big.open("wb") as f:
         f.truncate(100 * 1024 * 1024)  # 100 MB, sparse: the refusal must not read it
     result = kb.ingest_file(big)
-    assert result.status == "failed" and "超过上限 50 MB" in result.error and result.seconds < 1
+    assert result.status == "failed" and "超过了 50 MB 的上限" in result.error and result.seconds < 1
 
 
 def test_memory_stays_bounded_on_a_zip_bomb_and_a_huge_file(tmp_path, store_config):

@@ -147,3 +147,10 @@ def test_cli_reports_the_mode(llm, store_config):
     rows = [json.loads(x) for x in out.stdout.splitlines()]
     assert [r["mode"] for r in rows] == ["llm", "extractive"]
     assert "sk-test-secret-key-123" not in out.stdout + out.stderr
+
+
+def test_the_note_on_a_rejected_answer_never_repeats_the_rejected_claim(llm, llm_kb):
+    llm.script = [reply(lambda m: good_answer(m).replace("7%左右", "25%以上"))]
+    ans = llm_kb.ask(QUESTION)
+    assert ans.mode == "extractive" and "未通过核对" in ans.note
+    assert "25%" not in ans.note and "25%" not in ans.answer  # the invented number reaches no one

@@ -58,6 +58,13 @@ def test_upgrading_a_database_made_by_the_previous_schema_keeps_index_and_log(st
 
 
 def test_a_fresh_database_is_created_at_the_newest_revision(settings):
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(cfg).get_current_head()
     kb = KnowledgeBase(settings, embedder=FakeEmbedder())
     with kb.stores.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == head
+        assert {"handled_at", "handled_by", "user_name"} <= {c["name"] for c in inspect(conn).get_columns("feedback")}
+        assert "originals" in inspect(conn).get_table_names()
