@@ -4,6 +4,7 @@ models shipped inside the rapidocr-onnxruntime wheel, so it runs offline)."""
 from __future__ import annotations
 
 import io
+import re
 import threading
 
 from ..errors import UnreadableFile
@@ -62,7 +63,8 @@ def merge_rows(boxes: list[Line]) -> list[Line]:
     lines = []
     for row in rows:
         row.sort(key=lambda b: b.x0)
-        text = tidy_spaces(" ".join(b.text for b in row))
+        # OCR reads the dash "——" that opens a run-in item as the numeral 一 (一一, 一—)
+        text = re.sub(r"^[一—－-]{2}(?=[\u4e00-\u9fff])", "——", tidy_spaces(" ".join(b.text for b in row)))
         n = sum(len(b.text) for b in row) or 1
         conf = sum((b.conf or 0.0) * len(b.text) for b in row) / n
         lines.append(Line(text=text, x0=row[0].x0, x1=max(b.x1 for b in row), top=min(b.top for b in row),
