@@ -325,6 +325,7 @@ def main() -> int:
                 continue
             kb, seconds, marks = ingest_alone(path, out / "data" / f"{stem}-{fmt}", embedder)
             rows = ask_all(kb, items)
+            (out / f"{stem}-{fmt}-rows.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
             per[fmt] = {"hit@5": rate(rows, "hit"), "values": rate(rows, "values"), "section": rate(rows, "section"),
                         "ingest_s": round(seconds, 1), "n": len(rows)}
             if "ocr_pages" in marks:

@@ -97,3 +97,19 @@ def test_a_cited_quote_from_a_scan_says_it_was_ocr_with_its_confidence(settings,
     cited = next(c for c in ans.citations if "52.1万吨" in c.quote)
     assert cited.page == 2 and cited.ocr_confidence is not None and cited.ocr_confidence > 0.8
     assert f"（第2页，OCR识别，置信度{cited.ocr_confidence:.2f}）" in "\n".join(answer_html(ans))
+
+
+def test_a_dash_read_as_one_one_opens_a_run_in_item_again():
+    from knowledge.readers.layout import Line
+    from knowledge.readers.ocr import merge_rows
+
+    boxes = [Line(text="一一经济发展贡献新担当。", x0=10, x1=300, top=0, bottom=20, size=16, conf=0.99),
+             Line(text="一是奋力拼经济", x0=10, x1=200, top=40, bottom=60, size=16, conf=0.99)]
+    assert [ln.text for ln in merge_rows(boxes)] == ["——经济发展贡献新担当。", "一是奋力拼经济"]
+
+
+def test_straight_quotes_read_by_ocr_become_the_chinese_quotes_the_report_has():
+    from knowledge.readers.ocr import curly_quotes
+
+    assert curly_quotes('抓好“三农"工作和"两新"政策') == "抓好“三农”工作和“两新”政策"
+    assert curly_quotes('Wi-Fi "6"') == 'Wi-Fi "6"'
