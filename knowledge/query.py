@@ -115,6 +115,24 @@ def issuer_aliases(issuer: str) -> set[str]:
     return aliases
 
 
+def named_issuers(text: str, known_issuers: list[str]) -> list[str]:
+    """The issuers a text names. A name inside a longer name of another issuer does not count: "临江开发区"
+    names 临江经济技术开发区, not every 开发区."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for issuer in known_issuers:
+        for alias in issuer_aliases(issuer):
+            start = text.find(alias)
+            while start >= 0:
+                spans.setdefault(issuer, []).append((start, start + len(alias)))
+                start = text.find(alias, start + 1)
+
+    def inside_another(issuer: str) -> bool:
+        return all(any(a <= s and e <= b and (b - a) > (e - s) for other, theirs in spans.items() if other != issuer
+                       for a, b in theirs) for s, e in spans[issuer])
+
+    return [i for i in known_issuers if i in spans and not inside_another(i)]
+
+
 @dataclass
 class Concept:
     """One thing the question is about: any of `forms` found counts fully; `parts` count for what they cover."""
@@ -169,7 +187,7 @@ class QueryInfo:
     year_note: str = ""  # how a time word was read: "“今年”按2026年"
     across: bool = False  # asks the same figure of several issuers ("各省…", "谁高", "哪些省份…")
     trend: bool = False  # asks how a figure moved over the years ("这几年怎么变的")
-    threshold: tuple[str, float] | None = None  # ("≥", 5.0) from "在5%以上"
+    threshold: tuple[str, float, str] | None = None  # ("≥", 5.0, "%") from "在5%以上"
     vector: Any = None  # the embedded question, once a step has computed it
 
     @property
@@ -217,7 +235,7 @@ def understand(question: str, known_issuers: list[str], reports=None, today: dat
                    key=lambda y: digits.find(str(y)))
     relative = next((rel for word, rel in RELATIVE_WORDS if word in text), None)
 
-    issuers = [i for i in known_issuers if any(a in text for a in issuer_aliases(i))]
+    issuers = named_issuers(text, known_issuers)
     if len(issuers) > 1 and "国务院" in issuers and not re.search(r"(国务院|中央政府)", text):
         # beside a named place, 全国/国家 is a scope ("增速居全国前列", "国家级专精特新企业"), not the State Council
         issuers.remove("国务院")
@@ -271,16 +289,34 @@ def understand(question: str, known_issuers: list[str], reports=None, today: dat
 
 
 # Questions about several issuers at once, and about a figure over the years: general Chinese phrasing.
-_ACROSS = re.compile(r"(各省|各地|各市|各区|各州|各盟|各县|各地区|各省份|各省区市|全国各|哪些省|哪个省|哪几个省|哪些地区|哪个地区|"
-                     r"哪些地方|哪些城市|哪个城市|哪些市|几个省|多少个省|多少省)")
+_ACROSS = re.compile(r"(各省份|各省区市|各地区|各省|各地|各市|各区|各州|各盟|各县|全国各|几个省|多少个省|多少省|"
+                     r"哪(?:些|个|几个)(?:省份|省|地区|地方|城市|开发区|园区|区县|市|县))")
 _WHICH_MORE = re.compile(r"(谁|哪个|哪家|哪里)[^，,。？?]{0,4}(高|低|多|少|大|小|快|慢)|分别|各是|各为|各自")
 _TREND = re.compile(r"(这几年|近几年|这些年|历年|逐年|每年|走势|趋势|怎么变|如何变|变化情况|怎么走|变化轨迹)")
 _THRESHOLD = re.compile(r"(在|达到|超过|高于|低于|不低于|不超过|大于|小于)?\s*(\d+(?:\.\d+)?)\s*(%|亿元|万亿元|万人|亿|万)?\s*"
                         r"(以上|以下|以内|及以上|及以下)?")
 
 
-def _threshold(text: str) -> tuple[str, float] | None:
-    """"固投目标在5%以上" → ("≥", 5.0): a filter on figures, when a number comes with a comparison word."""
+_ASKING_TAIL = re.compile(r"(分别|各自|各)?(是|为|定的|定得|定了)?(多少|几|哪些|什么)?(呢|吗)?$")
+
+
+def indicator_phrase(q: QueryInfo) -> str:
+    """What a question across issuers or years asks about, without the issuers, years, time words and the
+    words that ask ("河南和湖北2026年社零目标谁高？" → "社零目标")."""
+    text = re.sub(r"(?:19|20)\d{2}\s*年?(?:和|与|、|至|到|-|—)?", " ", cn_years_to_digits(q.text))
+    for pattern in (_ACROSS, _WHICH_MORE, _TREND, _THRESHOLD):
+        text = pattern.sub(" ", text)
+    for alias in sorted({a for i in q.issuers for a in issuer_aliases(i)}, key=len, reverse=True):
+        text = text.replace(alias, " ")
+    for word, _ in RELATIVE_WORDS:
+        text = text.replace(word, " ")
+    text = re.sub(r"[？?！!。，,、\s]+|和|与|及|报告里?|里|的|有|是否|有没有|怎么|如何|变化|情况|省份|地区", " ", text)
+    words = [w for w in text.split() if w]
+    return _ASKING_TAIL.sub("", "".join(words)) if words else ""
+
+
+def _threshold(text: str) -> tuple[str, float, str] | None:
+    """"固投目标在5%以上" → ("≥", 5.0, "%"): a filter on figures, when a number comes with a comparison word."""
     for m in _THRESHOLD.finditer(text):
         word, number, _, side = m.groups()
         if not (word or side) or re.match(r"(19|20)\d{2}$", number) and not m.group(3):
@@ -288,7 +324,7 @@ def _threshold(text: str) -> tuple[str, float] | None:
         above = side in ("以上", "及以上") or word in ("达到", "超过", "高于", "不低于", "大于")
         below = side in ("以下", "以内", "及以下") or word in ("低于", "不超过", "小于")
         if above != below:
-            return ("≥" if above else "≤", float(number))
+            return ("≥" if above else "≤", float(number), m.group(3) or "")
     return None
 
 

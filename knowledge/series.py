@@ -443,6 +443,8 @@ class SeriesFinder:
         best, _ = self.best(self.matching(indicator), kind, ftype)
         cells: dict[str, dict[tuple[str, str, str], TrendPoint]] = {}
         for issuer, found in best.items():
+            if issuers is not None and issuer not in issuers:
+                continue  # the issuers asked about, and only they
             for (y, type_, panel_key), (f, threshold) in found.items():
                 if y == year:
                     cells.setdefault(issuer, {})[(type_, *panel_key)] = self.point(f, threshold)

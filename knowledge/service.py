@@ -23,7 +23,7 @@ from .followup import is_followup, resolve_followup
 from .lexical import tokenize
 from .matching import unasked_scope, weigh_concepts
 from .parse import parse_report, report_stem
-from .query import understand
+from .query import indicator_phrase, understand
 from .readers import SUPPORTED_SUFFIXES, ReadLimits
 from .retrieval import CorpusIndex, HybridRetriever
 from .settings import Settings, get_settings
@@ -410,6 +410,10 @@ class KnowledgeBase:
         q = understand(question[:2000], self.issuers(), list(self.index.reports.values()))
         self.retriever.find_meanings(q)
         weigh_concepts(q, self.index.bm25)
+        if (q.across or q.trend) and not q.compare:
+            routed = self._series_answer(q)
+            if routed is not None:
+                return routed
         k = max(self.settings.top_k + 3, 8)
         plan = self.retriever.prepare(q)
         if q.concepts:
@@ -417,6 +421,36 @@ class KnowledgeBase:
             if settled(q, quick):
                 return quick
         return self._answer(q, self.retriever.retrieve(q, k, plan=plan), plan)
+
+    def _series_answer(self, q) -> Answer | None:
+        """A question across issuers ("各省2026年GDP增长目标", "河南和湖北…谁高", "哪些省份…在5%以上") or over
+        the years ("湖南GDP这几年怎么变的") answered from the figure table, one citation per row; None when
+        the table has nothing for it (the passages answer then)."""
+        from .series import comparison_answer, trend_answer
+
+        indicator = indicator_phrase(q)
+        if len(indicator) < 2:
+            return None
+        if q.trend and len(q.issuers) <= 1:
+            trend = self.series.trend(indicator, q.issuers[0] if q.issuers else None)
+            return trend_answer(q.original, trend) if trend.found else None
+        if not q.across:
+            return None
+        year = q.years[0] if q.years else max((r.plan_year or 0 for r in self.index.reports.values()), default=0)
+        comparison = self.series.compare(indicator, year, issuers=q.issuers if len(q.issuers) >= 2 else None)
+        if not comparison.found:
+            return None
+        ans = comparison_answer(q.original, comparison)
+        ranked = [(row.issuer, cell) for row in comparison.rows for cell in row.cells[:1] if cell is not None]
+        if q.threshold and ranked:
+            op, bound, unit = q.threshold
+            meets = [i for i, c in ranked if (c.value >= bound if op == "≥" else c.value <= bound)]
+            ans.answer = (f"{'达到' if op == '≥' else '不超过'}{bound:g}{unit}的：{'、'.join(meets) or '没有'}"
+                          f"（共{len(meets)}个）。\n{ans.answer}")
+        elif ranked and len(ranked) >= 2:
+            top, low = ranked[0], ranked[-1]
+            ans.answer = f"最高的是{top[0]}（{top[1].label}），最低的是{low[0]}（{low[1].label}）。\n{ans.answer}"
+        return ans
 
     def _answer(self, q, hits, plan) -> Answer:
         return build_answer(q, hits, self.settings.top_k, plan.quotes, self.index.reports.values())

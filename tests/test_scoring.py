@@ -141,3 +141,16 @@ def test_a_year_none_of_the_issuer_s_reports_covers_is_refused_naming_the_years_
     text = "地区生产总值增长5.7%。"
     ans = answer("四川2019年地区生产总值增长多少？", [hit(text, ["一、2025年工作回顾"])])
     assert not ans.found and "2019" in ans.answer and "2024—2026" in ans.answer
+
+
+def test_questions_across_issuers_and_years_are_recognised_with_what_they_ask_about():
+    from knowledge.query import indicator_phrase
+
+    many = understand("哪些省份固投目标在5%以上？", ISSUERS, SICHUAN, TODAY)
+    assert many.across and many.threshold == ("≥", 5.0, "%") and indicator_phrase(many) == "固投目标"
+    two = understand("四川和湖北2025年社零目标谁高？", ISSUERS, SICHUAN, TODAY)
+    assert two.across and two.issuers == ISSUERS and indicator_phrase(two) == "社零目标"
+    years = understand("四川GDP这几年怎么变的？", ISSUERS, SICHUAN, TODAY)
+    assert years.trend and not years.across and indicator_phrase(years) == "GDP"
+    one = understand("四川2026年GDP增长目标是多少？", ISSUERS, SICHUAN, TODAY)
+    assert not (one.across or one.trend or one.threshold)

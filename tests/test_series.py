@@ -113,3 +113,19 @@ def test_a_name_that_spells_out_its_abbreviation_is_not_expanded_again():
 
     assert indicator_forms("城镇调查失业率") == ["城镇调查失业率"]
     assert set(indicator_forms("固投")) == {"固投", "固定资产投资"}
+
+
+def test_plain_questions_across_issuers_are_answered_as_a_comparison(zones_kb):
+    two = zones_kb.ask("临江开发区和云川开发区2025年GDP增长目标谁高？")
+    assert two.found and two.comparison is not None
+    assert {r.issuer for r in two.comparison.rows} == {ZONE, OTHER}
+    assert two.answer.index("云川") < two.answer.index("8%左右") and "7%左右" in two.answer
+    assert two.answer.startswith("最高的是" + OTHER)
+    over = zones_kb.ask("哪些开发区2025年GDP增长目标在7.5%以上？")
+    assert over.found and over.answer.startswith(f"达到7.5%的：{OTHER}（共1个）")
+
+
+def test_a_plain_question_over_the_years_is_answered_as_a_trend(zones_kb):
+    ans = zones_kb.ask("临江开发区GDP这几年怎么变的？")
+    assert ans.found and ans.trend is not None and ans.trend.issuer == ZONE
+    assert {p.year for p in ans.trend.points} >= {2022, 2023, 2025}
