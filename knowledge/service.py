@@ -447,9 +447,16 @@ class KnowledgeBase:
             meets = [i for i, c in ranked if (c.value >= bound if op == "≥" else c.value <= bound)]
             ans.answer = (f"{'达到' if op == '≥' else '不超过'}{bound:g}{unit}的：{'、'.join(meets) or '没有'}"
                           f"（共{len(meets)}个）。\n{ans.answer}")
-        elif ranked and len(ranked) >= 2:
-            top, low = ranked[0], ranked[-1]
-            ans.answer = f"最高的是{top[0]}（{top[1].label}），最低的是{low[0]}（{low[1].label}）。\n{ans.answer}"
+        elif len(ranked) >= 2:
+            def middle(cell) -> float:  # a range ("5%—5.5%") ranks by its middle
+                return (cell.value + (cell.value_high if cell.value_high is not None else cell.value)) / 2
+
+            ranked.sort(key=lambda rc: -middle(rc[1]))
+            (top, high), (bottom, low) = ranked[0], ranked[-1]
+            if middle(high) == middle(low):
+                ans.answer = f"{'、'.join(i for i, _ in ranked)}相同：{high.label}。\n{ans.answer}"
+            else:
+                ans.answer = f"最高的是{top}（{high.label}），最低的是{bottom}（{low.label}）。\n{ans.answer}"
         return ans
 
     def _answer(self, q, hits, plan) -> Answer:
