@@ -179,7 +179,7 @@ def uncovered_years(q: QueryInfo, reports: Iterable) -> tuple[list[int], list[in
     reviews or plans, and the years they do cover."""
     reports = list(reports)
     issuers = set(q.issuers) or {r.issuer for r in reports}  # an index of one issuer's reports implies it
-    if len(issuers) != 1 and not q.issuers or not (q.years and is_figure_question(q)) or q.report_year:
+    if (len(issuers) != 1 and not q.issuers) or not (q.years and is_figure_question(q)) or q.report_year:
         return [], []
     own = [r for r in reports if r.issuer in issuers]
     covered = sorted({y for r in own for y in (r.review_year, r.plan_year, r.year) if y})

@@ -92,8 +92,8 @@ def concept_credits(q: QueryInfo, weights: list[float], n: int, containing) -> n
             covered[np.isin(some, holders, assume_unique=True), start:start + length] = True
         credit = covered.mean(axis=1) ** 1.5
         for form, meant in concept.meanings:  # a term of the reports that means the same, at its credit
-            credit[np.isin(some, containing(form), assume_unique=True)] = np.maximum(
-                credit[np.isin(some, containing(form), assume_unique=True)], meant)
+            holding = np.isin(some, containing(form), assume_unique=True)
+            credit[holding] = np.maximum(credit[holding], meant)
         credit[np.isin(some, whole, assume_unique=True)] = 1.0
         total[some] += weight * credit
     return total

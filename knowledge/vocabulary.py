@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .lexical import STOPWORDS
+from .query import GENERIC, QUESTION_VERBS, mentions_plan_or_result
 from .textnorm import normalize_for_match
 
 log = logging.getLogger(__name__)
@@ -37,9 +39,6 @@ MEANING_CREDIT = 0.85  # a term found by meaning counts a little less than the q
 def is_term(word: str) -> bool:
     """A word that can name what a report is about: Chinese, 2-8 characters, not a word of asking, of
     planning or reviewing (力争, 完成), or a stopword."""
-    from .lexical import STOPWORDS
-    from .query import GENERIC, QUESTION_VERBS, mentions_plan_or_result
-
     return bool(_TERM.fullmatch(word)) and word not in GENERIC and word not in QUESTION_VERBS \
         and word not in STOPWORDS and not mentions_plan_or_result(word)
 
