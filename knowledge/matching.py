@@ -127,6 +127,10 @@ def concept_overlap(q: QueryInfo, text: str, normalized: bool = False) -> float:
     return found / total if total else 0.0
 
 
+# Words of how a figure moved (a measure of something, never the something): no foothold for a topic.
+CHANGE_WORDS = {"增长", "增速", "增幅", "涨幅", "上涨", "下降", "降幅", "提高", "减少", "增加"}
+
+
 def concept_overlap_near(q: QueryInfo, text: str, around: str, discount: float, meant: float = 0.0) -> float:
     """Like concept_overlap on text, but a concept found only in the surrounding text counts at a discount;
     meant: the credit an unmatched concept gets (the vector search ranked this passage first for the question)."""
@@ -137,7 +141,8 @@ def concept_overlap_near(q: QueryInfo, text: str, around: str, discount: float, 
     credits = [max(concept_credit(c, norm), discount * concept_credit(c, norm_around)) for c in q.concepts]
     # the vector's support needs a foothold in the words: another concept of the question held in full (a
     # passage merely near in vector space, or sharing a character or two, supports nothing)
-    foothold = any(cr >= 0.99 for c, cr in zip(q.concepts, credits, strict=True) if not c.unmatched)
+    foothold = any(cr >= 0.99 for c, cr in zip(q.concepts, credits, strict=True)
+                   if not c.unmatched and not set(c.forms) <= CHANGE_WORDS)
     for i, concept in enumerate(q.concepts):
         if concept.unmatched and meant and foothold:
             credits[i] = max(credits[i], meant)
