@@ -29,7 +29,7 @@ NEIGHBOURS = 10
 # of the best scores of the vocabulary's own terms once every term sharing a character with them is left
 # out), and within MARGIN of the best match. scripts/calibrate_vocabulary.py checks the domain's standard short
 # forms (固投 → 固定资产投资 …) against it.
-CHANCE_QUANTILE = 95
+CHANCE_QUANTILE = 90
 CHANCE_SAMPLE = 300
 MARGIN = 0.02
 MAX_MEANINGS = 3
