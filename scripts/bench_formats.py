@@ -350,12 +350,12 @@ def main() -> int:
 
     if args.timing_runs and sets:
         stem, made, _ = sets[0]
-        timing: dict = {}
-        for fmt in ("txt", "pdf"):
-            # a data dir per run: Chroma keeps a client per path open for the life of the process
-            runs = [ingest_alone(made[fmt], out / "data" / f"timing-{fmt}-{i}", embedder)[1]
-                    for i in range(args.timing_runs)]
-            timing[fmt] = statistics.median(runs)
+        runs: dict[str, list[float]] = {"txt": [], "pdf": []}
+        for i in range(args.timing_runs):
+            for fmt in runs:  # interleaved, so a change in the machine's load touches both alike
+                # a data dir per run: Chroma keeps a client per path open for the life of the process
+                runs[fmt].append(ingest_alone(made[fmt], out / "data" / f"timing-{fmt}-{i}", embedder)[1])
+        timing = {fmt: statistics.median(r) for fmt, r in runs.items()}
         results["timing"] = {"report": stem, **{k: round(v, 1) for k, v in timing.items()},
                              "ratio": round(timing["pdf"] / timing["txt"], 2)}
         print("timing", results["timing"], flush=True)

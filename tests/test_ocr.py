@@ -113,3 +113,13 @@ def test_straight_quotes_read_by_ocr_become_the_chinese_quotes_the_report_has():
 
     assert curly_quotes('抓好“三农"工作和"两新"政策') == "抓好“三农”工作和“两新”政策"
     assert curly_quotes('Wi-Fi "6"') == 'Wi-Fi "6"'
+
+
+def test_the_dash_opening_a_run_in_item_is_kept_though_the_detector_leaves_it_out():
+    img = page_image(["一、2023年工作回顾", "\u3000——经济总体回升向好。国内生产总值超过126万", "亿元，增长5.2%。",
+                      "\u3000——现代化产业体系建设取得重要进展。", "\u3000全年粮食总产量52.1万吨。"], cjk_font())
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    lines = read_file(Path("page.png"), buf.getvalue()).text.splitlines()
+    assert lines == ["一、2023年工作回顾", "——经济总体回升向好。国内生产总值超过126万亿元，增长5.2%。",
+                     "——现代化产业体系建设取得重要进展。", "全年粮食总产量52.1万吨。"]

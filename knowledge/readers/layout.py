@@ -193,6 +193,13 @@ def _title(lines: list[Line], size: float) -> str:
     biggest = max(ln.size for ln in head)
     if biggest < size * 1.25:
         return ""
-    parts = [ln.text for ln in head if ln.size >= biggest - 0.5]
-    title = "".join(parts)
+    tolerance = max(0.5, 0.06 * biggest)  # OCR box heights vary a little from line to line
+    first = next(i for i, ln in enumerate(head) if ln.size >= biggest - tolerance)
+    parts = [head[first]]
+    for ln in head[first + 1:]:
+        # a title wrapped over two lines: the next line, as large, right under it
+        if ln.size < biggest - tolerance or ln.top - parts[-1].bottom > 0.8 * biggest:
+            break
+        parts.append(ln)
+    title = "".join(ln.text for ln in parts)
     return title if 4 <= len(title) <= 60 else ""

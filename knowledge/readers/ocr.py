@@ -44,7 +44,33 @@ def ocr_lines(image, page: int) -> list[Line]:
         if text:
             boxes.append(Line(text=text, x0=min(xs), x1=max(xs), top=min(ys), bottom=max(ys),
                               size=max(1.0, max(ys) - min(ys)) * 0.8, page=page, conf=float(score)))
-    return merge_rows(boxes)
+    lines = merge_rows(boxes)
+    gray = np.asarray(image.convert("L"))
+    for ln in lines:
+        if not ln.text.startswith("——") and dash_before(gray, ln):
+            ln.text = "——" + ln.text.lstrip("-—－–")  # the piece of the dash the box did hold goes
+    return lines
+
+
+def dash_before(gray, ln: Line) -> bool:
+    """Whether a long thin horizontal stroke stands just left of a line: the dash "——" opening a run-in
+    item, which the text detector leaves out of the line's box."""
+    h = ln.bottom - ln.top
+    x1 = int(ln.x0 - 0.1 * h)
+    x0 = max(0, int(ln.x0 - 2.4 * h))
+    top, bottom = int(ln.top + 0.2 * h), int(ln.bottom - 0.2 * h)
+    if x1 - x0 < h or bottom <= top:
+        return False
+    dark = gray[top:bottom, x0:x1] < 128
+    rows = dark.sum(axis=1)
+    cols = dark.any(axis=0)
+    if not cols.any():
+        return False
+    thick = int((rows > 0.5 * (x1 - x0) * 0.6).sum())
+    span = cols.nonzero()[0]
+    # one stroke: covers most of the strip's width, and only a few pixel rows are dark along it
+    return (span[-1] - span[0]) >= 1.4 * h and 0 < thick <= max(2, 0.25 * h) and \
+        int((rows > 0).sum()) <= max(3, 0.3 * h)
 
 
 def merge_rows(boxes: list[Line]) -> list[Line]:
