@@ -179,6 +179,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def cmd_chat(args: argparse.Namespace) -> int:
     kb = _kb(args)
     n = len(kb.reports())
+    kb.warm_up()  # index, tokenizers and model loaded now: the first question is as quick as the rest
     print(f"报告问答（{n} 份报告已收录）。输入问题，回车提问；输入 exit 退出。")
     history: list[tuple[str, str]] = []
     while True:
