@@ -107,6 +107,9 @@ class ChunkRef:
     idx: int
     section_path: list[str]
     text: str
+    page: int | None = None  # where it sits in its file (readers): page, OCR confidence, table caption
+    ocr_confidence: float | None = None
+    table: str = ""
 
 
 @dataclass(slots=True)
@@ -271,14 +274,15 @@ class CorpusIndex:
             ids = list(reports)
             # plain column tuples, not ORM objects: a thousand reports are ~100,000 chunks and figures
             chunk_columns: list[Any] = [col(c) for c in (ChunkRow.vector_id, ChunkRow.report_id, ChunkRow.idx, ChunkRow.section_path,
-                                              ChunkRow.text, ChunkRow.tokens)]
+                                              ChunkRow.text, ChunkRow.tokens, ChunkRow.page, ChunkRow.ocr_confidence,
+                                              ChunkRow.table_caption)]
             rows = s.connection().execute(columns(*chunk_columns).where(col(ChunkRow.report_id).in_(ids))
                                           .order_by(col(ChunkRow.id))).all() if ids else []
             figs = [FigureRef(*f) for f in s.connection().execute(
                 columns(*FIGURE_COLUMNS).where(col(FigureRow.report_id).in_(ids))
                 .order_by(col(FigureRow.report_id), col(FigureRow.id))).all()] \
                 if ids else []
-        chunks = [ChunkRef(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
+        chunks = [ChunkRef(r[0], r[1], r[2], json.loads(r[3]), r[4], r[6], r[7], r[8] or "") for r in rows]
         self.bm25 = BM25([str(r[5]).split() for r in rows])
         del rows
         self.reports = reports

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlmodel import select
 
 from .answer import build_answer
 from .embeddings import Embedder, get_embedder
@@ -463,17 +463,13 @@ class KnowledgeBase:
         return build_answer(q, hits, self.settings.top_k, plan.quotes, self.index.reports.values())
 
     def locate(self, ans: Answer) -> Answer:
-        """Fill in where each cited passage sits in its file: page, OCR confidence, table caption."""
-        ids = [c.chunk_id for c in ans.citations if c.chunk_id]
-        if not ids:
-            return ans
-        with self.stores.session() as s:
-            rows = s.exec(select(ChunkRow.vector_id, ChunkRow.page, ChunkRow.ocr_confidence, ChunkRow.table_caption)
-                          .where(col(ChunkRow.vector_id).in_(ids))).all()
-        found = {vid: (page, conf, table) for vid, page, conf, table in rows}
+        """Fill in where each cited passage sits in its file: page, OCR confidence, table caption (held by the
+        in-memory index since it was loaded: no query per answer)."""
         for c in ans.citations:
-            if c.chunk_id in found:
-                c.page, c.ocr_confidence, c.table = found[c.chunk_id][0], found[c.chunk_id][1], found[c.chunk_id][2] or ""
+            ci = self.index.by_vector_id.get(c.chunk_id)
+            if ci is not None:
+                chunk = self.index.chunks[ci]
+                c.page, c.ocr_confidence, c.table = chunk.page, chunk.ocr_confidence, chunk.table
         return ans
 
     def find_figures(self, indicator: str, year: int | None = None, issuer: str | None = None,
