@@ -12,12 +12,13 @@ from .matching import (
     concept_credit,
     concept_overlap,
     concept_overlap_near,
+    concept_weight_list,
     indicator_fit,
     scope_not_asked,
     unasked_scope,
     wanted_years,
 )
-from .query import GENERIC, QueryInfo
+from .query import GENERIC, Concept, QueryInfo
 from .retrieval import FigureRef, Hit
 from .textnorm import normalize_for_match
 from .types import PATH_SEP, Answer, Citation, FigureHit
@@ -148,25 +149,26 @@ def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
     """What the quote names without the number asked: the clause naming the question's main concept has no
     number (its numbers belong to other indicators), or no figure is in the unit asked ("多少亿元" of a quote
     with growth rates only). Returns the concept as the question wrote it, or ""."""
+    main = _weightiest(q, quote, mentioned=True)
+    if main is None:
+        return ""
     for asks, writes in _ASKED_UNITS:
         if asks.search(q.text) and not writes.search("".join(f.raw for f in stated) or quote):
-            return _main_concept(q, quote)
-    concept = _main_concept(q, quote)
-    if not concept or any(concept_overlap(q, f.indicator) > 0 for f in stated):
+            return main.forms[0]
+    if any(concept_overlap(q, f.indicator) > 0 for f in stated):
         return ""  # a figure stated is of something the question names
-    norm_concept = next(c for c in q.concepts if c.forms[0] == concept)
-    naming = [cl for cl in _CLAUSE.findall(quote) if concept_credit(norm_concept, normalize_for_match(cl)) >= 0.5]
+    naming = [cl for cl in _CLAUSE.findall(quote) if concept_credit(main, normalize_for_match(cl)) >= 0.5]
     if naming and not any(_NUMBER_WITH_UNIT.search(cl) for cl in naming):
-        return concept
+        return main.forms[0]
     return ""
 
 
-def _main_concept(q: QueryInfo, quote: str) -> str:
-    """The weightiest concept of the question the quote mentions."""
-    norm = normalize_for_match(quote)
-    held = [(w, c) for w, c in zip(q.concept_weights or [1.0] * len(q.concepts), q.concepts, strict=False)
-            if concept_credit(c, norm) >= 0.5]
-    return max(held, key=lambda t: t[0])[1].forms[0] if held else ""
+def _weightiest(q: QueryInfo, text: str, mentioned: bool) -> Concept | None:
+    """The weightiest concept of the question that the text mentions (or, mentioned=False, does not)."""
+    norm = normalize_for_match(text)
+    chosen = [(w, c) for w, c in zip(concept_weight_list(q), q.concepts, strict=True)
+              if (concept_credit(c, norm) >= 0.5) == mentioned]
+    return max(chosen, key=lambda t: t[0])[1] if chosen else None
 
 
 def is_figure_question(q: QueryInfo) -> bool:
@@ -193,14 +195,6 @@ def _refusal(q: QueryInfo, reason: str, citations: list[Citation], cov: float = 
     closest = " 最接近的段落列在下面，供核对。" if citations else ""
     return Answer(question=q.original, answer=NOT_FOUND + (f"\n{reason}" if reason else "") + closest, found=False,
                   mode="extractive", citations=citations, figures=figures or [], coverage=cov)
-
-
-def _missing_concept(q: QueryInfo, text: str) -> str:
-    """The weightiest concept of the question the text does not mention, as the question wrote it."""
-    norm = normalize_for_match(text)
-    missing = [(w, c) for w, c in zip(q.concept_weights or [1.0] * len(q.concepts), q.concepts, strict=False)
-               if concept_credit(c, norm) < 0.5]
-    return max(missing, key=lambda t: t[0])[1].forms[0] if missing else ""
 
 
 def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
@@ -233,19 +227,20 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
                key=lambda i: (cov[i] >= FOUND_THRESHOLD, quotes[i][1] + 0.3 * (i == 0) - 0.05 * i - lag[i]))
     found = cov[best] >= FOUND_THRESHOLD or (not q.concepts and hits[0].score > 0)
     if not found:
-        missing = _missing_concept(q, " ".join([quotes[best][0], citations[best].section, hits[best].report.title]))
-        return _refusal(q, f"报告中没有找到关于“{missing}”的内容。" if missing else "", citations, cov[0])
+        unsaid = _weightiest(q, " ".join([quotes[best][0], citations[best].section, hits[best].report.title]),
+                             mentioned=False)
+        return _refusal(q, f"报告中没有找到关于“{unsaid.forms[0]}”的内容。" if unsaid else "", citations, cov[0])
     if is_figure_question(q):
         lead = hits[best]
         quote = quotes[best][0]
         stated = [f for f in lead.figures if f.raw and f.raw in quote]
         asked = wanted_years(q, lead.report)
+        when = f"{'、'.join(map(str, sorted(asked)))}年" if asked else ""
         if not stated and not _NUMBER_WITH_UNIT.search(quote):
-            when = f"{'、'.join(map(str, sorted(asked)))}年的" if asked else ""
-            return _refusal(q, f"《{lead.report.title}》提到了这方面的内容，但没有给出{when}具体数字。", citations, cov[best])
+            return _refusal(q, f"《{lead.report.title}》提到了这方面的内容，但没有给出{when}{'的' if when else ''}具体数字。",
+                            citations, cov[best])
         missing = _figure_missing(q, quote, stated)
         if missing:
-            when = f"{'、'.join(map(str, sorted(asked)))}年" if asked else ""
             return _refusal(q, f"《{lead.report.title}》提到了“{missing}”，但没有给出{when}所问的具体数字。",
                             citations, cov[best])
         if stated and all(f.type == "target" for f in stated) and _ASKS_DONE.search(q.text) \
@@ -256,7 +251,7 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
         years = {f.year for f in stated if f.year}
         if asked and years and not years & asked:
             other = "、".join(map(str, sorted(years)))
-            reason = (f"《{lead.report.title}》没有给出{'、'.join(map(str, sorted(asked)))}年的这项数字；"
+            reason = (f"《{lead.report.title}》没有给出{when}的这项数字；"
                       f"它写的是{other}年的：\n{quote}[{citations[best].n}]")
             return _refusal(q, reason, citations, cov[best],
                             _figures_for(q, hits, citations, quote, best))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .query import issuer_aliases
+from .query import issuer_aliases, named_issuers
 from .textnorm import cn_years_to_digits, to_halfwidth, to_simplified
 
 _LEAD = re.compile(r"^(那么|那|还有|另外|再问一下|再问|那如果)[，,、\s]*")
@@ -26,8 +26,7 @@ def resolve_followup(question: str, previous: str, known_issuers: list[str]) -> 
     prev = to_simplified(to_halfwidth(previous.strip()))
     if _TIME.search(cn_years_to_digits(core)):
         prev = _TIME.sub("", cn_years_to_digits(prev))
-    named = [i for i in known_issuers if any(a in core for a in issuer_aliases(i))]
-    if named:
+    if named_issuers(core, known_issuers):
         for issuer in known_issuers:
             for alias in sorted(issuer_aliases(issuer), key=len, reverse=True):
                 prev = prev.replace(alias, "")
