@@ -204,7 +204,7 @@ class CorpusIndex:
 
     def _load_vocabulary(self, figs: list[FigureRef]) -> Vocabulary:
         """The reports' terms (words in two or more passages, figure indicators) and their vectors."""
-        if self.embedder is None or not getattr(self.embedder, "meaningful", True):
+        if self.embedder is None or not self.embedder.meaningful:
             return Vocabulary([], np.zeros((0, 1), dtype=np.float32))
         embedder = self.embedder
         terms = {t for t, (docs, _) in self.bm25.postings.items() if len(docs) >= 2 and is_term(t)}

@@ -223,7 +223,7 @@ class KnowledgeBase:
     def _embed_terms(self, parsed: ParsedReport, tokens: list[list[str]]) -> None:
         """Embed the report's vocabulary terms the index does not have yet (vocabulary.py), so that the next
         question does not wait for them."""
-        if not getattr(self.embedder, "meaningful", True):
+        if not self.embedder.meaningful:
             return
         terms = report_terms(tokens, (f.indicator for f in parsed.figures))
         have = self.stores.vectors.term_vectors(terms)

@@ -59,10 +59,13 @@ class ReusingEmbedder:
 
     def __init__(self, real, cache: dict[str, np.ndarray]):
         self.real, self.cache = real, cache
-        self.name, self.dim = real.name, real.dim
+        self.name, self.dim, self.meaningful = real.name, real.dim, real.meaningful
         self.undo: Callable[[str], str] = lambda t: t
         self.hits = self.misses = 0
         self.chars_reused = 0
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self.real.embed_queries(texts)  # vocabulary terms: few, and shared by the copies
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
