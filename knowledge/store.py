@@ -226,13 +226,18 @@ class VectorStore:
             self.client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
         # embedding_function=None: Chroma must never fall back to its own (downloading) default model.
         self.name = settings.chroma_collection or CHUNK_COLLECTION
-        self.chunks = self.client.get_or_create_collection(
-            self.name, embedding_function=None, metadata={"hnsw:space": "cosine"}
-        )
+        self.chunks = self._collection(self.name)
+        self.terms = self._collection(self.name + "_terms")
 
-        self.terms = self.client.get_or_create_collection(
-            self.name + "_terms", embedding_function=None, metadata={"hnsw:space": "cosine"}
-        )
+    def _collection(self, name: str):
+        """The collection, made when missing. Two processes starting at once against one Chroma server may
+        both try to make it: the loser finds the winner's."""
+        try:
+            return self.client.get_or_create_collection(name, embedding_function=None,
+                                                        metadata={"hnsw:space": "cosine"})
+        except Exception:
+            log.info("collection %s was made by another process at the same moment", name)
+            return self.client.get_collection(name, embedding_function=None)
 
     def add_terms(self, terms: list[str], vectors: np.ndarray) -> None:
         """The vectors of vocabulary terms (vocabulary.py), keyed by the term itself."""
@@ -308,13 +313,20 @@ class Stores:
         return Session(self.engine, expire_on_commit=False)
 
     def _check_embedder(self, name: str, dim: int) -> None:
+        from sqlalchemy.exc import IntegrityError
+
         with self.session() as s:
             row = s.get(IndexMetaRow, "embedder")
             n_reports = len(s.exec(select(ReportRow.id)).all())
             if row is None:
-                s.add(IndexMetaRow(key="embedder", value=json.dumps({"name": name, "dim": dim})))
-                s.commit()
-                return
+                try:
+                    s.add(IndexMetaRow(key="embedder", value=json.dumps({"name": name, "dim": dim})))
+                    s.commit()
+                    return
+                except IntegrityError:  # another process opening a new index wrote it first: check against it
+                    s.rollback()
+                    row = s.get(IndexMetaRow, "embedder")
+                    assert row is not None
             built = json.loads(row.value)
             if built["name"] != name:
                 if n_reports == 0 and self.vectors.count() == 0:

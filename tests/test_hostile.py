@@ -153,10 +153,11 @@ def test_the_same_report_from_two_processes_at_once_is_indexed_once(store_config
         KnowledgeBase(Settings(embedder="fake", **store_config), embedder=FakeEmbedder())  # create the schema first
     procs = [subprocess.Popen([sys.executable, "-m", "knowledge.cli", "ingest", "-q", str(p)], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for p in copies]
-    outs = [p.communicate(timeout=120)[0] for p in procs]
+    done = [p.communicate(timeout=120) for p in procs]
+    outs = [out for out, _ in done]
     kb = KnowledgeBase(Settings(embedder="fake", **store_config), embedder=FakeEmbedder())
     assert len(kb.reports()) == 1, outs
-    assert sum("added 1" in o for o in outs) == 1 and sum("unchanged 1" in o for o in outs) == 1, outs
+    assert sum("added 1" in o for o in outs) == 1 and sum("unchanged 1" in o for o in outs) == 1, done
 
 
 @pytest.mark.parametrize("question", [
