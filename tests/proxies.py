@@ -121,8 +121,8 @@ class Socks5Proxy(_Proxy):
             methods = await reader.readexactly(n)
             want = 0x02 if self.user else 0x00
             if version != 5 or want not in methods:
+                self.refused += 1  # counted before the reply: the client may act on it before this thread runs again
                 writer.write(b"\x05\xff")
-                self.refused += 1
                 return
             writer.write(bytes([5, want]))
             if self.user:
@@ -131,9 +131,9 @@ class Socks5Proxy(_Proxy):
                 plen = (await reader.readexactly(1))[0]
                 password = (await reader.readexactly(plen)).decode()
                 ok = user == self.user and password == self.password
+                self.refused += not ok  # before the reply, for the same reason
                 writer.write(b"\x01\x00" if ok else b"\x01\x01")
                 if not ok:
-                    self.refused += 1
                     return
             _, command, _, atyp = await reader.readexactly(4)
             if atyp == 1:
