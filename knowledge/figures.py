@@ -57,13 +57,49 @@ def extract_figures(chunks: list[Chunk], meta: ReportMeta) -> list[Figure]:
     figures: list[Figure] = []
     for chunk in chunks:
         phase = phases.get(chunk.section_idx, "review")
+        found: list[Figure] = []
         if chunk.rows:
             for row in chunk.rows:
-                figures.extend(table_figures(row, chunk, meta, phase))
-            continue
-        for sentence in _sentences(chunk.text):
-            figures.extend(_figures_in_sentence(sentence, chunk, meta, phase))
+                found.extend(table_figures(row, chunk, meta, phase))
+        else:
+            for sentence in _sentences(chunk.text):
+                found.extend(_figures_in_sentence(sentence, chunk, meta, phase))
+        end = period_end(chunk.section_path, meta)
+        for f in found:
+            # a target under "二、“十五五”时期主要目标任务" is the five years', not the plan year's (城镇新增就业
+            # 500万人以上 over 2026—2030 beside 110万人 for 2026): dated by the period's last year unless the
+            # sentence names the plan year itself
+            if end and f.type == "target" and f.year == meta.plan_year \
+                    and f"{meta.plan_year}年" not in cn_years_to_digits(to_halfwidth(f.sentence)):
+                f.year = end
+        figures.extend(found)
     return figures
+
+
+# Five-year plans: the Nth runs from 1966 + 5 (N - 3) (the third began in 1966 after the 1963—65 adjustment)
+_PLAN_PERIOD = re.compile(r"(?:“|\")?十([一二三四五六七八九])五(?:”|\")?|第十([一二三四五六七八九])个五年")
+_SPAN = re.compile(r"(20\d\d)\s*[—\-–~～至到]+\s*(20\d\d)年")
+_NEXT_FIVE = re.compile(r"(今后|未来)五年")
+_DIGITS = "一二三四五六七八九"
+
+
+def period_end(section_path: list[str], meta: ReportMeta) -> int | None:
+    """The last year of a period still ahead that the deepest heading naming one names ("“十五五”时期主要目标任务"
+    → 2030, "今后五年" → plan year + 4); None when a deeper heading names the plan year or no heading a period."""
+    if not meta.plan_year:
+        return None
+    end = None
+    for heading in section_path:
+        text = cn_years_to_digits(to_halfwidth(heading))
+        ends = [1966 + 5 * (10 + _DIGITS.index(a or b) + 1 - 3) + 4 for a, b in _PLAN_PERIOD.findall(text)]
+        ends += [int(b) for a, b in _SPAN.findall(text) if int(a) <= meta.plan_year < int(b)]
+        ends += [meta.plan_year + 4] * bool(_NEXT_FIVE.search(text))
+        ahead = [e for e in ends if e > meta.plan_year]
+        if ahead:
+            end = max(ahead)
+        elif f"{meta.plan_year}年" in text or "今年" in text:
+            end = None
+    return end
 
 
 def table_figures(row, chunk: Chunk, meta: ReportMeta, phase: str) -> list[Figure]:

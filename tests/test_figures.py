@@ -43,8 +43,10 @@ def test_steadying_expectations_in_a_review_is_not_a_target():
     figs = figures_of("2026_陕西省_政府工作报告.txt")
     done = find(figs, "5.1％", "地区生产总值")
     assert (done.type, done.year) == ("actual", 2025)
-    planned = find(figs, "5％左右", "生产总值")
-    assert (planned.type, planned.year, planned.qualifier) == ("target", 2026, "左右")
+    planned = [f for f in figs if f.raw == "5％左右" and f.section_path[0] == "三、2026年重点工作"]
+    assert [(f.indicator, f.type, f.year, f.qualifier) for f in planned] == [("生产总值", "target", 2026, "左右")]
+    five_years = find(figs, "5％左右")  # the same growth asked of "二、“十五五”时期主要目标和重大举措": 2026—2030
+    assert (five_years.section_path[0], five_years.type, five_years.year) == ("二、“十五五”时期主要目标和重大举措", "target", 2030)
 
 
 def test_a_target_met_in_the_clause_before_does_not_make_the_next_figure_a_target():
@@ -143,3 +145,20 @@ def test_every_real_report_yields_figures_with_a_year(reports_dir):
         figs = parse_report(path).figures
         assert len(figs) >= 10, path.name
         assert sum(1 for f in figs if f.year) / len(figs) > 0.95, path.name
+
+
+def test_a_five_year_plans_targets_are_dated_by_its_last_year_not_the_plan_year():
+    # "二、“十五五”时期主要目标任务" holds 城镇新增就业500万人以上 over 2026—2030; the 2026 target is 110万人以上
+    figs = figures_of("2026_河南省_政府工作报告.txt")
+    five_years = find(figs, "500万人以上", "城镇新增就业")
+    assert (five_years.type, five_years.year) == ("target", 2030)
+    this_year = find(figs, "110万人以上", "城镇新增就业")
+    assert (this_year.type, this_year.year) == ("target", 2026)
+
+
+def test_a_plan_year_heading_under_a_period_dates_its_targets_by_the_plan_year():
+    report = parse_text("某市2026年政府工作报告\n二、“十五五”时期主要目标任务\n到2030年，地区生产总值年均增长5%左右。"
+                        "城镇新增就业50万人以上。\n三、2026年工作安排\n（一）主要预期目标\n城镇新增就业11万人以上。",
+                        "2026_某市_政府工作报告.txt")
+    years = {f.raw: f.year for f in report.figures}
+    assert years["50万人以上"] == 2030 and years["11万人以上"] == 2026
