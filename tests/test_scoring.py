@@ -154,3 +154,5 @@ def test_questions_across_issuers_and_years_are_recognised_with_what_they_ask_ab
     assert years.trend and not years.across and indicator_phrase(years) == "GDP"
     one = understand("四川2026年GDP增长目标是多少？", ISSUERS, SICHUAN, TODAY)
     assert not (one.across or one.trend or one.threshold)
+    yearly = understand("四川每年要新增多少城镇就业？", ISSUERS, SICHUAN, TODAY)  # one figure a year: no trend
+    assert not (yearly.trend or yearly.across)
