@@ -100,14 +100,15 @@ def _trim_around_concepts(q: QueryInfo, quote: str) -> str:
     return out
 
 
-# The passages the vector search ranks first for the question support its words no report uses: the
-# embedder read the whole question, everyday words included ("城里新找到活干的人" → 城镇新增就业).
+# The passages the vector search ranks first for the question support the words of it they do not hold:
+# the embedder read the whole question, everyday words included ("城里新找到活干的人" → 城镇新增就业), as long
+# as the passage holds most of another of its concepts (matching.FOOTHOLD).
 DENSE_SUPPORT = 2
 MEANT_CREDIT = 0.85
 
 
 def supported(q: QueryInfo, hit: Hit) -> bool:
-    return any(c.unmatched for c in q.concepts) and hit.parts.get("dense", DENSE_SUPPORT + 1) <= DENSE_SUPPORT
+    return hit.parts.get("dense", DENSE_SUPPORT + 1) <= DENSE_SUPPORT
 
 
 def coverage(q: QueryInfo, hit: Hit, quote: str) -> float:
@@ -133,14 +134,17 @@ def passage_coverage(q: QueryInfo, hit: Hit, memo: dict[str, tuple[str, float, f
     return memo[key][2]
 
 
-_NUMBER_WITH_UNIT = re.compile(r"\d|[一二三四五六七八九十百千万亿]+(?:%|亿|万|个|家|人)")
+# A quantity: digits that are not a date ("创2006年以来新高" states none), or Chinese numerals with a unit.
+_NUMBER_WITH_UNIT = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.]*\s*(?:年|月|日))|[一二三四五六七八九十百千万亿]+(?:%|亿|万|个|家|人)")
 
 
 # What was done, said outright ("实际增长了多少", "去年完成了多少"): a target is no answer to it.
 _ASKS_DONE = re.compile(r"(实际|完成了|实现了|增长了|达到了|去年|前年|上年)")
 # The unit a question asks in, and how a report writes a figure in it.
 _ASKED_UNITS = ((re.compile(r"多少(?:亿元|万元|元|钱|亿美元)|花了多少|收入多少"), re.compile(r"元")),
-                (re.compile(r"百分之几|几成|多少个百分点|百分比|比例是多少|占比多少"), re.compile(r"%|％|百分点|成")),
+                # a rate (失业率, 城镇化率, 覆盖率) is written as a share: "…率是多少" of a passage with counts only
+                (re.compile(r"百分之几|几成|多少个百分点|百分比|比例是多少|占比多少|率(?:是|为|有|达到|提高到)?多少"),
+                 re.compile(r"%|％|‰|百分点|成")),
                 (re.compile(r"多少(?:万人|人次|人)"), re.compile(r"人")))
 _CLAUSE = re.compile(r"[^，,；;。！？]+")
 
@@ -149,7 +153,8 @@ def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
     """What the quote names without the number asked: the clause naming the question's main concept has no
     number (its numbers belong to other indicators), or no figure is in the unit asked ("多少亿元" of a quote
     with growth rates only). Returns the concept as the question wrote it, or ""."""
-    main = _weightiest(q, quote, mentioned=True)
+    # the quote may hold the concept only by meaning (the vector's support): then the weightiest asked
+    main = _weightiest(q, quote, mentioned=True) or _weightiest(q, quote, mentioned=False)
     if main is None:
         return ""
     for asks, writes in _ASKED_UNITS:
@@ -172,8 +177,8 @@ def _weightiest(q: QueryInfo, text: str, mentioned: bool) -> Concept | None:
 
 
 def is_figure_question(q: QueryInfo) -> bool:
-    """Asks for a number of what was done or is planned ("…增长多少", "…目标是多少")."""
-    return q.numeric and q.intent in ("actual", "target")
+    """Asks for a number ("…增长多少", "…目标是多少", "粮食产量多少"): a passage without one is no answer."""
+    return q.numeric
 
 
 def uncovered_years(q: QueryInfo, reports: Iterable) -> tuple[list[int], list[int]]:

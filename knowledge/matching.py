@@ -129,22 +129,26 @@ def concept_overlap(q: QueryInfo, text: str, normalized: bool = False) -> float:
 
 # Words of how a figure moved (a measure of something, never the something): no foothold for a topic.
 CHANGE_WORDS = {"增长", "增速", "增幅", "涨幅", "上涨", "下降", "降幅", "提高", "减少", "增加"}
+# The vector's support needs a concept of the question mostly held in the words: its credit (the share of its
+# characters its parts cover, to the power 1.5) at least this, about two thirds of them.
+FOOTHOLD = 0.5
 
 
 def concept_overlap_near(q: QueryInfo, text: str, around: str, discount: float, meant: float = 0.0) -> float:
     """Like concept_overlap on text, but a concept found only in the surrounding text counts at a discount;
-    meant: the credit an unmatched concept gets (the vector search ranked this passage first for the question)."""
+    meant: the credit every concept but a place gets at least (the vector search ranked this passage first for
+    the question)."""
     if not q.concepts:
         return 0.0
     norm, norm_around = normalize_for_match(text), normalize_for_match(around)
     weights = concept_weight_list(q)
     credits = [max(concept_credit(c, norm), discount * concept_credit(c, norm_around)) for c in q.concepts]
-    # the vector's support needs a foothold in the words: another concept of the question held in full (a
-    # passage merely near in vector space, or sharing a character or two, supports nothing)
-    foothold = any(cr >= 0.99 for c, cr in zip(q.concepts, credits, strict=True)
+    # the vector's support needs a foothold in the words: a concept of the question mostly held (a passage
+    # merely near in vector space, or sharing a character, supports nothing); places are never supported
+    foothold = any(cr >= FOOTHOLD for c, cr in zip(q.concepts, credits, strict=True)
                    if not c.unmatched and not set(c.forms) <= CHANGE_WORDS)
     for i, concept in enumerate(q.concepts):
-        if concept.unmatched and meant and foothold:
+        if not concept.place and meant and foothold:
             credits[i] = max(credits[i], meant)
     total = sum(weights)
     return sum(w * cr for w, cr in zip(weights, credits, strict=True)) / total if total else 0.0

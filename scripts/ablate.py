@@ -1,6 +1,6 @@
 """What each hand-written table and the meaning look-up add: dev and validation scored with each one emptied.
 
-    .venv/bin/python scripts/ablate.py --data-dir bench-out/ingest3 [--sets ../shared/eval/dev.jsonl eval/validation.jsonl]
+    .venv/bin/python scripts/ablate.py --data-dir bench-out/ingest3 [--sets ../shared/eval/dev.jsonl eval/validation.jsonl …]
 
 The index is loaded once; each variant empties one table in place (so every module that holds it sees the
 change), scores every set, and puts the table back.
@@ -59,18 +59,19 @@ def variants(kb) -> dict[str, Callable]:
             kb.index.vocabulary = saved
 
     @contextmanager
-    def dense_support() -> Iterator[None]:
-        from knowledge import answer
-
-        saved = answer.DENSE_SUPPORT
-        answer.DENSE_SUPPORT = 0
+    def switched(module, name: str, value) -> Iterator[None]:
+        saved = getattr(module, name)
+        setattr(module, name, value)
         try:
             yield
         finally:
-            answer.DENSE_SUPPORT = saved
+            setattr(module, name, saved)
+
+    from knowledge import answer, matching
 
     return {"all": nothing, "no meaning look-up (vocabulary.py)": meanings,
-            "no vector support for unmatched words": dense_support,
+            "no vector support for words a passage lacks": lambda: switched(answer, "DENSE_SUPPORT", 0),
+            "vector support only with a concept held in full": lambda: switched(matching, "FOOTHOLD", 0.99),
             "no ABBREVIATIONS (short forms)": abbreviations,
             "no GENERIC (asking words)": lambda: emptied(query.GENERIC),
             "no QUESTION_VERBS": lambda: emptied(query.QUESTION_VERBS)}
@@ -80,7 +81,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", required=True)
     parser.add_argument("--sets", nargs="+", default=[str(ROOT.parent / "shared" / "eval" / "dev.jsonl"),
-                                                       str(ROOT / "eval" / "validation.jsonl")])
+                                                       str(ROOT / "eval" / "validation.jsonl"),
+                                                       str(ROOT / "eval" / "validation2.jsonl")])
     parser.add_argument("--only", nargs="*", help="variant names to run (default: all)")
     args = parser.parse_args()
     os.environ["REPORTBOT_DATA_DIR"] = args.data_dir

@@ -156,3 +156,32 @@ def test_questions_across_issuers_and_years_are_recognised_with_what_they_ask_ab
     assert not (one.across or one.trend or one.threshold)
     yearly = understand("四川每年要新增多少城镇就业？", ISSUERS, SICHUAN, TODAY)  # one figure a year: no trend
     assert not (yearly.trend or yearly.across)
+
+
+def test_a_question_asking_how_much_is_not_answered_with_a_passage_without_a_number():
+    # "创2006年以来新高" names a year, not the output asked for
+    ans = answer("四川粮食产量多少？", [hit("粮食总产量创2006年以来新高，单产创历史新高。", ["一、2025年工作回顾"])])
+    assert not ans.found and "没有给出" in ans.answer
+
+
+def test_a_rate_asked_of_a_passage_with_counts_only_is_refused():
+    text = "城镇新增就业2551人，开发公益性岗位162个。"
+    passage = hit(text, ["一、2025年工作回顾"], [figure("2551人", "城镇新增就业", 2025, "actual", text)])
+    passage.parts = {"dense": 1}  # even the passage the vector search ranks first
+    ans = answer("四川去年城镇登记失业率是多少？", [passage])
+    assert not ans.found and "失业率" in ans.answer and "2551人" not in ans.answer.split("最接近")[0]
+
+
+def test_the_passage_the_vector_search_ranks_first_supports_the_words_it_lacks():
+    text = "开工改造城镇老旧小区1200个，惠及居民18万户。"
+    passage = hit(text, ["一、2025年工作回顾"], [figure("1200个", "开工改造城镇老旧小区", 2025, "actual", text)])
+    q = ask("四川去年动工翻新了多少个老旧小区？")
+    weigh_concepts(q, bm25_of(text, "厂房动工翻新", "推进老旧小区改造"))  # 动工翻新 is a word the reports use
+
+    def found(dense_rank: int | None) -> bool:
+        passage.parts = {"dense": dense_rank} if dense_rank else {}
+        return build_answer(q, [passage], reports=SICHUAN).found
+
+    assert not found(None)  # the words alone: 动工翻新 is not written there
+    assert found(1) and "1200个" in build_answer(q, [passage], reports=SICHUAN).answer
+    assert not found(5)  # far down the vector's ranking: no support
