@@ -80,6 +80,8 @@ def extract_figures(chunks: list[Chunk], meta: ReportMeta) -> list[Figure]:
 _PLAN_PERIOD = re.compile(r"(?:“|\")?十([一二三四五六七八九])五(?:”|\")?|第十([一二三四五六七八九])个五年")
 _SPAN = re.compile(r"(20\d\d)\s*[—\-–~～至到]+\s*(20\d\d)年")
 _NEXT_FIVE = re.compile(r"(今后|未来)五年")
+# "全力推动“十五五”开好局、起好步": the plan's opening year is the plan year, not the period
+_OPENING = re.compile(r"开局|开好局|起好步|开篇|首年|第一年")
 _DIGITS = "一二三四五六七八九"
 
 
@@ -91,6 +93,9 @@ def period_end(section_path: list[str], meta: ReportMeta) -> int | None:
     end = None
     for heading in section_path:
         text = cn_years_to_digits(to_halfwidth(heading))
+        if _OPENING.search(text):
+            end = None
+            continue
         ends = [1966 + 5 * (10 + _DIGITS.index(a or b) + 1 - 3) + 4 for a, b in _PLAN_PERIOD.findall(text)]
         ends += [int(b) for a, b in _SPAN.findall(text) if int(a) <= meta.plan_year < int(b)]
         ends += [meta.plan_year + 4] * bool(_NEXT_FIVE.search(text))

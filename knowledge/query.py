@@ -83,7 +83,12 @@ def mentions_plan_or_result(text: str) -> bool:
 
 _POLICY_RE = re.compile(r"(怎么|如何|哪些|举措|措施|打算|部署|安排|任务|重点|怎样|做哪些事)")
 _LOCATE_RE = re.compile(r"(哪个部分|哪一部分|哪部分|哪一节|哪节|在哪|放在.{0,6}(部分|哪)|哪一章|哪个章节)")
-_NUMERIC_RE = re.compile(r"(多少|几|比例|占比|增速|增幅|增长|下降|目标是|规模|总量|涨幅|率|多大|达到|突破|上调|产量|收入|金额|人次)")
+# Asks for a number: a question word, or a measure's head noun (总额, 强度, 比重 …)
+_NUMERIC_RE = re.compile(r"(多少|几|比例|占比|增速|增幅|增长|下降|目标是|规模|总量|涨幅|率|多大|达到|突破|上调|产量|收入|金额|人次"
+                         r"|总额|强度|比重|人数|数量)")
+# a terse look-up ending in 目标/指标 ("研发投入强度目标？") asks for the figure set, unless it asks what they are
+_TERSE_TARGET = re.compile(r"(目标|指标)[？?。!！\s]*$")
+_ASKS_WHAT = re.compile(r"(什么|哪些|哪几|怎么|如何|怎样)")
 
 _ISSUER_SUFFIXES = re.compile(
     r"(壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区|综合实验区.*|管委会|人民政府|省|市)$"
@@ -270,7 +275,8 @@ def understand(question: str, known_issuers: list[str], reports=None, today: dat
         intent = "actual"
     else:
         intent = "any"
-    numeric = bool(_NUMERIC_RE.search(text)) and intent not in ("policy", "locate")
+    numeric = bool(_NUMERIC_RE.search(text) or (_TERSE_TARGET.search(text) and not _ASKS_WHAT.search(text))) \
+        and intent not in ("policy", "locate")
     # "2010年政府工作报告里，2009年粮食产量…比上年增长多少" names two years but compares nothing: the report's
     # own year and "比上年" do not count
     compare = len([y for y in years if y != report_year]) >= 2 \

@@ -162,3 +162,10 @@ def test_a_plan_year_heading_under_a_period_dates_its_targets_by_the_plan_year()
                         "2026_某市_政府工作报告.txt")
     years = {f.raw: f.year for f in report.figures}
     assert years["50万人以上"] == 2030 and years["11万人以上"] == 2026
+
+
+def test_a_heading_about_the_plan_s_opening_year_dates_its_targets_by_the_plan_year():
+    report = parse_text("某省2026年政府工作报告\n一、2025年工作回顾\n城镇新增就业52万人。\n"
+                        "二、全力推动“十五五”开好局、起好步\n今年主要预期目标是：城镇新增就业50万人以上。"
+                        "粮食播种面积稳定在1255万亩以上。", "2026_某省_政府工作报告.txt")
+    assert {f.raw: f.year for f in report.figures}["1255万亩以上"] == 2026

@@ -185,3 +185,8 @@ def test_the_passage_the_vector_search_ranks_first_supports_the_words_it_lacks()
     assert not found(None)  # the words alone: 动工翻新 is not written there
     assert found(1) and "1200个" in build_answer(q, [passage], reports=SICHUAN).answer
     assert not found(5)  # far down the vector's ranking: no support
+
+
+def test_a_terse_look_up_of_a_measure_or_a_target_asks_for_its_figure():
+    assert ask("四川今年研发投入强度目标？").numeric and ask("四川去年外贸进出口总额？").numeric
+    assert not ask("四川乡村振兴有什么目标？").numeric  # asks what the targets are, in words
