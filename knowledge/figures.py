@@ -68,9 +68,9 @@ def extract_figures(chunks: list[Chunk], meta: ReportMeta) -> list[Figure]:
         for f in found:
             # a target under "二、“十五五”时期主要目标任务" is the five years', not the plan year's (城镇新增就业
             # 500万人以上 over 2026—2030 beside 110万人 for 2026): dated by the period's last year unless the
-            # sentence names the plan year itself
+            # sentence names the plan year itself (or 今年)
             if end and f.type == "target" and f.year == meta.plan_year \
-                    and f"{meta.plan_year}年" not in cn_years_to_digits(to_halfwidth(f.sentence)):
+                    and not re.search(rf"{meta.plan_year}年|今年", cn_years_to_digits(to_halfwidth(f.sentence))):
                 f.year = end
         figures.extend(found)
     return figures
@@ -93,8 +93,8 @@ def period_end(section_path: list[str], meta: ReportMeta) -> int | None:
     end = None
     for heading in section_path:
         text = cn_years_to_digits(to_halfwidth(heading))
-        if _OPENING.search(text):
-            end = None
+        if _OPENING.search(text) or f"{meta.plan_year}年" in text or "今年" in text:
+            end = None  # "“十五五”时期主要目标和2026年重点工作": the plan year's targets lead, said as such
             continue
         ends = [1966 + 5 * (10 + _DIGITS.index(a or b) + 1 - 3) + 4 for a, b in _PLAN_PERIOD.findall(text)]
         ends += [int(b) for a, b in _SPAN.findall(text) if int(a) <= meta.plan_year < int(b)]
@@ -102,8 +102,6 @@ def period_end(section_path: list[str], meta: ReportMeta) -> int | None:
         ahead = [e for e in ends if e > meta.plan_year]
         if ahead:
             end = max(ahead)
-        elif f"{meta.plan_year}年" in text or "今年" in text:
-            end = None
     return end
 
 

@@ -164,6 +164,12 @@ def test_a_plan_year_heading_under_a_period_dates_its_targets_by_the_plan_year()
     assert years["50万人以上"] == 2030 and years["11万人以上"] == 2026
 
 
+def test_a_heading_naming_the_period_and_the_plan_year_dates_this_year_s_targets_by_the_plan_year():
+    # 内蒙古 2026: "“十五五”时期主要目标和2026年重点工作" › "今年…主要预期目标是：…城镇调查失业率5.7%左右"
+    figs = figures_of("2026_内蒙古自治区_政府工作报告.txt")
+    assert (find(figs, "5.7%左右", "城镇调查失业率").type, find(figs, "5.7%左右", "城镇调查失业率").year) == ("target", 2026)
+
+
 def test_a_heading_about_the_plan_s_opening_year_dates_its_targets_by_the_plan_year():
     report = parse_text("某省2026年政府工作报告\n一、2025年工作回顾\n城镇新增就业52万人。\n"
                         "二、全力推动“十五五”开好局、起好步\n今年主要预期目标是：城镇新增就业50万人以上。"
