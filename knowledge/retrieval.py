@@ -144,6 +144,7 @@ class Plan:
     orders: dict[str, list[int]]
     boosts: dict[int, float] = field(default_factory=dict)  # chunk -> how its report, headings and figures fit
     quotes: dict[str, tuple[str, float, float]] = field(default_factory=dict)  # chunk -> quote, score, coverage
+    dense_weight: float = 1.0  # more when the question's words found nothing that covers it
 
 
 @dataclass
@@ -414,7 +415,7 @@ class HybridRetriever:
         if use_dense and "dense" not in plan.orders:
             vector = q.vector if q.vector is not None else self.embedder.embed_query(q.embedded)
             plan.orders["dense"] = idx.dense(vector, plan.mask, CANDIDATES)
-        weights = {"lexical": 1.0, "dense": 1.0, "figures": 1.2 if q.numeric else 0.8, "exact": 1.5}
+        weights = {"lexical": 1.0, "dense": plan.dense_weight, "figures": 1.2 if q.numeric else 0.8, "exact": 1.5}
         fused: dict[int, float] = {}
         parts: dict[int, dict[str, int]] = {}
         for name, order in plan.orders.items():

@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from .answer import build_answer
+from .answer import FOUND_THRESHOLD, build_answer
 from .embeddings import Embedder, get_embedder
 from .errors import ReportNotFound, UnreadableFile
 from .figures import review_heading
@@ -150,6 +150,10 @@ def iter_report_files(paths: Iterable[Path]) -> list[Path]:
             out.append(p)
     return out
 
+
+# When the question's words cover no passage (everyday wording), the vector ranking counts this much in the
+# fusion (the words' ranking, 1.0, is then mostly noise).
+WORDLESS_DENSE_WEIGHT = 2.0
 
 class KnowledgeBase:
     def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None, cleanup: bool = True):
@@ -420,6 +424,8 @@ class KnowledgeBase:
             quick = self._answer(q, self.retriever.retrieve(q, k, use_dense=False, plan=plan), plan)
             if settled(q, quick):
                 return quick
+            if quick.coverage < FOUND_THRESHOLD:  # the words found no passage about it: the vector leads
+                plan.dense_weight = WORDLESS_DENSE_WEIGHT
         return self._answer(q, self.retriever.retrieve(q, k, plan=plan), plan)
 
     def _series_answer(self, q) -> Answer | None:

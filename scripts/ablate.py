@@ -67,11 +67,12 @@ def variants(kb) -> dict[str, Callable]:
         finally:
             setattr(module, name, saved)
 
-    from knowledge import answer, matching
+    from knowledge import answer, matching, service
 
     return {"all": nothing, "no meaning look-up (vocabulary.py)": meanings,
             "no vector support for words a passage lacks": lambda: switched(answer, "DENSE_SUPPORT", 0),
             "vector support only with a concept held in full": lambda: switched(matching, "FOOTHOLD", 0.99),
+            "vector not weighted up when the words cover nothing": lambda: switched(service, "WORDLESS_DENSE_WEIGHT", 1.0),
             "no ABBREVIATIONS (short forms)": abbreviations,
             "no GENERIC (asking words)": lambda: emptied(query.GENERIC),
             "no QUESTION_VERBS": lambda: emptied(query.QUESTION_VERBS)}
