@@ -102,7 +102,7 @@ def _trim_around_concepts(q: QueryInfo, quote: str) -> str:
 
 # The passages the vector search ranks first for the question support the words of it they do not hold:
 # the embedder read the whole question, everyday words included ("城里新找到活干的人" → 城镇新增就业), as long
-# as the passage holds most of another of its concepts (matching.FOOTHOLD).
+# as the passage holds most of one of its concepts (matching.FOOTHOLD).
 DENSE_SUPPORT = 2
 MEANT_CREDIT = 0.85
 

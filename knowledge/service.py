@@ -155,6 +155,7 @@ def iter_report_files(paths: Iterable[Path]) -> list[Path]:
 # fusion (the words' ranking, 1.0, is then mostly noise).
 WORDLESS_DENSE_WEIGHT = 2.0
 
+
 class KnowledgeBase:
     def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None, cleanup: bool = True):
         self.settings = settings or get_settings()
