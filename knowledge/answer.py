@@ -111,14 +111,20 @@ def supported(q: QueryInfo, hit: Hit) -> bool:
     return hit.parts.get("dense", DENSE_SUPPORT + 1) <= DENSE_SUPPORT
 
 
-def coverage(q: QueryInfo, hit: Hit, quote: str) -> float:
-    """How much of what the question is about the evidence mentions (quote, chunk, section, report)."""
+def coverage(q: QueryInfo, hit: Hit, quote: str, meant: bool = True) -> float:
+    """How much of what the question is about the evidence mentions (quote, chunk, section, report);
+    meant=False: by its words alone, without the vector's support."""
     path = PATH_SEP.join(hit.chunk.section_path)
     # a figure must be stated where the concepts are: the quote under its headings; what the paragraph
     # around it names ("东片区…全年完成固定资产投资12.3亿元") counts at a discount
     near = 0.8 if q.numeric else 0.9
     return concept_overlap_near(q, quote + " " + path, hit.chunk.text + " " + hit.report.title, near,
-                                MEANT_CREDIT if supported(q, hit) else 0.0)
+                                MEANT_CREDIT if meant and supported(q, hit) else 0.0)
+
+
+def _meant_only(q: QueryInfo, hit: Hit, quote: str) -> bool:
+    """Whether a passage is found only by the vector's support: its words alone would not have found it."""
+    return supported(q, hit) and coverage(q, hit, quote, meant=False) < FOUND_THRESHOLD
 
 
 def _memo_key(q: QueryInfo, hit: Hit) -> str:
@@ -284,6 +290,8 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
         else:
             lines.append(f"{c.quote}[{c.n}]")
     read_as = f"（{q.year_note}）" if q.year_note else ""
+    if _meant_only(q, hits[best], quotes[best][0]):  # found by what the question means, not its words
+        read_as += "（报告中没有问题里的说法，以下是意思最接近的段落，请核对）"
     head = read_as if q.intent == "locate" else f"{read_as}据《{citations[picked[0]].report}》：\n"
     said = "\n".join(lines)
     return Answer(question=q.original, answer=head + said, found=True, mode="extractive",

@@ -122,6 +122,7 @@ def test_a_figure_of_the_year_asked_is_answered_with_the_year_the_time_word_mean
     ans = answer("四川去年城镇新增就业多少？",
                  [hit(text, ["一、2025年工作回顾"], [figure("85万人", "城镇新增就业", 2025, "actual", text)])])
     assert ans.found and "85万人" in ans.answer and "2025" in ans.answer
+    assert "意思最接近" not in ans.answer  # found by its words: no caution
 
 
 def test_the_topic_without_a_number_is_refused_saying_so():
@@ -183,7 +184,9 @@ def test_the_passage_the_vector_search_ranks_first_supports_the_words_it_lacks()
         return build_answer(q, [passage], reports=SICHUAN).found
 
     assert not found(None)  # the words alone: 动工翻新 is not written there
-    assert found(1) and "1200个" in build_answer(q, [passage], reports=SICHUAN).answer
+    assert found(1)
+    said = build_answer(q, [passage], reports=SICHUAN).answer
+    assert "1200个" in said and "意思最接近" in said  # and the reader is told it was found by meaning
     assert not found(5)  # far down the vector's ranking: no support
 
 
