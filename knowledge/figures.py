@@ -77,7 +77,7 @@ def extract_figures(chunks: list[Chunk], meta: ReportMeta) -> list[Figure]:
 
 
 # Five-year plans: the Nth runs from 1966 + 5 (N - 3) (the third began in 1966 after the 1963—65 adjustment)
-_PLAN_PERIOD = re.compile(r"(?:“|\")?十([一二三四五六七八九])五(?:”|\")?|第十([一二三四五六七八九])个五年")
+_PLAN_PERIOD = re.compile(r"十([一二三四五六七八九])五|第十([一二三四五六七八九])个五年")
 _SPAN = re.compile(r"(20\d\d)\s*[—\-–~～至到]+\s*(20\d\d)年")
 _NEXT_FIVE = re.compile(r"(今后|未来)五年")
 # "全力推动“十五五”开好局、起好步": the plan's opening year is the plan year, not the period

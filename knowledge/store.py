@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import Column, Text, event
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, create_engine, delete, select
 
 from .errors import ConfigurationError, EmbedderMismatch
@@ -313,8 +314,6 @@ class Stores:
         return Session(self.engine, expire_on_commit=False)
 
     def _check_embedder(self, name: str, dim: int) -> None:
-        from sqlalchemy.exc import IntegrityError
-
         with self.session() as s:
             row = s.get(IndexMetaRow, "embedder")
             n_reports = len(s.exec(select(ReportRow.id)).all())
