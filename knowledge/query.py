@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from .lexical import STOPWORDS, tokenize
@@ -48,6 +49,46 @@ ABBREVIATIONS: dict[str, list[str]] = {
     "总产": ["总产量", "产量", "总产"],
     "农民": ["农村居民", "农民"],
 }
+
+
+
+def _load_everyday(path: Path) -> dict[str, list[str]]:
+    table: dict[str, list[str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        phrase, _, terms = line.partition("\t")
+        if phrase.strip() and not phrase.startswith("#") and terms:
+            table[phrase.strip().lower()] = [t.strip() for t in terms.split("|") if t.strip()]
+    return table
+
+
+# Everyday words → what reports write for them ("找工作" → 城镇新增就业, 就业; "看病" → 就医, 医疗卫生): general
+# vocabulary of the domain, written by a reader of the reports who saw no question (everyday.tsv says how).
+# Like an abbreviation, a phrase found in a question is one concept that any of its terms covers.
+EVERYDAY: dict[str, list[str]] = _load_everyday(Path(__file__).with_name("everyday.tsv"))
+
+
+def everyday_phrases(lower: str) -> list[str]:
+    """The phrases of EVERYDAY in a (lower-cased) question, read left to right, the longest at each place."""
+    longest = max(map(len, EVERYDAY), default=0)
+    found: list[str] = []
+    i = 0
+    while i < len(lower):
+        phrase = next((lower[i:i + n] for n in range(min(longest, len(lower) - i), 1, -1) if lower[i:i + n] in EVERYDAY),
+                      None)
+        if phrase:
+            found.append(phrase)
+            i += len(phrase)
+        else:
+            i += 1
+    return list(dict.fromkeys(found))
+
+
+def glossed(lower: str) -> list[tuple[str, list[str]]]:
+    """What a question's short forms and everyday words stand for: (the question's word, the reports' terms).
+    An abbreviation inside an everyday phrase found ("就业" in "多少人就业") is that phrase's business."""
+    everyday = everyday_phrases(lower)
+    return [*((p, EVERYDAY[p]) for p in everyday),
+            *((abbr, full) for abbr, full in ABBREVIATIONS.items() if abbr in lower and not any(abbr in p for p in everyday))]
 
 
 def _is_contraction(short: str, full: str) -> bool:
@@ -216,16 +257,15 @@ def clean_question(question: str) -> str:
 
 
 def _with_expansions(text: str, each: int | None = None) -> str:
-    """A (cleaned) question plus what its abbreviations stand for: all of it for the word search; for the
-    vector, `each=1` adds only the first word an abbreviation stands for, since every token embedded costs
+    """A (cleaned) question plus what its abbreviations and everyday words stand for: all of it for the word
+    search; for the vector, `each=1` adds only the first term of each, since every token embedded costs
     time (about 0.6 ms on 2 cores) and "GDP" alone would add 18 tokens."""
     lower = text.lower()
     expansions: list[str] = []
-    for abbr, full in ABBREVIATIONS.items():
-        if abbr in lower:
-            # only words the question does not already hold
-            missing = [w for w in full if w not in lower and w not in expansions]
-            expansions.extend(missing[:each])
+    for _, full in glossed(lower):
+        # only words the question does not already hold
+        missing = [w for w in full if w.lower() not in lower and w not in expansions]
+        expansions.extend(missing[:each])
     return text + (" " + " ".join(expansions) if expansions else "")
 
 
@@ -251,7 +291,7 @@ def understand(question: str, known_issuers: list[str], reports=None, today: dat
         report_year = int(m.group(1))
     kinds = [k for k in ("统计公报", "计划总结", "政府工作报告") if k in text]
 
-    concepts = [Concept(forms=[abbr, *full]) for abbr, full in ABBREVIATIONS.items() if abbr in lower]
+    concepts = [Concept(forms=[word, *full]) for word, full in glossed(lower)]
     expanded = _with_expansions(text)
     issuer_words = {a for i in issuers for a in issuer_aliases(i)} | set(NATIONAL_ALIASES)
     terms = tokenize(expanded)

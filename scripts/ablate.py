@@ -74,6 +74,7 @@ def variants(kb) -> dict[str, Callable]:
             "vector support only with a concept held in full": lambda: switched(matching, "FOOTHOLD", 0.99),
             "vector not weighted up when the words cover nothing": lambda: switched(service, "WORDLESS_DENSE_WEIGHT", 1.0),
             "no ABBREVIATIONS (short forms)": abbreviations,
+            "no EVERYDAY (everyday words, everyday.tsv)": lambda: emptied(query.EVERYDAY),
             "no GENERIC (asking words)": lambda: emptied(query.GENERIC),
             "no QUESTION_VERBS": lambda: emptied(query.QUESTION_VERBS)}
 
@@ -83,7 +84,8 @@ def main() -> None:
     parser.add_argument("--data-dir", required=True)
     parser.add_argument("--sets", nargs="+", default=[str(ROOT.parent / "shared" / "eval" / "dev.jsonl"),
                                                        str(ROOT / "eval" / "validation.jsonl"),
-                                                       str(ROOT / "eval" / "validation2.jsonl")])
+                                                       str(ROOT / "eval" / "validation2.jsonl"),
+                                                       str(ROOT / "eval" / "validation3.jsonl")])
     parser.add_argument("--only", nargs="*", help="variant names to run (default: all)")
     args = parser.parse_args()
     os.environ["REPORTBOT_DATA_DIR"] = args.data_dir

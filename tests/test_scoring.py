@@ -69,11 +69,21 @@ def test_a_place_no_report_names_keeps_its_weight():
 
 
 def test_a_term_found_by_meaning_counts_almost_as_the_question_s_own_word():
-    q = ask("四川去年找到工作的有多少人？")
-    concept = next(c for c in q.concepts if "找到" in c.forms[0])
+    q = ask("四川去年端上饭碗的有多少人？")
+    concept = next(c for c in q.concepts if "饭碗" in c.forms[0])
     assert concept_credit(concept, "城镇新增就业85万人") < 0.5
     concept.meanings = [("就业", 0.85)]
     assert concept_credit(concept, "城镇新增就业85万人") == 0.85
+
+
+def test_everyday_words_count_as_the_terms_reports_write_for_them():
+    q = ask("四川去年找到工作的有多少人？")
+    concept = next(c for c in q.concepts if c.forms[0] == "找到工作")
+    assert concept_credit(concept, "城镇新增就业85万人") == 1.0
+    assert "城镇新增就业" in q.embedded  # the vector search reads the reports' term too
+    # the longest phrase at each place wins, and a short form inside it is not a second concept
+    forms = [c.forms[0] for c in ask("四川农民收入多少？").concepts]
+    assert forms == ["农民收入"]
 
 
 def test_the_vocabulary_discounts_a_term_near_everything():
