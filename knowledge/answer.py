@@ -13,6 +13,7 @@ from .matching import (
     concept_overlap,
     concept_overlap_near,
     concept_weight_list,
+    holds_a_concept,
     indicator_fit,
     scope_not_asked,
     unasked_scope,
@@ -105,21 +106,39 @@ def _trim_around_concepts(q: QueryInfo, quote: str) -> str:
 # as the passage holds most of one of its concepts (matching.FOOTHOLD).
 DENSE_SUPPORT = 2
 MEANT_CREDIT = 0.85
+# A question wholly in words no report writes (see wordless) is answered from the vector's first passage.
+WORDLESS_ANCHOR = True
 
 
 def supported(q: QueryInfo, hit: Hit) -> bool:
     return hit.parts.get("dense", DENSE_SUPPORT + 1) <= DENSE_SUPPORT
 
 
-def coverage(q: QueryInfo, hit: Hit, quote: str, meant: bool = True) -> float:
+def wordless(q: QueryInfo, hits: list[Hit]) -> bool:
+    """The question is in words the reports do not use ("山东人现在平均能活到多少岁？"): no report indexed writes
+    any of its concepts, and no passage retrieved holds one. What the vector search ranks first then needs no
+    foothold. A concept other reports write ("城镇居民人均可支配收入", asked of a report without it) keeps the
+    refusal: the figure is missing, not the wording."""
+    topics = [c for c in q.concepts if not c.place]
+    return bool(topics) and all(c.foreign for c in topics) and not any(
+        holds_a_concept(q, " ".join([h.chunk.text, *h.chunk.section_path])) for h in hits)
+
+
+def anchored(hit: Hit, without_words: bool) -> bool:
+    return without_words and hit.parts.get("dense") == 1
+
+
+def coverage(q: QueryInfo, hit: Hit, quote: str, meant: bool = True, without_words: bool = False) -> float:
     """How much of what the question is about the evidence mentions (quote, chunk, section, report);
-    meant=False: by its words alone, without the vector's support."""
+    meant=False: by its words alone, without the vector's support; without_words: no passage retrieved holds
+    the question's words (wordless)."""
     path = PATH_SEP.join(hit.chunk.section_path)
     # a figure must be stated where the concepts are: the quote under its headings; what the paragraph
     # around it names ("东片区…全年完成固定资产投资12.3亿元") counts at a discount
     near = 0.8 if q.numeric else 0.9
     return concept_overlap_near(q, quote + " " + path, hit.chunk.text + " " + hit.report.title, near,
-                                MEANT_CREDIT if meant and supported(q, hit) else 0.0)
+                                MEANT_CREDIT if meant and supported(q, hit) else 0.0,
+                                anchored=meant and anchored(hit, without_words))
 
 
 def _meant_only(q: QueryInfo, hit: Hit, quote: str) -> bool:
@@ -127,16 +146,16 @@ def _meant_only(q: QueryInfo, hit: Hit, quote: str) -> bool:
     return supported(q, hit) and coverage(q, hit, quote, meant=False) < FOUND_THRESHOLD
 
 
-def _memo_key(q: QueryInfo, hit: Hit) -> str:
-    return hit.chunk.vector_id + ("#meant" if supported(q, hit) else "")
+def _memo_key(q: QueryInfo, hit: Hit, without_words: bool = False) -> str:
+    return hit.chunk.vector_id + ("#meant" if supported(q, hit) else "") + ("#anchored" if anchored(hit, without_words) else "")
 
 
-def passage_coverage(q: QueryInfo, hit: Hit, memo: dict[str, tuple[str, float, float]]) -> float:
+def passage_coverage(q: QueryInfo, hit: Hit, memo: dict[str, tuple[str, float, float]], without_words: bool = False) -> float:
     """The coverage build_answer gives a passage (its best quote under its headings), remembered in memo."""
-    key = _memo_key(q, hit)
+    key = _memo_key(q, hit, without_words)
     if key not in memo:
         quote, score = best_quote(q, hit)
-        memo[key] = (quote, score, coverage(q, hit, quote))
+        memo[key] = (quote, score, coverage(q, hit, quote, without_words=without_words))
     return memo[key][2]
 
 
@@ -223,10 +242,11 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
         return _refusal(q, "", [])
     hits = _diversify(q, hits, top_k)
     memo = {} if memo is None else memo
+    without_words = WORDLESS_ANCHOR and wordless(q, hits)
     for h in hits:
-        passage_coverage(q, h, memo)
-    quotes = [memo[_memo_key(q, h)][:2] for h in hits]
-    cov = [memo[_memo_key(q, h)][2] for h in hits]
+        passage_coverage(q, h, memo, without_words)
+    quotes = [memo[_memo_key(q, h, without_words)][:2] for h in hits]
+    cov = [memo[_memo_key(q, h, without_words)][2] for h in hits]
     citations = [
         Citation(n=i + 1, report=h.report.title, source=h.report.source, section=PATH_SEP.join(h.chunk.section_path),
                  quote=quote, text=h.chunk.text, report_id=h.report.id or 0, chunk_id=h.chunk.vector_id)

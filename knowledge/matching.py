@@ -134,10 +134,18 @@ CHANGE_WORDS = {"增长", "增速", "增幅", "涨幅", "上涨", "下降", "降
 FOOTHOLD = 0.5
 
 
-def concept_overlap_near(q: QueryInfo, text: str, around: str, discount: float, meant: float = 0.0) -> float:
+def holds_a_concept(q: QueryInfo, text: str) -> bool:
+    """Whether text mostly holds one of the question's concepts (not a place, not a word of change) in its words."""
+    norm = normalize_for_match(text)
+    return any(concept_credit(c, norm) >= FOOTHOLD for c in q.concepts
+               if not c.place and not c.unmatched and not set(c.forms) <= CHANGE_WORDS)
+
+
+def concept_overlap_near(q: QueryInfo, text: str, around: str, discount: float, meant: float = 0.0,
+                         anchored: bool = False) -> float:
     """Like concept_overlap on text, but a concept found only in the surrounding text counts at a discount;
     meant: the credit every concept but a place gets at least (the vector search ranked this passage first for
-    the question)."""
+    the question); anchored: that support needs no foothold in the passage's words (see answer.wordless)."""
     if not q.concepts:
         return 0.0
     norm, norm_around = normalize_for_match(text), normalize_for_match(around)
@@ -145,7 +153,7 @@ def concept_overlap_near(q: QueryInfo, text: str, around: str, discount: float, 
     credits = [max(concept_credit(c, norm), discount * concept_credit(c, norm_around)) for c in q.concepts]
     # the vector's support needs a foothold in the words: a concept of the question mostly held (a passage
     # merely near in vector space, or sharing a character, supports nothing); places are never supported
-    foothold = any(cr >= FOOTHOLD for c, cr in zip(q.concepts, credits, strict=True)
+    foothold = anchored or any(cr >= FOOTHOLD for c, cr in zip(q.concepts, credits, strict=True)
                    if not c.unmatched and not set(c.forms) <= CHANGE_WORDS)
     for i, concept in enumerate(q.concepts):
         if not concept.place and meant and foothold:

@@ -375,6 +375,8 @@ class HybridRetriever:
                 and not any(len(idx.chunks_containing(f, allowed)) for f in c.norm_forms)]
         if not todo:
             return
+        for concept in todo:
+            concept.foreign = not any(len(idx.chunks_containing(f)) for f in concept.norm_forms)
         if not len(idx.vocabulary):
             for concept in todo:
                 concept.unmatched = True

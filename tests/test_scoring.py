@@ -203,3 +203,25 @@ def test_the_passage_the_vector_search_ranks_first_supports_the_words_it_lacks()
 def test_a_terse_look_up_of_a_measure_or_a_target_asks_for_its_figure():
     assert ask("四川今年研发投入强度目标？").numeric and ask("四川去年外贸进出口总额？").numeric
     assert not ask("四川乡村振兴有什么目标？").numeric  # asks what the targets are, in words
+
+
+def test_a_question_wholly_in_words_no_report_writes_is_answered_from_the_vector_s_first_passage():
+    text = "人均预期寿命增至80.5岁，每千人口执业医师数达到3.6人。"
+    passage = hit(text, ["一、2025年工作回顾"], [figure("80.5岁", "人均预期寿命", 2025, "actual", text)])
+    q = ask("四川人现在平均能活到多少岁？")
+    weigh_concepts(q, bm25_of(text, "粮食产量"))
+    for c in q.concepts:
+        c.foreign = not c.place  # as find_meanings marks a wording no report indexed uses
+
+    def found(dense_rank: int | None) -> bool:
+        passage.parts = {"dense": dense_rank} if dense_rank else {}
+        return build_answer(q, [passage], reports=SICHUAN).found
+
+    assert found(1)
+    said = build_answer(q, [passage], reports=SICHUAN).answer
+    assert "80.5岁" in said and "意思最接近" in said  # flagged as found by meaning
+    assert not found(2)  # only the first: a second-ranked passage needs a foothold in the words
+    # a concept other reports write, asked of a report without it, is a missing figure, not other wording
+    for c in q.concepts:
+        c.foreign = False
+    assert not found(1)
