@@ -84,6 +84,9 @@ def test_everyday_words_count_as_the_terms_reports_write_for_them():
     # the longest phrase at each place wins, and a short form inside it is not a second concept
     forms = [c.forms[0] for c in ask("四川农民收入多少？").concepts]
     assert forms == ["农民收入"]
+    # a particle or classifier slipped in between ("找到了工作", "办个公司") is still the phrase
+    slipped = ask("四川去年找到了工作的有多少人？")
+    assert concept_credit(slipped.concepts[0], "城镇新增就业85万人") == 1.0 and "城镇新增就业" in slipped.embedded
 
 
 def test_the_vocabulary_discounts_a_term_near_everything():
