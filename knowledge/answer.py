@@ -108,10 +108,19 @@ DENSE_SUPPORT = 2
 MEANT_CREDIT = 0.85
 # A question wholly in words no report writes (see wordless) is answered from the vector's first passage.
 WORDLESS_ANCHOR = True
+# The vector's rank that supports is counted among the passages of the reports fitting the years asked best.
+YEARS_FOR_SUPPORT = True
+
+
+def dense_rank(hit: Hit) -> int | None:
+    """The passage's rank in the vector search; when years are asked, among the passages of the reports that
+    fit them best (see retrieval: the vector knows no years)."""
+    return hit.parts.get("dense_fit" if YEARS_FOR_SUPPORT and "dense_fit" in hit.parts else "dense")
 
 
 def supported(q: QueryInfo, hit: Hit) -> bool:
-    return hit.parts.get("dense", DENSE_SUPPORT + 1) <= DENSE_SUPPORT
+    rank = dense_rank(hit)
+    return rank is not None and rank <= DENSE_SUPPORT
 
 
 def wordless(q: QueryInfo, hits: list[Hit]) -> bool:
@@ -125,7 +134,7 @@ def wordless(q: QueryInfo, hits: list[Hit]) -> bool:
 
 
 def anchored(hit: Hit, without_words: bool) -> bool:
-    return without_words and hit.parts.get("dense") == 1
+    return without_words and dense_rank(hit) == 1
 
 
 def coverage(q: QueryInfo, hit: Hit, quote: str, meant: bool = True, without_words: bool = False) -> float:

@@ -147,6 +147,9 @@ class Plan:
     dense_weight: float = 1.0  # more when the question's words found nothing that covers it
 
 
+NOT_RANKED = 10**6  # a passage of a report that does not fit the years asked: no rank among those that do
+
+
 @dataclass
 class Hit:
     chunk: ChunkRef
@@ -426,6 +429,15 @@ class HybridRetriever:
             for rank, ci in enumerate(order):
                 fused[ci] = fused.get(ci, 0.0) + weights[name] / (RRF_K + rank + 1)
                 parts.setdefault(ci, {})[name] = rank + 1
+        if use_dense and q.years and plan.priors:
+            # the vector knows no years: its rank among the passages of the reports that fit the years asked best
+            # ("去年" = 2025: the 2026 report's review, not the 2025 report's) is what supports an answer
+            best = max(plan.priors.values())
+            rank = 0
+            for ci in plan.orders["dense"]:
+                fits = plan.priors.get(idx.chunks[ci].report_id, 0.0) >= best
+                rank += fits
+                parts.setdefault(ci, {})["dense_fit"] = rank if fits else NOT_RANKED
         scored = []
         headings: dict[tuple[str, ...], float] = {}
         for ci, score in fused.items():

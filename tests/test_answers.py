@@ -276,3 +276,19 @@ def test_the_glossary_says_what_a_term_means_the_body_what_is_to_be_done(sample_
     plan = sample_kb.ask("临江开发区今年三大主导产业要怎么发展？")
     assert plan.found and not plan.citations[0].section.startswith("名词解释")
     assert "倍增计划" in plan.answer
+
+
+def test_the_vector_supports_only_passages_of_the_report_that_fits_the_year_asked(two_years_kb):
+    # the vector search knows no years: its rank counts among the passages of the report that reviews 2024
+    from knowledge.query import understand
+    from knowledge.retrieval import NOT_RANKED
+
+    kb, older = two_years_kb
+    q = understand("临江开发区2024年地区生产总值增长了多少？", kb.issuers(), list(kb.index.reports.values()))
+    hits = kb.retriever.retrieve(q, 8)
+    fitting = [h for h in hits if h.report.review_year == 2024]
+    others = [h for h in hits if h.report.review_year != 2024]
+    assert fitting and others
+    assert all(h.parts["dense_fit"] == NOT_RANKED for h in others if "dense" in h.parts)
+    ranks = sorted(h.parts["dense_fit"] for h in fitting if "dense" in h.parts)
+    assert ranks and ranks[0] == 1
