@@ -53,11 +53,13 @@ ABBREVIATIONS: dict[str, list[str]] = {
 
 
 def _load_everyday(path: Path) -> dict[str, list[str]]:
+    """The table; a phrase holding a staff short form ("GDP增速", "农民收入") is left to ABBREVIATIONS."""
     table: dict[str, list[str]] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         phrase, _, terms = line.partition("\t")
-        if phrase.strip() and not phrase.startswith("#") and terms:
-            table[phrase.strip().lower()] = [t.strip() for t in terms.split("|") if t.strip()]
+        phrase = phrase.strip().lower()
+        if phrase and not phrase.startswith("#") and terms and not any(abbr in phrase for abbr in ABBREVIATIONS):
+            table[phrase] = [t.strip() for t in terms.split("|") if t.strip()]
     return table
 
 
