@@ -81,9 +81,10 @@ def test_everyday_words_count_as_the_terms_reports_write_for_them():
     concept = next(c for c in q.concepts if c.forms[0] == "找到工作")
     assert concept_credit(concept, "城镇新增就业85万人") == 1.0
     assert "城镇新增就业" in q.embedded  # the vector search reads the reports' term too
-    # the longest phrase at each place wins, and a short form inside it is not a second concept
-    forms = [c.forms[0] for c in ask("四川农民收入多少？").concepts]
-    assert forms == ["农民收入"]
+    # the longest phrase at each place wins ("农村养老金", not "养老金")
+    assert [c.forms[0] for c in ask("四川农村养老金多少？").concepts] == ["农村养老金"]
+    # a phrase holding a staff short form is the short form's: "GDP增速" keeps GDP's wider group (国内生产总值)
+    assert any("国内生产总值" in c.forms for c in ask("四川GDP增速多少？").concepts)
     # a particle or classifier slipped in between ("找到了工作", "办个公司") is still the phrase
     slipped = ask("四川去年找到了工作的有多少人？")
     assert concept_credit(slipped.concepts[0], "城镇新增就业85万人") == 1.0 and "城镇新增就业" in slipped.embedded
