@@ -1,4 +1,5 @@
-"""What each hand-written table and the meaning look-up add: dev and validation scored with each one emptied.
+"""What each hand-written table and each rule of the meaning look-up add: dev and the three validation sets scored
+with each one emptied or switched off.
 
     .venv/bin/python scripts/ablate.py --data-dir bench-out/ingest3 [--sets ../shared/eval/dev.jsonl eval/validation.jsonl …]
 
