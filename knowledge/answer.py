@@ -137,6 +137,21 @@ def anchored(hit: Hit, without_words: bool) -> bool:
     return without_words and dense_rank(hit) == 1
 
 
+# The one check on its meaning a question wholly in other words still allows: it asks for a number in a
+# measure ("平均能活到多少岁", "造了多少辆", "省了多少钱") and the passage states a number in it ("外星人来了
+# 几次", "下了几场雪" find none in the passage nearest in meaning, and are refused).
+_MEASURE_ASKED = re.compile(r"(?:多少|几)(?:万|亿|千|百)?(公里|千瓦|平方米|百分点|钱|[个人家次场岁斤吨辆张所座项元亩套户条台部天倍名位架艘间])")
+
+
+def measure_stated(q: QueryInfo, quote: str) -> bool:
+    asked = _MEASURE_ASKED.search(q.text)
+    if asked is None:
+        return False
+    unit = "元" if asked.group(1) == "钱" else asked.group(1)
+    not_another = "(?!次)" if unit == "人" else ""  # 人次 counts visits, not people
+    return re.search(rf"\d(?:\.\d+)?\s*(?:万|亿|千|百)?{unit}{not_another}", quote) is not None
+
+
 def coverage(q: QueryInfo, hit: Hit, quote: str, meant: bool = True, without_words: bool = False) -> float:
     """How much of what the question is about the evidence mentions (quote, chunk, section, report);
     meant=False: by its words alone, without the vector's support; without_words: no passage retrieved holds
@@ -147,7 +162,7 @@ def coverage(q: QueryInfo, hit: Hit, quote: str, meant: bool = True, without_wor
     near = 0.8 if q.numeric else 0.9
     return concept_overlap_near(q, quote + " " + path, hit.chunk.text + " " + hit.report.title, near,
                                 MEANT_CREDIT if meant and supported(q, hit) else 0.0,
-                                anchored=meant and anchored(hit, without_words))
+                                anchored=meant and anchored(hit, without_words) and measure_stated(q, quote))
 
 
 def _meant_only(q: QueryInfo, hit: Hit, quote: str) -> bool:
@@ -265,7 +280,10 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
     lag = [0.4 if q.asks_plan and h.chunk.section_path and review_heading(h.chunk.section_path[0]) else 0.0 for h in hits]
     best = max(range(len(hits)),
                key=lambda i: (cov[i] >= FOUND_THRESHOLD, quotes[i][1] + 0.3 * (i == 0) - 0.05 * i - lag[i]))
-    found = cov[best] >= FOUND_THRESHOLD or (not q.concepts and hits[0].score > 0)
+    # a question with nothing but asking words ("今年的目标是什么？") is answered from the first passage, but
+    # one asking a number in a measure ("下了几场雪？") only when that passage states one
+    found = cov[best] >= FOUND_THRESHOLD or (not q.concepts and hits[0].score > 0
+                                             and (not _MEASURE_ASKED.search(q.text) or measure_stated(q, quotes[best][0])))
     if not found:
         unsaid = _weightiest(q, " ".join([quotes[best][0], citations[best].section, hits[best].report.title]),
                              mentioned=False)

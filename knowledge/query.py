@@ -53,13 +53,15 @@ ABBREVIATIONS: dict[str, list[str]] = {
 
 
 def _load_everyday(path: Path) -> dict[str, list[str]]:
-    """The table; a phrase holding a staff short form ("GDP增速", "农民收入") is left to ABBREVIATIONS."""
     table: dict[str, list[str]] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        phrase, _, terms = line.partition("\t")
-        phrase = phrase.strip().lower()
-        if phrase and not phrase.startswith("#") and terms and not any(abbr in phrase for abbr in ABBREVIATIONS):
-            table[phrase] = [t.strip() for t in terms.split("|") if t.strip()]
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        phrase, tab, terms = line.partition("\t")
+        words = [t.strip() for t in terms.split("|") if t.strip()]
+        if not tab or not phrase.strip() or not words:
+            raise ValueError(f"{path.name}:{n}: expected “phrase<TAB>term|term”, got {line!r}")
+        table[phrase.strip().lower()] = words
     return table
 
 
@@ -86,9 +88,29 @@ def _match_at(text: str, i: int, phrase: str) -> int:
     return j
 
 
-def everyday_phrases(lower: str) -> list[tuple[str, str]]:
+def _word_bounds(text: str) -> list[tuple[int, int]]:
+    from .lexical import _get_jieba
+
+    bounds, start = [], 0
+    for token in _get_jieba().lcut(text):
+        bounds.append((start, start + len(token)))
+        start += len(token)
+    return bounds
+
+
+def everyday_phrases(lower: str, taken: list[tuple[int, int]] = ()) -> list[tuple[str, str]]:
     """The phrases of EVERYDAY in a (lower-cased) question, read left to right, the longest at each place:
-    (the question's words, the phrase they are)."""
+    (the question's words, the phrase they are). A phrase must start where a word starts and end where one
+    ends, or inside a word that starts with it ("看病" in "看病贵", not "收入多少" in "财政收入多少" nor "用电" in
+    "家用电器"), and must not overlap a span already taken (a short form's)."""
+    bounds = _word_bounds(lower)
+    starts = {a for a, _ in bounds}
+    ends = {b for _, b in bounds}
+
+    def aligned(i: int, end: int) -> bool:
+        return i in starts and (end in ends or any(a == i and b > end for a, b in bounds)) \
+            and not any(i < b and a < end for a, b in taken)
+
     by_first: dict[str, list[str]] = {}
     for phrase in EVERYDAY:
         by_first.setdefault(phrase[0], []).append(phrase)
@@ -98,7 +120,7 @@ def everyday_phrases(lower: str) -> list[tuple[str, str]]:
         best, end = "", -1
         for phrase in by_first.get(lower[i], ()):
             stop = _match_at(lower, i, phrase)
-            if stop > 0 and len(phrase) > len(best):
+            if stop > 0 and len(phrase) > len(best) and aligned(i, stop):
                 best, end = phrase, stop
         if best:
             found.append((lower[i:end], best))
@@ -110,12 +132,13 @@ def everyday_phrases(lower: str) -> list[tuple[str, str]]:
 
 def glossed(lower: str) -> list[tuple[str, list[str], list[str]]]:
     """What a question's short forms and everyday words stand for: (the question's words, other spellings of
-    them, the reports' terms for them). An abbreviation inside an everyday phrase found ("就业" in "多少人就业")
-    is that phrase's."""
-    everyday = everyday_phrases(lower)
+    them, the reports' terms for them). Short forms first: an everyday phrase overlapping one ("GDP增速",
+    "农民收入") is left to it, whose group is wider."""
+    abbreviations = [abbr for abbr in ABBREVIATIONS if abbr in lower]
+    spans = [(m.start(), m.end()) for abbr in abbreviations for m in re.finditer(re.escape(abbr), lower)]
+    everyday = everyday_phrases(lower, spans)
     return [*((said, [phrase] if phrase != said else [], EVERYDAY[phrase]) for said, phrase in everyday),
-            *((abbr, [], full) for abbr, full in ABBREVIATIONS.items()
-              if abbr in lower and not any(abbr in said for said, _ in everyday))]
+            *((abbr, [], ABBREVIATIONS[abbr]) for abbr in abbreviations)]
 
 
 def _is_contraction(short: str, full: str) -> bool:

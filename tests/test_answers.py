@@ -288,7 +288,24 @@ def test_the_vector_supports_only_passages_of_the_report_that_fits_the_year_aske
     hits = kb.retriever.retrieve(q, 8)
     fitting = [h for h in hits if h.report.review_year == 2024]
     others = [h for h in hits if h.report.review_year != 2024]
-    assert fitting and others
-    assert all(h.parts["dense_fit"] == NOT_RANKED for h in others if "dense" in h.parts)
+    ranked_others = [h for h in others if "dense" in h.parts]
+    assert fitting and ranked_others
+    assert all(h.parts["dense_fit"] == NOT_RANKED for h in ranked_others)
     ranks = sorted(h.parts["dense_fit"] for h in fitting if "dense" in h.parts)
     assert ranks and ranks[0] == 1
+    # and that rank is the one that supports an answer
+    from knowledge.answer import supported
+
+    assert not any(supported(q, h) for h in ranked_others)
+    assert any(supported(q, h) for h in fitting)
+
+
+def test_a_phrase_no_report_writes_is_marked_foreign_and_one_the_reports_write_is_not(sample_kb):
+    from knowledge.query import understand
+
+    q = understand("临江开发区去年城镇新增就业多少？平均能活到多少岁？", sample_kb.issuers(),
+                   list(sample_kb.index.reports.values()))
+    sample_kb.retriever.find_meanings(q)
+    foreign = {c.forms[0]: c.foreign for c in q.concepts}
+    assert foreign.get("平均能活到") is True
+    assert foreign.get("就业") is False  # 城镇新增就业, read through the short form 就业

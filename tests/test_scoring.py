@@ -85,6 +85,10 @@ def test_everyday_words_count_as_the_terms_reports_write_for_them():
     assert [c.forms[0] for c in ask("四川农村养老金多少？").concepts] == ["农村养老金"]
     # a phrase holding a staff short form is the short form's: "GDP增速" keeps GDP's wider group (国内生产总值)
     assert any("国内生产总值" in c.forms for c in ask("四川GDP增速多少？").concepts)
+    # a phrase is read only where words start and end: "用电" is not in "家用电器", "养老金" not in "养老金融"
+    assert not any("全社会用电量" in c.forms for c in ask("四川去年家用电器卖了多少？").concepts)
+    assert not any("基本养老金" in c.forms for c in ask("四川养老金融规模多大？").concepts)
+    assert any("就医" in c.forms for c in ask("四川怎么解决看病贵？").concepts)  # but it may begin a word
     # a particle or classifier slipped in between ("找到了工作", "办个公司") is still the phrase
     slipped = ask("四川去年找到了工作的有多少人？")
     assert concept_credit(slipped.concepts[0], "城镇新增就业85万人") == 1.0 and "城镇新增就业" in slipped.embedded
@@ -229,3 +233,16 @@ def test_a_question_wholly_in_words_no_report_writes_is_answered_from_the_vector
     for c in q.concepts:
         c.foreign = False
     assert not found(1)
+
+
+def test_a_question_wholly_in_other_words_needs_the_measure_it_asks_for_in_the_passage():
+    text = "人均预期寿命增至80.5岁，每千人口执业医师数达到3.6人。"
+    passage = hit(text, ["一、2025年工作回顾"], [figure("80.5岁", "人均预期寿命", 2025, "actual", text)])
+    passage.parts = {"dense": 1}
+    q = ask("四川去年外星人来了几次？")  # nothing in the reports; the nearest passage counts no 次
+    weigh_concepts(q, bm25_of(text, "粮食产量"))
+    for c in q.concepts:
+        c.foreign = not c.place
+    assert not build_answer(q, [passage], reports=SICHUAN).found
+    # and a question of asking words alone is not answered with a number in another measure
+    assert not answer("四川去年下了几场雪？", [passage]).found
