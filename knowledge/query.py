@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -98,7 +99,7 @@ def _word_bounds(text: str) -> list[tuple[int, int]]:
     return bounds
 
 
-def everyday_phrases(lower: str, taken: list[tuple[int, int]] = ()) -> list[tuple[str, str]]:
+def everyday_phrases(lower: str, taken: Sequence[tuple[int, int]] = ()) -> list[tuple[str, str]]:
     """The phrases of EVERYDAY in a (lower-cased) question, read left to right, the longest at each place:
     (the question's words, the phrase they are). A phrase must start where a word starts and end where one
     ends, or inside a word that starts with it ("看病" in "看病贵", not "收入多少" in "财政收入多少" nor "用电" in
