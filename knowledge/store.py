@@ -12,13 +12,16 @@ import json
 import logging
 import os
 import socket
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sqlalchemy import Column, Text, event
+from sqlalchemy import text as sql_text
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, create_engine, delete, select
 
@@ -160,6 +163,32 @@ _ADOPTED_COLUMNS = {"reports": {"owner": "VARCHAR NOT NULL DEFAULT ''"},
                                  "handled_by": "BIGINT"}}
 
 
+@contextmanager
+def _schema_transaction(engine) -> Iterator[Connection]:
+    """One transaction for every schema change, so that a process killed mid-way leaves the schema as it was.
+    PostgreSQL does DDL in transactions; pysqlite would commit each CREATE TABLE on its own (a kill during the
+    first migration left tables without their recorded version, which no later open could get past), so on
+    SQLite the transaction is begun by hand — IMMEDIATE, which also makes two processes take turns."""
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(sql_text("SELECT pg_advisory_xact_lock(724001)"))
+            yield conn
+        return
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        raw.isolation_level = None  # pysqlite's own transaction handling off: the BEGIN below covers DDL too
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            yield conn
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+        finally:
+            raw.isolation_level = ""  # back to pysqlite's default for the pool
+
+
 def migrate(engine) -> None:
     """Bring the schema to the newest migration (Alembic), keeping the index and the conversation log.
 
@@ -175,9 +204,7 @@ def migrate(engine) -> None:
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(724001)"))
+    with _schema_transaction(engine) as conn:
         cfg.attributes["connection"] = conn
         tables = set(inspect(conn).get_table_names())
         if "reports" in tables and "alembic_version" not in tables:

@@ -68,3 +68,28 @@ def test_a_fresh_database_is_created_at_the_newest_revision(settings):
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == head
         assert {"handled_at", "handled_by", "user_name"} <= {c["name"] for c in inspect(conn).get_columns("feedback")}
         assert "originals" in inspect(conn).get_table_names()
+
+
+def test_a_migration_cut_short_leaves_the_schema_as_it_was_and_the_next_open_succeeds(store_config, monkeypatch):
+    # a process killed while creating the first tables must not leave tables without their recorded version
+    settings = Settings(embedder="fake", **store_config)
+    real_upgrade = command.upgrade
+
+    def upgrade_then_die(cfg, revision):
+        real_upgrade(cfg, "0001")  # the first tables are made …
+        raise KeyboardInterrupt  # … and the process stops before the rest
+
+    monkeypatch.setattr(command, "upgrade", upgrade_then_die)
+    try:
+        KnowledgeBase(settings, embedder=FakeEmbedder())
+    except KeyboardInterrupt:
+        pass
+    else:
+        raise AssertionError("the cut-short migration did not stop the open")
+    left = create_engine(settings.sql_url)
+    assert "reports" not in set(inspect(left).get_table_names())  # rolled back, not half made
+    left.dispose()
+    monkeypatch.setattr(command, "upgrade", real_upgrade)
+    kb = KnowledgeBase(settings, embedder=FakeEmbedder())
+    kb.ingest_file(SAMPLE)
+    assert len(kb.reports()) == 1
