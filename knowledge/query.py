@@ -308,13 +308,13 @@ def clean_question(question: str) -> str:
     return re.sub(r"</?[a-zA-Z][^<>]{0,40}>|https?://\S+", " ", to_simplified(to_halfwidth(question))).strip()
 
 
-def _with_expansions(text: str, each: int | None = None) -> str:
-    """A (cleaned) question plus what its abbreviations and everyday words stand for: all of it for the word
-    search; for the vector, `each=1` adds only the first term of each, since every token embedded costs
-    time (about 0.6 ms on 2 cores) and "GDP" alone would add 18 tokens."""
+def _with_expansions(text: str, gloss: list[tuple[str, list[str], list[str]]], each: int | None = None) -> str:
+    """A (cleaned) question plus what its abbreviations and everyday words stand for (its `glossed`): all of it
+    for the word search; for the vector, `each=1` adds only the first term of each, since every token embedded
+    costs time (about 0.6 ms on 2 cores) and "GDP" alone would add 18 tokens."""
     lower = text.lower()
     expansions: list[str] = []
-    for _, _, full in glossed(lower):
+    for _, _, full in gloss:
         # only words the question does not already hold
         missing = [w for w in full if w.lower() not in lower and w not in expansions]
         expansions.extend(missing[:each])
@@ -343,8 +343,9 @@ def understand(question: str, known_issuers: list[str], reports=None, today: dat
         report_year = int(m.group(1))
     kinds = [k for k in ("统计公报", "计划总结", "政府工作报告") if k in text]
 
-    concepts = [Concept(forms=list(dict.fromkeys([said, *spelt, *full]))) for said, spelt, full in glossed(lower)]
-    expanded = _with_expansions(text)
+    gloss = glossed(lower)
+    concepts = [Concept(forms=list(dict.fromkeys([said, *spelt, *full]))) for said, spelt, full in gloss]
+    expanded = _with_expansions(text, gloss)
     issuer_words = {a for i in issuers for a in issuer_aliases(i)} | set(NATIONAL_ALIASES)
     terms = tokenize(expanded)
     concepts.extend(concept_phrases(text, issuer_words, [w for c in concepts for w in c.forms]))
@@ -373,7 +374,7 @@ def understand(question: str, known_issuers: list[str], reports=None, today: dat
     # own year and "比上年" do not count
     compare = len([y for y in years if y != report_year]) >= 2 \
         and bool(re.search(r"(和|与|、|比(?!上年|去年|上一年)|分别|变化|各)", text))
-    q = QueryInfo(original=question, text=text, expanded=expanded, embedded=_with_expansions(text, each=1),
+    q = QueryInfo(original=question, text=text, expanded=expanded, embedded=_with_expansions(text, gloss, each=1),
                   terms=terms, years=years, relative=relative, issuers=issuers, intent=intent, numeric=numeric,
                   concepts=concepts, compare=compare, report_year=report_year, kinds=kinds,
                   figure_strings=figure_strings,
