@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .lexical import BM25, tokenize
-from .query import QueryInfo
+from .query import Concept, QueryInfo
 from .textnorm import normalize_for_match
 
 if TYPE_CHECKING:
@@ -134,11 +134,16 @@ CHANGE_WORDS = {"增长", "增速", "增幅", "涨幅", "上涨", "下降", "降
 FOOTHOLD = 0.5
 
 
+def _can_hold(concept: Concept) -> bool:
+    """A concept whose words can give the vector's support a foothold: the reports know it, and it is more than
+    a word of change."""
+    return not concept.unmatched and not set(concept.forms) <= CHANGE_WORDS
+
+
 def holds_a_concept(q: QueryInfo, text: str) -> bool:
     """Whether text mostly holds one of the question's concepts (not a place, not a word of change) in its words."""
     norm = normalize_for_match(text)
-    return any(concept_credit(c, norm) >= FOOTHOLD for c in q.concepts
-               if not c.place and not c.unmatched and not set(c.forms) <= CHANGE_WORDS)
+    return any(concept_credit(c, norm) >= FOOTHOLD for c in q.concepts if not c.place and _can_hold(c))
 
 
 def concept_overlap_near(q: QueryInfo, text: str, around: str, discount: float, meant: float = 0.0,
@@ -153,8 +158,7 @@ def concept_overlap_near(q: QueryInfo, text: str, around: str, discount: float, 
     credits = [max(concept_credit(c, norm), discount * concept_credit(c, norm_around)) for c in q.concepts]
     # the vector's support needs a foothold in the words: a concept of the question mostly held (a passage
     # merely near in vector space, or sharing a character, supports nothing); places are never supported
-    foothold = anchored or any(cr >= FOOTHOLD for c, cr in zip(q.concepts, credits, strict=True)
-                   if not c.unmatched and not set(c.forms) <= CHANGE_WORDS)
+    foothold = anchored or any(cr >= FOOTHOLD for c, cr in zip(q.concepts, credits, strict=True) if _can_hold(c))
     for i, concept in enumerate(q.concepts):
         if not concept.place and meant and foothold:
             credits[i] = max(credits[i], meant)
