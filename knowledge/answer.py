@@ -143,11 +143,15 @@ def anchored(hit: Hit, without_words: bool) -> bool:
 _MEASURE_ASKED = re.compile(r"(?:多少|几)(?:万|亿|千|百)?(公里|千瓦|平方米|百分点|钱|[个人家次场岁斤吨辆张所座项元亩套户条台部天倍名位架艘间])")
 
 
-def measure_stated(q: QueryInfo, quote: str) -> bool:
+def asked_measure(q: QueryInfo) -> str | None:
+    """The measure a question asks a number in ("多少岁" → 岁, "多少钱" → 元), or None."""
     asked = _MEASURE_ASKED.search(q.text)
     if asked is None:
-        return False
-    unit = "元" if asked.group(1) == "钱" else asked.group(1)
+        return None
+    return "元" if asked.group(1) == "钱" else asked.group(1)
+
+
+def measure_stated(unit: str, quote: str) -> bool:
     not_another = "(?!次)" if unit == "人" else ""  # 人次 counts visits, not people
     return re.search(rf"\d(?:\.\d+)?\s*(?:万|亿|千|百)?{unit}{not_another}", quote) is not None
 
@@ -160,9 +164,11 @@ def coverage(q: QueryInfo, hit: Hit, quote: str, meant: bool = True, without_wor
     # a figure must be stated where the concepts are: the quote under its headings; what the paragraph
     # around it names ("东片区…全年完成固定资产投资12.3亿元") counts at a discount
     near = 0.8 if q.numeric else 0.9
+    unit = asked_measure(q)
     return concept_overlap_near(q, quote + " " + path, hit.chunk.text + " " + hit.report.title, near,
                                 MEANT_CREDIT if meant and supported(q, hit) else 0.0,
-                                anchored=meant and anchored(hit, without_words) and measure_stated(q, quote))
+                                anchored=meant and anchored(hit, without_words)
+                                and unit is not None and measure_stated(unit, quote))
 
 
 def _meant_only(q: QueryInfo, hit: Hit, quote: str) -> bool:
@@ -282,8 +288,9 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
                key=lambda i: (cov[i] >= FOUND_THRESHOLD, quotes[i][1] + 0.3 * (i == 0) - 0.05 * i - lag[i]))
     # a question with nothing but asking words ("今年的目标是什么？") is answered from the first passage, but
     # one asking a number in a measure ("下了几场雪？") only when that passage states one
+    unit = asked_measure(q)
     found = cov[best] >= FOUND_THRESHOLD or (not q.concepts and hits[0].score > 0
-                                             and (not _MEASURE_ASKED.search(q.text) or measure_stated(q, quotes[best][0])))
+                                             and (unit is None or measure_stated(unit, quotes[best][0])))
     if not found:
         unsaid = _weightiest(q, " ".join([quotes[best][0], citations[best].section, hits[best].report.title]),
                              mentioned=False)
