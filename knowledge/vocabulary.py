@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -78,8 +79,7 @@ class Vocabulary:
         n = len(self.terms)
         if n <= NEIGHBOURS:
             return np.zeros(n, dtype=np.float32)
-        rng = np.random.default_rng(0)
-        sample = self.matrix[rng.choice(n, size=min(n, 3000), replace=False)]
+        sample = self.matrix[self._stable_sample(3000)]
         hub = np.empty(n, dtype=np.float32)
         for i in range(0, n, 2000):
             sims = self.matrix[i:i + 2000] @ sample.T
@@ -96,13 +96,21 @@ class Vocabulary:
         for i, term in enumerate(self.terms):
             for ch in set(term):
                 holding.setdefault(ch, []).append(i)
-        rng = np.random.default_rng(0)
         best = []
-        for i in rng.choice(n, size=min(n, CHANCE_SAMPLE), replace=False):
+        for i in self._stable_sample(CHANCE_SAMPLE):
             scores = self._scores(self.matrix[i], leave_out=i)  # as a phrase the vocabulary does not hold
             scores[[j for ch in set(self.terms[i]) for j in holding[ch]]] = -np.inf
             best.append(float(scores.max()))
         return float(np.percentile(best, CHANCE_QUANTILE))
+
+    def _stable_sample(self, size: int) -> list[int]:
+        """About size terms, chosen by a hash of their text: a term added or removed moves no other term in or
+        out of the sample, so the calibration does not jump with every change of the vocabulary."""
+        n = len(self.terms)
+        if n <= size:
+            return list(range(n))
+        keys = np.array([zlib.crc32(t.encode("utf-8")) for t in self.terms], dtype=np.uint64)
+        return np.flatnonzero(keys % np.uint64(n) < np.uint64(size)).tolist()
 
     def _scores(self, unit: np.ndarray, leave_out: int | None = None) -> np.ndarray:
         sims = self.matrix @ unit
