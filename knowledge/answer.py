@@ -189,16 +189,18 @@ def passage_coverage(q: QueryInfo, hit: Hit, memo: dict[str, tuple[str, float, f
     return memo[key][2]
 
 
-# A quantity: digits that are not a date ("创2006年以来新高" states none), or Chinese numerals with a unit.
-_NUMBER_WITH_UNIT = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.]*\s*(?:年|月|日))|[一二三四五六七八九十百千万亿]+(?:%|亿|万|个|家|人)")
+# A quantity: digits that are not a date ("创2006年以来新高" states none) nor a rank ("稳居全国第2"), or Chinese
+# numerals with a unit.
+_NUMBER_WITH_UNIT = re.compile(r"(?<![\d.第])\d+(?:\.\d+)?(?![\d.]*\s*(?:年|月|日))|[一二三四五六七八九十百千万亿]+(?:%|亿|万|个|家|人)")
 
 
 # What was done, said outright ("实际增长了多少", "去年完成了多少"): a target is no answer to it.
 _ASKS_DONE = re.compile(r"(实际|完成了|实现了|增长了|达到了|去年|前年|上年)")
 # The unit a question asks in, and how a report writes a figure in it.
-_ASKED_UNITS = ((re.compile(r"多少(?:亿元|万元|元|钱|亿美元)|花了多少|收入多少"), re.compile(r"元")),
+# an amount (…额: 销售额, 出口额, 投资额) is money
+_ASKED_UNITS = ((re.compile(r"多少(?:亿元|万元|元|钱|亿美元)|花了多少|(?:收入|额)(?:是|为|有|达到)?多少"), re.compile(r"元")),
                 # a rate (失业率, 城镇化率, 覆盖率) is written as a share: "…率是多少" of a passage with counts only
-                (re.compile(r"百分之几|几成|多少个百分点|百分比|比例是多少|占比多少|率(?:是|为|有|达到|提高到)?多少"),
+                (re.compile(r"百分之(?:几|多少)|几成|多少个百分点|百分比|比例是多少|占比多少|率(?:是|为|有|达到|提高到)?多少"),
                  re.compile(r"%|％|‰|百分点|成")),
                 (re.compile(r"多少(?:万人|人次|人)"), re.compile(r"人")))
 _CLAUSE = re.compile(r"[^，,；;。！？]+")

@@ -191,6 +191,22 @@ def test_a_rate_asked_of_a_passage_with_counts_only_is_refused():
     assert not ans.found and "失业率" in ans.answer and "2551人" not in ans.answer.split("最接近")[0]
 
 
+def test_a_rank_is_not_the_share_asked_for():
+    # "稳居全国第2" ranks the province; "百分之多少" asks the share itself (and is no topic of the question)
+    text = "森林覆盖率稳居全国第2，国家森林城市实现设区市全覆盖。"
+    ans = answer("四川现在的森林覆盖率具体是百分之多少？", [hit(text, ["一、2025年工作回顾"])])
+    assert not ans.found and "没有给出" in ans.answer
+    stated = "森林覆盖率达到40.4%，稳居全国前列。"
+    assert answer("四川现在的森林覆盖率具体是百分之多少？", [hit(stated, ["一、2025年工作回顾"])]).found
+
+
+def test_an_amount_asked_of_a_passage_with_counts_only_is_refused():
+    text = "全省离境退税商店达到1837家、增长136%。"
+    passage = hit(text, ["一、2025年工作回顾"], [figure("1837家", "离境退税商店", 2025, "actual", text)])
+    ans = answer("四川去年离境退税的商品销售额有多少？", [passage])
+    assert not ans.found and "1837家" not in ans.answer.split("最接近")[0]
+
+
 def test_the_passage_the_vector_search_ranks_first_supports_the_words_it_lacks():
     text = "开工改造城镇老旧小区1200个，惠及居民18万户。"
     passage = hit(text, ["一、2025年工作回顾"], [figure("1200个", "开工改造城镇老旧小区", 2025, "actual", text)])
