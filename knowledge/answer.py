@@ -286,8 +286,10 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
     ]
     # what is planned is answered from the part that plans it: a review passage leads only if nothing else covers
     lag = [0.4 if q.asks_plan and h.chunk.section_path and review_heading(h.chunk.section_path[0]) else 0.0 for h in hits]
+    # a figure question is answered from a passage found that states a number, before one that only names the topic
+    numbered = [not q.numeric or bool(_NUMBER_WITH_UNIT.search(quote)) for quote, _ in quotes]
     best = max(range(len(hits)),
-               key=lambda i: (cov[i] >= FOUND_THRESHOLD, quotes[i][1] + 0.3 * (i == 0) - 0.05 * i - lag[i]))
+               key=lambda i: (cov[i] >= FOUND_THRESHOLD, numbered[i], quotes[i][1] + 0.3 * (i == 0) - 0.05 * i - lag[i]))
     # a question with nothing but asking words ("今年的目标是什么？") is answered from the first passage, but
     # one asking a number in a measure ("下了几场雪？") only when that passage states one
     unit = asked_measure(q)

@@ -191,6 +191,14 @@ def test_a_rate_asked_of_a_passage_with_counts_only_is_refused():
     assert not ans.found and "失业率" in ans.answer and "2551人" not in ans.answer.split("最接近")[0]
 
 
+def test_a_figure_question_is_answered_from_the_passage_found_that_states_a_number():
+    plan = hit("加快三大工程建设，增加保障性住房供应。", ["一、2025年工作回顾"])
+    done = hit("新筹建各类保障性住房28.6万套（间），发放租赁补贴惠及6.2万户。", ["一、2025年工作回顾"])
+    done.chunk.vector_id = "r1-c1"
+    ans = answer("四川去年新准备了多少套保障性住房？", [plan, done])
+    assert ans.found and "28.6万套" in ans.answer
+
+
 def test_a_rank_is_not_the_share_asked_for():
     # "稳居全国第2" ranks the province; "百分之多少" asks the share itself (and is no topic of the question)
     text = "森林覆盖率稳居全国第2，国家森林城市实现设区市全覆盖。"
