@@ -1,4 +1,4 @@
-"""What each hand-written table and each rule of the meaning look-up add: dev and the three validation sets scored
+"""What each hand-written table and each rule of the meaning look-up add: dev and the four validation sets scored
 with each one emptied or switched off.
 
     .venv/bin/python scripts/ablate.py --data-dir bench-out/ingest3 [--sets ../shared/eval/dev.jsonl eval/validation.jsonl …]
@@ -88,7 +88,8 @@ def main() -> None:
     parser.add_argument("--sets", nargs="+", default=[str(ROOT.parent / "shared" / "eval" / "dev.jsonl"),
                                                        str(ROOT / "eval" / "validation.jsonl"),
                                                        str(ROOT / "eval" / "validation2.jsonl"),
-                                                       str(ROOT / "eval" / "validation3.jsonl")])
+                                                       str(ROOT / "eval" / "validation3.jsonl"),
+                                                       str(ROOT / "eval" / "validation4.jsonl")])
     parser.add_argument("--only", nargs="*", help="variant names to run (default: all)")
     args = parser.parse_args()
     os.environ["REPORTBOT_DATA_DIR"] = args.data_dir
