@@ -202,7 +202,9 @@ _ASKED_UNITS = ((re.compile(r"多少(?:亿元|万元|元|钱|亿美元)|花了�
                 # a rate (失业率, 城镇化率, 覆盖率) is written as a share: "…率是多少" of a passage with counts only
                 (re.compile(r"百分之(?:几|多少)|几成|多少个百分点|百分比|比例是多少|占比多少|率(?:是|为|有|达到|提高到)?多少"),
                  re.compile(r"%|％|‰|百分点|成")),
-                (re.compile(r"多少(?:万人|人次|人)"), re.compile(r"人")))
+                (re.compile(r"多少(?:万人|人次|人)"), re.compile(r"人")),
+                # a multiple ("城镇居民收入是农村的几倍") is written as 倍 or a ratio, not as a growth rate
+                (re.compile(r"(?:几|多少)倍"), re.compile(r"倍|比")))
 _CLAUSE = re.compile(r"[^，,；;。！？]+")
 
 

@@ -199,6 +199,14 @@ def test_a_figure_question_is_answered_from_the_passage_found_that_states_a_numb
     assert ans.found and "28.6万套" in ans.answer
 
 
+def test_a_multiple_asked_of_a_passage_with_growth_rates_only_is_refused():
+    question = "四川城镇居民收入现在是农村居民的几倍？"
+    growth = "城镇居民人均可支配收入增长4.5%，农村居民人均可支配收入增长6.1%。"
+    assert not answer(question, [hit(growth, ["一、2025年工作回顾"])]).found
+    ratio = "城乡居民收入比由2.27缩小至2.21，城镇居民人均可支配收入增长4.5%。"
+    assert answer(question, [hit(ratio, ["一、2025年工作回顾"])]).found
+
+
 def test_a_rank_is_not_the_share_asked_for():
     # "稳居全国第2" ranks the province; "百分之多少" asks the share itself (and is no topic of the question)
     text = "森林覆盖率稳居全国第2，国家森林城市实现设区市全覆盖。"
