@@ -110,6 +110,8 @@ MEANT_CREDIT = 0.85
 WORDLESS_ANCHOR = True
 # The vector's rank that supports is counted among the passages of the reports fitting the years asked best.
 YEARS_FOR_SUPPORT = True
+# A physical measure asked (多少公里, 多少度电) must be the one the passage states.
+PHYSICAL_MEASURE = True
 
 
 def dense_rank(hit: Hit) -> int | None:
@@ -140,7 +142,9 @@ def anchored(hit: Hit, without_words: bool) -> bool:
 # The one check on its meaning a question wholly in other words still allows: it asks for a number in a
 # measure ("平均能活到多少岁", "造了多少辆", "省了多少钱") and the passage states a number in it ("外星人来了
 # 几次", "下了几场雪" find none in the passage nearest in meaning, and are refused).
-_MEASURE_ASKED = re.compile(r"(?:多少|几)(?:万|亿|千|百)?(公里|千瓦|平方米|百分点|钱|[个人家次场岁斤吨辆张所座项元亩套户条台部天倍名位架艘间])")
+_MEASURE_ASKED = re.compile(r"(?:多少|几)(?:万|亿|千|百)?(公里|千瓦时|千瓦|平方米|立方米|公斤|百分点|钱|度电|[个人家次场岁斤吨辆张所座项元亩套户条台部天倍名位架艘间])")
+# Measures of a physical quantity: a passage answers in the same one (a count's classifier varies: 个, 家, 所 …)
+PHYSICAL = {"公里", "千瓦时", "千瓦", "平方米", "立方米", "公斤", "斤", "吨", "亩", "岁", "千瓦时|度"}
 
 
 def asked_measure(q: QueryInfo) -> str | None:
@@ -148,12 +152,12 @@ def asked_measure(q: QueryInfo) -> str | None:
     asked = _MEASURE_ASKED.search(q.text)
     if asked is None:
         return None
-    return "元" if asked.group(1) == "钱" else asked.group(1)
+    return {"钱": "元", "度电": "千瓦时|度"}.get(asked.group(1), asked.group(1))
 
 
 def measure_stated(unit: str, quote: str) -> bool:
     not_another = "(?!次)" if unit == "人" else ""  # 人次 counts visits, not people
-    return re.search(rf"\d(?:\.\d+)?\s*(?:万|亿|千|百)?{unit}{not_another}", quote) is not None
+    return re.search(rf"\d(?:\.\d+)?\s*(?:万|亿|千|百)?(?:{unit}){not_another}", quote) is not None
 
 
 def coverage(q: QueryInfo, hit: Hit, quote: str, meant: bool = True, without_words: bool = False) -> float:
@@ -219,6 +223,9 @@ def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
     for asks, writes in _ASKED_UNITS:
         if asks.search(q.text) and not writes.search("".join(f.raw for f in stated) or quote):
             return main.forms[0]
+    unit = asked_measure(q)
+    if PHYSICAL_MEASURE and unit in PHYSICAL and not measure_stated(unit, quote):
+        return main.forms[0]  # "多少度电" of a passage in 人次, "多少公里" of one in 亿元
     if any(concept_overlap(q, f.indicator) > 0 for f in stated):
         return ""  # a figure stated is of something the question names
     naming = [cl for cl in _CLAUSE.findall(quote) if concept_credit(main, normalize_for_match(cl)) >= 0.5]

@@ -74,6 +74,7 @@ def variants(kb) -> dict[str, Callable]:
             "no vector support for words a passage lacks": lambda: switched(answer, "DENSE_SUPPORT", 0),
             "no anchor for questions wholly in words no report writes": lambda: switched(answer, "WORDLESS_ANCHOR", False),
             "vector rank over every report, not those fitting the years asked": lambda: switched(answer, "YEARS_FOR_SUPPORT", False),
+            "no check of the physical measure asked (PHYSICAL)": lambda: switched(answer, "PHYSICAL_MEASURE", False),
             "vector support only with a concept held in full": lambda: switched(matching, "FOOTHOLD", 0.99),
             "vector not weighted up when the words cover nothing": lambda: switched(service, "WORDLESS_DENSE_WEIGHT", 1.0),
             "no ABBREVIATIONS (short forms)": abbreviations,

@@ -207,6 +207,17 @@ def test_a_multiple_asked_of_a_passage_with_growth_rates_only_is_refused():
     assert answer(question, [hit(ratio, ["一、2025年工作回顾"])]).found
 
 
+def test_a_physical_measure_asked_must_be_the_one_the_passage_states():
+    question = "四川今年准备发多少度电？"
+    other = "全省发电装机达到1.5亿千瓦，开展职业技能培训30万人次。"
+    assert not answer(question, [hit(other, ["二、2026年工作安排"])]).found
+    same = "全省发电量达到2500亿千瓦时，发电装机达到1.5亿千瓦。"
+    assert answer(question, [hit(same, ["二、2026年工作安排"])]).found
+    road = "新改建农村公路1.2万公里，完成投资300亿元。"
+    assert answer("四川今年新改建多少公里农村公路？", [hit(road, ["二、2026年工作安排"])]).found
+    assert not answer("四川今年新改建多少公里农村公路？", [hit("农村公路完成投资300亿元。", ["二、2026年工作安排"])]).found
+
+
 def test_a_rank_is_not_the_share_asked_for():
     # "稳居全国第2" ranks the province; "百分之多少" asks the share itself (and is no topic of the question)
     text = "森林覆盖率稳居全国第2，国家森林城市实现设区市全覆盖。"
