@@ -297,8 +297,15 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
     lag = [0.4 if q.asks_plan and h.chunk.section_path and review_heading(h.chunk.section_path[0]) else 0.0 for h in hits]
     # a figure question is answered from a passage found that states a number, before one that only names the topic
     numbered = [not q.numeric or bool(_NUMBER_WITH_UNIT.search(quote)) for quote, _ in quotes]
+    # a level asked without a year ("现在…一共有多少") is the one the issuer's latest report states
+    latest = {}
+    for r in reports:
+        latest[r.issuer] = max(latest.get(r.issuer, 0), r.year or 0)
+    current = [not (q.numeric and not q.years and not q.report_year and q.relative in (None, "now"))
+               or (h.report.year or 0) >= latest.get(h.report.issuer, 0) for h in hits]
     best = max(range(len(hits)),
-               key=lambda i: (cov[i] >= FOUND_THRESHOLD, numbered[i], quotes[i][1] + 0.3 * (i == 0) - 0.05 * i - lag[i]))
+               key=lambda i: (cov[i] >= FOUND_THRESHOLD, numbered[i], current[i],
+                              quotes[i][1] + 0.3 * (i == 0) - 0.05 * i - lag[i]))
     # a question with nothing but asking words ("今年的目标是什么？") is answered from the first passage, but
     # one asking a number in a measure ("下了几场雪？") only when that passage states one
     unit = asked_measure(q)

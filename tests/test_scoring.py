@@ -218,6 +218,16 @@ def test_a_physical_measure_asked_must_be_the_one_the_passage_states():
     assert not answer("四川今年新改建多少公里农村公路？", [hit("农村公路完成投资300亿元。", ["二、2026年工作安排"])]).found
 
 
+def test_a_level_asked_for_now_is_answered_from_the_issuer_s_latest_report():
+    older = hit("居民医保住院报销比例提高至68.5%。", ["一、2024年工作回顾"],
+                rep=report("四川省2025年政府工作报告", review=2024, plan=2025))
+    older.report.year = 2025
+    newer = hit("居民医保政策范围内住院报销比例达70%。", ["一、2025年工作回顾"])
+    newer.chunk.vector_id = "r2-c0"
+    ans = answer("四川现在居民医保住院报销比例是多少？", [older, newer])
+    assert ans.found and "70%" in ans.answer.split("[")[0] and "《四川省2026年" in ans.answer
+
+
 def test_a_rank_is_not_the_share_asked_for():
     # "稳居全国第2" ranks the province; "百分之多少" asks the share itself (and is no topic of the question)
     text = "森林覆盖率稳居全国第2，国家森林城市实现设区市全覆盖。"
