@@ -298,7 +298,7 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
     # a figure question is answered from a passage found that states a number, before one that only names the topic
     numbered = [not q.numeric or bool(_NUMBER_WITH_UNIT.search(quote)) for quote, _ in quotes]
     # a level asked without a year ("现在…一共有多少") is the one the issuer's latest report states
-    latest = {}
+    latest: dict[str, int] = {}
     for r in reports:
         latest[r.issuer] = max(latest.get(r.issuer, 0), r.year or 0)
     current = [not (q.numeric and not q.years and not q.report_year and q.relative in (None, "now"))
