@@ -204,11 +204,14 @@ _ASKS_DONE = re.compile(r"(实际|完成了|实现了|增长了|达到了|去年
 # an amount (…额: 销售额, 出口额, 投资额) is money
 _ASKED_UNITS = ((re.compile(r"多少(?:亿元|万元|元|钱|亿美元)|花了多少|(?:收入|额)(?:是|为|有|达到)?多少"), re.compile(r"元")),
                 # a rate (失业率, 城镇化率, 覆盖率) is written as a share: "…率是多少" of a passage with counts only
-                (re.compile(r"百分之(?:几|多少)|几成|多少个百分点|百分比|比例是多少|占比多少|率(?:是|为|有|达到|提高到)?多少"),
+                (re.compile(r"百分之(?:几|多少)|几成|多少个百分点|百分比|比例是多少|(?:多大|多少)(?:的)?比例|占比多少|率(?:是|为|有|达到|提高到)?多少"),
                  re.compile(r"%|％|‰|百分点|成")),
                 (re.compile(r"多少(?:万人|人次|人)"), re.compile(r"人")),
                 # a multiple ("城镇居民收入是农村的几倍") is written as 倍 or a ratio, not as a growth rate
-                (re.compile(r"(?:几|多少)倍"), re.compile(r"倍|比")))
+                (re.compile(r"(?:几|多少)倍"), re.compile(r"倍|比")),
+                (re.compile(r"多长"), re.compile(r"(?:公里|千米|米)")))
+# Per head ("平均一个人一年到手多少钱"): a total is no answer.
+_PER_HEAD = (re.compile(r"人均|平均(?:每|一)个?人|每人平均|每个人平均"), re.compile(r"人均|每人|户均|平均每"))
 _CLAUSE = re.compile(r"[^，,；;。！？]+")
 
 
@@ -223,6 +226,8 @@ def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
     for asks, writes in _ASKED_UNITS:
         if asks.search(q.text) and not writes.search("".join(f.raw for f in stated) or quote):
             return main.forms[0]
+    if _PER_HEAD[0].search(q.text) and not _PER_HEAD[1].search(quote):
+        return main.forms[0]
     unit = asked_measure(q)
     if PHYSICAL_MEASURE and unit in PHYSICAL and not measure_stated(unit, quote):
         return main.forms[0]  # "多少度电" of a passage in 人次, "多少公里" of one in 亿元

@@ -176,7 +176,7 @@ def mentions_plan_or_result(text: str) -> bool:
 _POLICY_RE = re.compile(r"(怎么|如何|哪些|举措|措施|打算|部署|安排|任务|重点|怎样|做哪些事)")
 _LOCATE_RE = re.compile(r"(哪个部分|哪一部分|哪部分|哪一节|哪节|在哪|放在.{0,6}(部分|哪)|哪一章|哪个章节)")
 # Asks for a number: a question word, or a measure's head noun (总额, 强度, 比重 …)
-_NUMERIC_RE = re.compile(r"(多少|几|比例|占比|增速|增幅|增长|下降|目标是|规模|总量|涨幅|率|多大|达到|突破|上调|产量|收入|金额|人次"
+_NUMERIC_RE = re.compile(r"(多少|几|比例|占比|增速|增幅|增长|下降|目标是|规模|总量|涨幅|率|多大|多长|多久|达到|突破|上调|产量|收入|金额|人次"
                          r"|总额|强度|比重|人数|数量)")
 # a terse look-up ending in 目标/指标 ("研发投入强度目标？") asks for the figure set, unless it asks what they are
 _TERSE_TARGET = re.compile(r"(目标|指标)[？?。!！\s]*$")

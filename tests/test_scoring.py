@@ -228,6 +228,18 @@ def test_a_level_asked_for_now_is_answered_from_the_issuer_s_latest_report():
     assert ans.found and "70%" in ans.answer.split("[")[0] and "《四川省2026年" in ans.answer
 
 
+def test_a_figure_per_head_share_or_length_asked_of_a_passage_without_one_is_refused():
+    def found(question: str, text: str) -> bool:
+        return answer(question, [hit(text, ["一、2025年工作回顾"])]).found
+
+    assert not found("四川去年城镇居民平均每人收入多少钱？", "城镇居民收入总额达到8500亿元、增长5%。")
+    assert found("四川去年城镇居民平均每人收入多少钱？", "城镇居民人均可支配收入达到4.5万元、增长5%。")
+    assert not found("四川森林面积现在占多大比例？", "森林面积达到2.8亿亩，森林质量持续提升。")
+    assert found("四川森林面积现在占多大比例？", "森林面积占比达到40.4%，森林质量持续提升。")
+    assert not found("四川高速公路现在一共多长？", "高速公路建设完成投资300亿元。")
+    assert found("四川高速公路现在一共多长？", "高速公路通车里程达到1.1万公里。")
+
+
 def test_a_rank_is_not_the_share_asked_for():
     # "稳居全国第2" ranks the province; "百分之多少" asks the share itself (and is no topic of the question)
     text = "森林覆盖率稳居全国第2，国家森林城市实现设区市全覆盖。"
