@@ -143,8 +143,11 @@ def anchored(hit: Hit, without_words: bool) -> bool:
 # measure ("平均能活到多少岁", "造了多少辆", "省了多少钱") and the passage states a number in it ("外星人来了
 # 几次", "下了几场雪" find none in the passage nearest in meaning, and are refused).
 _MEASURE_ASKED = re.compile(r"(?:多少|几)(?:万|亿|千|百)?(公里|千瓦时|千瓦|平方米|立方米|公斤|百分点|钱|度电|[个人家次场岁斤吨辆张所座项元亩套户条台部天倍名位架艘间])")
-# Measures of a physical quantity: a passage answers in the same one (a count's classifier varies: 个, 家, 所 …)
-PHYSICAL = {"公里", "千瓦时", "千瓦", "平方米", "立方米", "公斤", "斤", "吨", "亩", "岁", "千瓦时|度"}
+# Measures of a physical quantity: a passage answers in one of the same dimension (a count's classifier varies:
+# 个, 家, 所 …): the measure asked → how a report may write it.
+PHYSICAL = {"公里": "公里|千米", "千瓦时": "千瓦时|度", "千瓦时|度": "千瓦时|度", "千瓦": "千瓦(?!时)",
+            "平方米": "平方米|平方公里|亩|公顷", "立方米": "立方米|方", "公斤": "公斤|斤|吨", "斤": "斤|吨",
+            "吨": "吨|斤", "亩": "亩|公顷|平方公里", "岁": "岁"}
 
 
 def asked_measure(q: QueryInfo) -> str | None:
@@ -202,16 +205,17 @@ _NUMBER_WITH_UNIT = re.compile(r"(?<![\d.第])\d+(?:\.\d+)?(?![\d.]*\s*(?:年|�
 _ASKS_DONE = re.compile(r"(实际|完成了|实现了|增长了|达到了|去年|前年|上年)")
 # The unit a question asks in, and how a report writes a figure in it.
 # an amount (…额: 销售额, 出口额, 投资额) is money
-_ASKED_UNITS = ((re.compile(r"多少(?:亿元|万元|元|钱|亿美元)|花了多少|(?:收入|额)(?:是|为|有|达到)?多少"), re.compile(r"元")),
+_ASKED_UNITS = ((re.compile(r"多少(?:亿元|万元|元|钱|亿美元)|花了多少|(?:收入|(?<![名份配限])额)(?:是|为|有|达到)?多少"),
+                  re.compile(r"元")),
                 # a rate (失业率, 城镇化率, 覆盖率) is written as a share: "…率是多少" of a passage with counts only
                 (re.compile(r"百分之(?:几|多少)|几成|多少个百分点|百分比|比例是多少|(?:多大|多少)(?:的)?比例|占比多少|率(?:是|为|有|达到|提高到)?多少"),
                  re.compile(r"%|％|‰|百分点|成")),
                 (re.compile(r"多少(?:万人|人次|人)"), re.compile(r"人")),
-                # a multiple ("城镇居民收入是农村的几倍") is written as 倍 or a ratio, not as a growth rate
-                (re.compile(r"(?:几|多少)倍"), re.compile(r"倍|比")),
-                (re.compile(r"多长"), re.compile(r"(?:公里|千米|米)")))
-# Per head ("平均一个人一年到手多少钱"): a total is no answer.
-_PER_HEAD = (re.compile(r"人均|平均(?:每|一)个?人|每人平均|每个人平均"), re.compile(r"人均|每人|户均|平均每"))
+                (re.compile(r"多长(?!时间|期)"), re.compile(r"(?:公里|千米|米)")))
+# Asked of the quote's own words, not of the figures read from it: a figure per head ("平均一个人一年到手多少钱":
+# a total is no answer), a multiple ("城镇居民收入是农村的几倍": 倍 or a ratio, not a growth rate).
+_IN_QUOTE = ((re.compile(r"人均|平均(?:每|一)个?人|每人平均|每个人平均"), re.compile(r"人均|每人|平均每")),
+             (re.compile(r"(?:几|多少)倍"), re.compile(r"\d\s*倍|[^上同环]比(?:值)?(?:由|为|是|达|缩小|降|\d)|之比|\d\s*[:：]\s*1")))
 _CLAUSE = re.compile(r"[^，,；;。！？]+")
 
 
@@ -226,10 +230,11 @@ def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
     for asks, writes in _ASKED_UNITS:
         if asks.search(q.text) and not writes.search("".join(f.raw for f in stated) or quote):
             return main.forms[0]
-    if _PER_HEAD[0].search(q.text) and not _PER_HEAD[1].search(quote):
-        return main.forms[0]
+    for asks, writes in _IN_QUOTE:
+        if asks.search(q.text) and not writes.search(quote):
+            return main.forms[0]
     unit = asked_measure(q)
-    if PHYSICAL_MEASURE and unit in PHYSICAL and not measure_stated(unit, quote):
+    if PHYSICAL_MEASURE and unit in PHYSICAL and not measure_stated(PHYSICAL[unit], quote):
         return main.forms[0]  # "多少度电" of a passage in 人次, "多少公里" of one in 亿元
     if any(concept_overlap(q, f.indicator) > 0 for f in stated):
         return ""  # a figure stated is of something the question names
@@ -306,8 +311,11 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
     latest: dict[str, int] = {}
     for r in reports:
         latest[r.issuer] = max(latest.get(r.issuer, 0), r.year or 0)
-    current = [not (q.numeric and not q.years and not q.report_year and q.relative in (None, "now"))
-               or (h.report.year or 0) >= latest.get(h.report.issuer, 0) for h in hits]
+    now = q.numeric and not q.years and not q.report_year and q.relative in (None, "now")
+    # only a passage of the latest report that states the figure asked leads: one merely naming the topic does not
+    current = [now and (h.report.year or 0) >= latest.get(h.report.issuer, 0) and numbered[i]
+               and not _figure_missing(q, quotes[i][0], [f for f in h.figures if f.raw and f.raw in quotes[i][0]])
+               for i, h in enumerate(hits)]
     best = max(range(len(hits)),
                key=lambda i: (cov[i] >= FOUND_THRESHOLD, numbered[i], current[i],
                               quotes[i][1] + 0.3 * (i == 0) - 0.05 * i - lag[i]))

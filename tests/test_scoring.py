@@ -205,6 +205,11 @@ def test_a_multiple_asked_of_a_passage_with_growth_rates_only_is_refused():
     assert not answer(question, [hit(growth, ["一、2025年工作回顾"])]).found
     ratio = "城乡居民收入比由2.27缩小至2.21，城镇居民人均可支配收入增长4.5%。"
     assert answer(question, [hit(ratio, ["一、2025年工作回顾"])]).found
+    # as ingested: the growth rate is read as a figure, the ratio is not
+    read = [figure("4.5%", "城镇居民人均可支配收入", 2025, "actual", ratio)]
+    assert answer(question, [hit(ratio, ["一、2025年工作回顾"], read)]).found
+    against_last_year = "城镇居民收入比上年增长4.5%，农村居民收入同比增长6.1%。"
+    assert not answer(question, [hit(against_last_year, ["一、2025年工作回顾"])]).found
 
 
 def test_a_physical_measure_asked_must_be_the_one_the_passage_states():
@@ -238,6 +243,34 @@ def test_a_figure_per_head_share_or_length_asked_of_a_passage_without_one_is_ref
     assert found("四川森林面积现在占多大比例？", "森林面积占比达到40.4%，森林质量持续提升。")
     assert not found("四川高速公路现在一共多长？", "高速公路建设完成投资300亿元。")
     assert found("四川高速公路现在一共多长？", "高速公路通车里程达到1.1万公里。")
+
+
+def test_a_level_asked_for_now_keeps_an_older_report_s_figure_over_the_latest_report_s_mere_mention():
+    older = hit("2024年城镇新增就业85.6万人。", ["一、2024年工作回顾"],
+                rep=report("四川省2025年政府工作报告", review=2024, plan=2025))
+    older.report.year = 2025
+    newer = hit("稳定和扩大城镇新增就业，开展职业技能培训30万人次。", ["二、2026年工作安排"])
+    newer.chunk.vector_id = "r2-c0"
+    ans = answer("四川城镇新增就业多少人？", [older, newer])
+    assert ans.found and "85.6万人" in ans.answer
+
+
+def test_units_of_one_dimension_answer_each_other_and_a_capacity_is_not_energy():
+    def found(question: str, text: str) -> bool:
+        return answer(question, [hit(text, ["一、2025年工作回顾"])]).found
+
+    assert found("四川去年粮食产量多少亿斤？", "粮食产量达到3593.2万吨，增长1.2%。")
+    assert found("四川高速公路通车里程多少公里？", "高速公路通车里程达到9800千米。")
+    assert not found("四川新能源装机多少千瓦？", "新能源发电量达到500亿千瓦时。")
+    assert found("四川今年特岗教师招聘名额有多少？", "特岗教师招聘名额达到5000名。")
+    assert found("四川今年产假延长多长时间？", "产假延长至158天。")
+
+
+def test_a_rank_is_not_a_quantity():
+    from knowledge.answer import _NUMBER_WITH_UNIT
+
+    assert _NUMBER_WITH_UNIT.search("森林覆盖率稳居全国第2") is None
+    assert _NUMBER_WITH_UNIT.search("森林覆盖率达到40.4%")
 
 
 def test_a_rank_is_not_the_share_asked_for():
