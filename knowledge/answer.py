@@ -120,9 +120,13 @@ def dense_rank(hit: Hit) -> int | None:
     return hit.parts.get("dense_fit" if YEARS_FOR_SUPPORT and "dense_fit" in hit.parts else "dense")
 
 
+# The passage every route ranks first (words, figures and vector fused) is supported by a vector rank this far down.
+FIRST_SUPPORT = 3
+
+
 def supported(q: QueryInfo, hit: Hit) -> bool:
     rank = dense_rank(hit)
-    return rank is not None and rank <= DENSE_SUPPORT
+    return rank is not None and (rank <= DENSE_SUPPORT or (hit.parts.get("fused") == 1 and rank <= FIRST_SUPPORT))
 
 
 def wordless(q: QueryInfo, hits: list[Hit]) -> bool:
@@ -292,6 +296,8 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
     if not hits:
         return _refusal(q, "", [])
     hits = _diversify(q, hits, top_k)
+    for i, h in enumerate(hits):
+        h.parts["fused"] = i + 1
     memo = {} if memo is None else memo
     without_words = WORDLESS_ANCHOR and wordless(q, hits)
     for h in hits:

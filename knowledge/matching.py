@@ -26,6 +26,13 @@ def union_positions(arrays: list[np.ndarray]) -> np.ndarray:
     return both[np.concatenate(([True], both[1:] != both[:-1]))] if len(both) else both
 
 
+# A concept that neither the reports asked about nor any term meaning the same write, and that few reports write
+# at all ("老楼" 2 of 77, "共用" 4), weighs like a word no report uses: the question's own wording, not the topic,
+# which its other concepts and the vector carry. One most reports write ("固定资产投资" 49 of 77, "空气质量" 47) is
+# a topic the reports asked about lack, and keeps its weight.
+UNMATCHED_RARE = 0.1
+
+
 def weigh_concepts(q: QueryInfo, bm25: BM25) -> None:
     """Weight each concept by how rare it is in the corpus: "生育率" counts for more than "建设".
 
@@ -37,7 +44,7 @@ def weigh_concepts(q: QueryInfo, bm25: BM25) -> None:
     for concept in q.concepts:
         known = [w for w in concept.forms if all(bm25.df(t) for t in tokenize(w) or [w])]
         words = known or [term for term, _ in concept.meanings]
-        if not words and not concept.place:
+        if (not words or (concept.unmatched and concept.written_by < UNMATCHED_RARE)) and not concept.place:
             weights.append(None)
             continue
         words = words or concept.forms

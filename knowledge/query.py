@@ -242,6 +242,7 @@ class Concept:
     context: str = ""  # the words around it in the question ("找到工作"), what its meaning is looked up by
     unmatched: bool = False  # neither its words nor a term meaning the same are in the reports asked about
     foreign: bool = False  # no report indexed writes its words: the question's own wording ("平均能活到")
+    written_by: float = 1.0  # the share of the reports indexed that write its words (looked up when unmatched)
 
     def __post_init__(self) -> None:
         self.norm_forms = [normalize_for_match(f) for f in self.forms]

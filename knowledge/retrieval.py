@@ -251,7 +251,16 @@ class CorpusIndex:
             if len(self._word_cache) > 5000:
                 self._word_cache.clear()
             self._word_cache[key] = hit
-        return hit
+        if reports is None or not len(hit):
+            return hit
+        # most reports allowed: look everywhere, then keep the positions inside the allowed reports' runs
+        runs = sorted(run for r in reports for run in spans.get(r, []))
+        if not runs:
+            return hit[:0]
+        starts = np.array([a for a, _ in runs])
+        ends = np.array([b for _, b in runs])
+        at = np.searchsorted(starts, hit, side="right") - 1
+        return hit[(at >= 0) & (hit < ends[np.maximum(at, 0)])]
 
     def invalidate(self) -> None:
         """Look at SQL on the next refresh (this process just changed the index)."""
@@ -380,6 +389,10 @@ class HybridRetriever:
             return
         for concept in todo:
             concept.foreign = not any(len(idx.chunks_containing(f)) for f in concept.norm_forms)
+            # its words, or a part of them that is most of it (全省固定资产投资 → 固定资产投资)
+            words = [*concept.norm_forms, *(p for p, _, n in concept.norm_parts if 2 * n >= len(concept.forms[0]))]
+            writing = {idx.chunks[i].report_id for w in words for i in idx.chunks_containing(w)}
+            concept.written_by = len(writing) / max(len(idx.reports), 1)
         if not len(idx.vocabulary):
             for concept in todo:
                 concept.unmatched = True

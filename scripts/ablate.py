@@ -75,6 +75,9 @@ def variants(kb) -> dict[str, Callable]:
             "no anchor for questions wholly in words no report writes": lambda: switched(answer, "WORDLESS_ANCHOR", False),
             "vector rank over every report, not those fitting the years asked": lambda: switched(answer, "YEARS_FOR_SUPPORT", False),
             "no check of the physical measure asked (PHYSICAL)": lambda: switched(answer, "PHYSICAL_MEASURE", False),
+            "no further vector support for the passage ranked first": lambda: switched(answer, "FIRST_SUPPORT", 0),
+            "a word the reports asked about lack keeps its weight however few write it":
+                lambda: switched(matching, "UNMATCHED_RARE", 0.0),
             "vector support only with a concept held in full": lambda: switched(matching, "FOOTHOLD", 0.99),
             "vector not weighted up when the words cover nothing": lambda: switched(service, "WORDLESS_DENSE_WEIGHT", 1.0),
             "no ABBREVIATIONS (short forms)": abbreviations,
@@ -90,7 +93,8 @@ def main() -> None:
                                                        str(ROOT / "eval" / "validation.jsonl"),
                                                        str(ROOT / "eval" / "validation2.jsonl"),
                                                        str(ROOT / "eval" / "validation3.jsonl"),
-                                                       str(ROOT / "eval" / "validation4.jsonl")])
+                                                       str(ROOT / "eval" / "validation4.jsonl"),
+                                                       str(ROOT / "eval" / "validation5.jsonl")])
     parser.add_argument("--only", nargs="*", help="variant names to run (default: all)")
     args = parser.parse_args()
     os.environ["REPORTBOT_DATA_DIR"] = args.data_dir

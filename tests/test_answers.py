@@ -309,3 +309,18 @@ def test_a_phrase_no_report_writes_is_marked_foreign_and_one_the_reports_write_i
     foreign = {c.forms[0]: c.foreign for c in q.concepts}
     assert foreign.get("平均能活到") is True
     assert foreign.get("就业") is False  # 城镇新增就业, read through the short form 就业
+
+
+def test_the_share_of_reports_writing_a_missing_word_is_counted(kb, tmp_path):
+    # a word the report asked about lacks is weighed by how many reports write it (matching.UNMATCHED_RARE)
+    for name, body in (("2025_青川市_政府工作报告.txt", "既有住宅加装电梯600部，固定资产投资增长5%。"),
+                       ("2025_临河市_政府工作报告.txt", "老楼改造120栋，固定资产投资增长6%。"),
+                       ("2025_东山市_政府工作报告.txt", "固定资产投资增长4%，社会消费品零售总额增长5%。")):
+        (tmp_path / name).write_text(f"{name[5:8]}2025年政府工作报告\n一、2024年工作回顾\n{body}\n", encoding="utf-8")
+        assert kb.ingest_file(tmp_path / name).status == "added"
+    q = understand("青川去年老楼装电梯装了多少部？", kb.issuers(), list(kb.index.reports.values()))
+    kb.retriever.find_meanings(q)
+    lacking = {c.forms[0]: c.written_by for c in q.concepts if c.unmatched}
+    assert lacking.get("老楼") == 1 / 3
+    ans = kb.ask("东山去年城镇新增就业多少人？")
+    assert not ans.found

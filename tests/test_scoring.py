@@ -11,9 +11,10 @@ import numpy as np
 from knowledge.answer import build_answer
 from knowledge.lexical import BM25, tokenize
 from knowledge.matching import concept_credit, concept_overlap, weigh_concepts
-from knowledge.query import understand
+from knowledge.query import Concept, understand
 from knowledge.retrieval import ChunkRef, FigureRef, Hit
 from knowledge.store import ReportRow
+from knowledge.textnorm import normalize_for_match
 from knowledge.vocabulary import Vocabulary, report_terms
 
 SICHUAN = [SimpleNamespace(issuer="四川省", year=2025, review_year=2024, plan_year=2025),
@@ -344,3 +345,54 @@ def test_a_question_wholly_in_other_words_needs_the_measure_it_asks_for_in_the_p
     assert not build_answer(q, [passage], reports=SICHUAN).found
     # and a question of asking words alone is not answered with a number in another measure
     assert not answer("四川去年下了几场雪？", [passage]).found
+
+
+def test_a_short_aside_inside_a_term_does_not_hide_the_term():
+    text = "既有住宅加装（更新）电梯9555部，新（改）建燃气管道1200公里。"
+    norm = normalize_for_match(text)
+    assert concept_credit(Concept(forms=["装电梯"]), norm) == 1.0
+    assert concept_credit(Concept(forms=["新建燃气管道"]), norm) == 1.0
+    q = ask("四川去年加装电梯多少部？")
+    weigh_concepts(q, bm25_of(text, "加装电梯"))
+    passage = hit(text, ["一、2025年工作回顾"], [figure("9555部", "既有住宅加装电梯", 2025, "actual", text)])
+    ans = build_answer(q, [passage], reports=SICHUAN)
+    assert ans.found and "9555部" in ans.answer
+    assert "加装（更新）电梯" in ans.answer  # the quote stays as the report writes it
+
+
+def test_a_word_few_reports_write_weighs_light_when_the_reports_asked_about_lack_it():
+    # "老楼" is the asker's word (2 of 77 reports write it); 固定资产投资 is a topic most reports write
+    text = "既有住宅加装电梯9555部。"
+    corpus = bm25_of(text, "老楼改造", "固定资产投资增长5%", "加装电梯")
+
+    def overlap(question: str, word: str, written_by: float) -> float:
+        q = ask(question)
+        for c in q.concepts:
+            if word in c.forms[0]:
+                c.unmatched, c.written_by = True, written_by
+        weigh_concepts(q, corpus)
+        return concept_overlap(q, text)
+
+    assert overlap("四川去年老楼装电梯装了多少部？", "老楼", 2 / 77) >= 0.6
+    assert overlap("四川去年老楼装电梯装了多少部？", "老楼", 49 / 77) < 0.6  # written widely: the topic is missing
+
+
+def test_the_passage_every_route_ranks_first_is_supported_a_little_further_down_the_vector():
+    text = "开工改造城镇老旧小区1200个，惠及居民18万户。"
+    q = ask("四川去年动工翻新了多少个老旧小区？")
+    weigh_concepts(q, bm25_of(text, "厂房动工翻新", "推进老旧小区改造"))
+    other = "推进城市更新，完成棚户区改造1.2万户。"
+
+    def found(dense_rank: int, first: bool) -> bool:
+        passage = hit(text, ["一、2025年工作回顾"], [figure("1200个", "开工改造城镇老旧小区", 2025, "actual", text)])
+        passage.parts = {"dense": dense_rank}
+        before = hit(other, ["一、2025年工作回顾"])
+        before.chunk.vector_id = "r1-c9"
+        before.parts = {"dense": 1}
+        ranked = [passage, before] if first else [before, passage]
+        ans = build_answer(q, ranked, reports=SICHUAN)
+        return ans.found and "1200个" in ans.answer
+
+    assert found(3, first=True)
+    assert not found(3, first=False)  # ranked first by the vector alone is not enough this far down
+    assert not found(5, first=True)
