@@ -8,7 +8,9 @@ from collections.abc import Iterable
 
 from .figures import review_heading
 from .matching import (
+    FOOTHOLD,
     SCOPES,
+    can_hold,
     concept_credit,
     concept_overlap,
     concept_overlap_near,
@@ -240,12 +242,24 @@ def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
     unit = asked_measure(q)
     if PHYSICAL_MEASURE and unit in PHYSICAL and not measure_stated(PHYSICAL[unit], quote):
         return main.forms[0]  # "多少度电" of a passage in 人次, "多少公里" of one in 亿元
-    if any(concept_overlap(q, f.indicator) > 0 for f in stated):
-        return ""  # a figure stated is of something the question names
+    if any(_names_a_concept(q, f.indicator) for f in stated):
+        return ""  # a figure stated is of something the question names (研发人员总量 is not 研发投入强度)
     naming = [cl for cl in _CLAUSE.findall(quote) if concept_credit(main, normalize_for_match(cl)) >= 0.5]
     if naming and not any(_NUMBER_WITH_UNIT.search(cl) for cl in naming):
         return main.forms[0]
     return ""
+
+
+# A figure stated counts as one asked about when its indicator mostly holds a concept of the question (a place or a
+# word of change does not count); a character or two in common ("研发" of 研发人员总量 for 研发投入强度) does not.
+INDICATOR_HOLDS = True
+
+
+def _names_a_concept(q: QueryInfo, indicator: str) -> bool:
+    if not INDICATOR_HOLDS:
+        return concept_overlap(q, indicator) > 0
+    norm = normalize_for_match(indicator)
+    return any(concept_credit(c, norm) >= FOOTHOLD for c in q.concepts if not c.place and can_hold(c))
 
 
 def _weightiest(q: QueryInfo, text: str, mentioned: bool) -> Concept | None:

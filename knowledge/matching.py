@@ -141,7 +141,7 @@ CHANGE_WORDS = {"增长", "增速", "增幅", "涨幅", "上涨", "下降", "降
 FOOTHOLD = 0.5
 
 
-def _can_hold(concept: Concept) -> bool:
+def can_hold(concept: Concept) -> bool:
     """A concept whose words can give the vector's support a foothold: the reports know it, and it is more than
     a word of change."""
     return not concept.unmatched and not set(concept.forms) <= CHANGE_WORDS
@@ -150,7 +150,7 @@ def _can_hold(concept: Concept) -> bool:
 def holds_a_concept(q: QueryInfo, text: str) -> bool:
     """Whether text mostly holds one of the question's concepts (not a place, not a word of change) in its words."""
     norm = normalize_for_match(text)
-    return any(concept_credit(c, norm) >= FOOTHOLD for c in q.concepts if not c.place and _can_hold(c))
+    return any(concept_credit(c, norm) >= FOOTHOLD for c in q.concepts if not c.place and can_hold(c))
 
 
 def concept_overlap_near(q: QueryInfo, text: str, around: str, discount: float, meant: float = 0.0,
@@ -165,7 +165,7 @@ def concept_overlap_near(q: QueryInfo, text: str, around: str, discount: float, 
     credits = [max(concept_credit(c, norm), discount * concept_credit(c, norm_around)) for c in q.concepts]
     # the vector's support needs a foothold in the words: a concept of the question mostly held (a passage
     # merely near in vector space, or sharing a character, supports nothing); places are never supported
-    foothold = anchored or any(cr >= FOOTHOLD for c, cr in zip(q.concepts, credits, strict=True) if _can_hold(c))
+    foothold = anchored or any(cr >= FOOTHOLD for c, cr in zip(q.concepts, credits, strict=True) if can_hold(c))
     for i, concept in enumerate(q.concepts):
         if not concept.place and meant and foothold:
             credits[i] = max(credits[i], meant)

@@ -76,6 +76,8 @@ def variants(kb) -> dict[str, Callable]:
             "vector rank over every report, not those fitting the years asked": lambda: switched(answer, "YEARS_FOR_SUPPORT", False),
             "no check of the physical measure asked (PHYSICAL)": lambda: switched(answer, "PHYSICAL_MEASURE", False),
             "no further vector support for the passage ranked first": lambda: switched(answer, "FIRST_SUPPORT", 0),
+            "a figure counts as asked when its indicator shares any character with the question":
+                lambda: switched(answer, "INDICATOR_HOLDS", False),
             "a word the reports asked about lack keeps its weight however few write it":
                 lambda: switched(matching, "UNMATCHED_RARE", 0.0),
             "vector support only with a concept held in full": lambda: switched(matching, "FOOTHOLD", 0.99),

@@ -396,3 +396,22 @@ def test_the_passage_every_route_ranks_first_is_supported_a_little_further_down_
     assert found(3, first=True)
     assert not found(3, first=False)  # ranked first by the vector alone is not enough this far down
     assert not found(5, first=True)
+
+
+def test_a_figure_of_another_indicator_sharing_a_word_is_not_the_one_asked():
+    def said(question: str, text: str, figures: list[tuple[str, str]]) -> str:
+        passage = hit(text, ["二、2026年工作安排"], [figure(raw, ind, 2026, "target", text) for raw, ind in figures])
+        q = ask(question)
+        weigh_concepts(q, bm25_of(text, "城乡居民人均可支配收入", "居民消费价格", "新能源汽车产量"))
+        ans = build_answer(q, [passage], reports=SICHUAN)
+        return ans.answer if ans.found else ""
+
+    # 居民 is all 居民消费价格 shares with 城乡居民人均可支配收入: its 2% is no answer
+    prices = "城乡居民人均可支配收入稳步增长，居民消费价格涨幅2%左右。"
+    assert said("四川2026年城乡居民人均可支配收入增长目标是百分之几？", prices, [("2%左右", "居民消费价格")]) == ""
+    income = "城乡居民人均可支配收入增长5.5%，居民消费价格涨幅2%左右。"
+    assert "5.5%" in said("四川2026年城乡居民人均可支配收入增长目标是百分之几？", income,
+                          [("5.5%", "城乡居民人均可支配收入"), ("2%左右", "居民消费价格")])
+    # a bare measure (产量) names the topic of its sentence
+    cars = "推动新能源汽车产业提质扩量，力争产量突破120万辆。"
+    assert "120万辆" in said("四川2026年新能源车产量目标是多少？", cars, [("120万辆", "产量")])
