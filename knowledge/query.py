@@ -542,7 +542,9 @@ def concept_phrases(text: str, issuer_words: set[str], taken: list[str]) -> list
         parts = [w for w in run if len(w) >= 2 and w != phrase]
         for w in run:
             parts.extend(t for t in _search_parts(w) if t != w and len(t) >= 2 and t not in GENERIC and t not in QUESTION_VERBS)
-        concepts.append(Concept(forms=[phrase], parts=list(dict.fromkeys(parts)), place=any(w in places for w in run)))
+        # a place is a run of place names ("武汉", "成都高新区"): jieba tags some common words as places too (城镇 of
+        # 城镇老旧小区, 东西 of 东西整体, 新建 of 新建充电桩), which must not make the whole run a place
+        concepts.append(Concept(forms=[phrase], parts=list(dict.fromkeys(parts)), place=all(w in places for w in run)))
     return concepts
 
 

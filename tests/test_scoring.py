@@ -415,3 +415,10 @@ def test_a_figure_of_another_indicator_sharing_a_word_is_not_the_one_asked():
     # a bare measure (产量) names the topic of its sentence
     cars = "推动新能源汽车产业提质扩量，力争产量突破120万辆。"
     assert "120万辆" in said("四川2026年新能源车产量目标是多少？", cars, [("120万辆", "产量")])
+
+
+def test_a_common_word_jieba_tags_as_a_place_does_not_make_its_phrase_a_place():
+    places = {c.forms[0]: c.place for c in ask("2025年全国计划新开工改造多少个城镇老旧小区？").concepts}
+    assert places.get("城镇老旧小区") is False  # 城镇 is tagged ns; the phrase is a topic, open to meaning
+    assert not any(c.place for c in ask("四川2025年东西整体涨价涨了多少？").concepts)
+    assert any(c.place and c.forms[0] == "武汉" for c in ask("武汉去年城镇新增就业多少？").concepts)
