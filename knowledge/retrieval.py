@@ -368,6 +368,10 @@ def _year_fit(q: QueryInfo, r: ReportRow) -> float:
     return best
 
 
+# The vector's rank that supports an answer to a level asked for now counts among the issuer's latest report.
+LATEST_FOR_NOW = True
+
+
 class HybridRetriever:
     """Ranks chunks for a question; `retrieve` returns hits with their report and figures."""
 
@@ -442,13 +446,24 @@ class HybridRetriever:
             for rank, ci in enumerate(order):
                 fused[ci] = fused.get(ci, 0.0) + weights[name] / (RRF_K + rank + 1)
                 parts.setdefault(ci, {})[name] = rank + 1
+        fitting: set[int] | None = None
         if use_dense and q.years and plan.priors:
             # the vector knows no years: its rank among the passages of the reports that fit the years asked best
             # ("去年" = 2025: the 2026 report's review, not the 2025 report's) is what supports an answer
             best = max(plan.priors.values())
+            fitting = {rid for rid, p in plan.priors.items() if p >= best}
+        elif use_dense and LATEST_FOR_NOW and q.issuers and q.numeric and not q.report_year \
+                and q.relative in (None, "now"):
+            # a level asked for now ("现在一共建了多少个") is the one the issuer's latest report states
+            latest: dict[str, tuple[int, int]] = {}
+            for rid, r in idx.reports.items():
+                if r.issuer in q.issuers:
+                    latest[r.issuer] = max(latest.get(r.issuer, (0, 0)), (r.year or 0, rid))
+            fitting = {rid for _, rid in latest.values()}
+        if fitting:
             rank = 0
             for ci in plan.orders["dense"]:
-                fits = plan.priors.get(idx.chunks[ci].report_id, 0.0) >= best
+                fits = idx.chunks[ci].report_id in fitting
                 rank += fits
                 parts.setdefault(ci, {})["dense_fit"] = rank if fits else NOT_RANKED
         scored = []

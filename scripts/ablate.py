@@ -68,7 +68,7 @@ def variants(kb) -> dict[str, Callable]:
         finally:
             setattr(module, name, saved)
 
-    from knowledge import answer, matching, service
+    from knowledge import answer, matching, retrieval, service
 
     return {"all": nothing, "no meaning look-up (vocabulary.py)": meanings,
             "no vector support for words a passage lacks": lambda: switched(answer, "DENSE_SUPPORT", 0),
@@ -76,6 +76,8 @@ def variants(kb) -> dict[str, Callable]:
             "vector rank over every report, not those fitting the years asked": lambda: switched(answer, "YEARS_FOR_SUPPORT", False),
             "no check of the physical measure asked (PHYSICAL)": lambda: switched(answer, "PHYSICAL_MEASURE", False),
             "no further vector support for the passage ranked first": lambda: switched(answer, "FIRST_SUPPORT", 0),
+            "vector rank for a level asked now over every report, not the latest":
+                lambda: switched(retrieval, "LATEST_FOR_NOW", False),
             "a figure counts as asked when its indicator shares any character with the question":
                 lambda: switched(answer, "INDICATOR_HOLDS", False),
             "a word the reports asked about lack keeps its weight however few write it":

@@ -324,3 +324,18 @@ def test_the_share_of_reports_writing_a_missing_word_is_counted(kb, tmp_path):
     assert lacking.get("老楼") == 1 / 3
     ans = kb.ask("东山去年城镇新增就业多少人？")
     assert not ans.found
+
+
+def test_the_vector_supports_a_level_asked_for_now_only_from_the_issuer_s_latest_report(two_years_kb):
+    from knowledge.answer import supported
+    from knowledge.retrieval import NOT_RANKED
+
+    kb, _ = two_years_kb
+    q = understand("临江开发区现在高层次人才一共多少名？", kb.issuers(), list(kb.index.reports.values()))
+    hits = kb.retriever.retrieve(q, 8)
+    latest = [h for h in hits if h.report.year == 2025]
+    older = [h for h in hits if h.report.year != 2025 and "dense" in h.parts]
+    assert latest and older
+    assert all(h.parts["dense_fit"] == NOT_RANKED for h in older)
+    assert not any(supported(q, h) for h in older)
+    assert min(h.parts["dense_fit"] for h in latest if "dense" in h.parts) == 1
