@@ -161,11 +161,29 @@ class KnowledgeBase:
         self.settings = settings or get_settings()
         self.embedder = embedder or get_embedder(self.settings)
         self.stores = Stores(self.settings, self.embedder.name, self.embedder.dim, cleanup=cleanup)
+        # a vector index Chroma cannot read is made again on the first read; its vectors come back from SQL
+        self.stores.vectors.on_lost = self.restore_lost_vectors
         self.index = CorpusIndex(self.stores, self.embedder)
         self.retriever = HybridRetriever(self.index, self.stores, self.embedder)
         self._write_lock = threading.Lock()
         self._generator = None
         self._series = None
+
+    def restore_lost_vectors(self) -> int:
+        """Embed again the chunks of ready reports whose vectors the vector store lost (its index could not be
+        read and was made again, see store.VectorStore._read); the database is the source of truth."""
+        with self.stores.session() as s:
+            ready = {r.id or 0: r.title for r in s.exec(select(ReportRow).where(ReportRow.status == "ready")).all()}
+            n_chunks = sum(r.n_chunks for r in s.exec(select(ReportRow).where(ReportRow.status == "ready")).all())
+        if self.stores.vectors.count() >= n_chunks:
+            return 0
+        have = self.stores.vectors.all_ids()
+        with self.stores.session() as s:
+            rows = [c for c in s.exec(select(ChunkRow)).all() if c.report_id in ready and c.vector_id not in have]
+        if rows:
+            log.warning("re-embedding %d chunks whose vectors were lost", len(rows))
+            embed_stored_chunks(self.stores, self.embedder, rows, ready)
+        return len(rows)
 
     # --- ingest -------------------------------------------------------------------------------
 

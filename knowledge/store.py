@@ -12,11 +12,11 @@ import json
 import logging
 import os
 import socket
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from sqlalchemy import Column, Text, event
@@ -29,6 +29,7 @@ from .errors import ConfigurationError, EmbedderMismatch
 from .originals import open_originals
 from .settings import Settings
 
+T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 CHUNK_COLLECTION = "report_chunks"
@@ -234,6 +235,16 @@ def term_id(term: str) -> str:
     return hashlib.sha1(term.encode("utf-8")).hexdigest()[:20]
 
 
+def _getter(**kwargs: Any) -> Callable[[Any], Any]:
+    def get(collection: Any) -> Any:
+        return collection.get(**kwargs)
+    return get
+
+
+def _count(collection: Any) -> int:
+    return int(collection.count())
+
+
 class VectorStore:
     """Chroma, embedded (PersistentClient) or a server (HttpClient); vectors are always passed in."""
 
@@ -256,6 +267,7 @@ class VectorStore:
         self.name = settings.chroma_collection or CHUNK_COLLECTION
         self.chunks = self._collection(self.name)
         self.terms = self._collection(self.name + "_terms")
+        self.on_lost: Callable[[], object] | None = None  # refills a chunks collection made again (see _read)
 
     def _collection(self, name: str):
         """The collection, made when missing. Two processes starting at once against one Chroma server may
@@ -267,6 +279,25 @@ class VectorStore:
             log.info("collection %s was made by another process at the same moment", name)
             return self.client.get_collection(name, embedding_function=None)
 
+    def _read(self, which: str, call: Callable[[Any], T]) -> T:
+        """call(collection) for the chunks or the terms collection. One Chroma cannot read (a process killed while
+        Chroma wrote its vector index to disk leaves a truncated file, and every read then fails) is made again,
+        empty: its vectors are embedded again from the database (KnowledgeBase.restore_lost_vectors; terms when
+        the vocabulary loads)."""
+        collection = getattr(self, which)
+        try:
+            return call(collection)
+        except Exception as exc:  # chromadb raises its InternalError for a segment it cannot read
+            if "segment" not in str(exc):
+                raise
+            log.error("the vector index %s cannot be read (%s); it is made again and refilled from the database",
+                      collection.name, exc)
+            self.client.delete_collection(collection.name)
+            setattr(self, which, self._collection(collection.name))
+            if which == "chunks" and self.on_lost is not None:
+                self.on_lost()
+            return call(getattr(self, which))
+
     def add_terms(self, terms: list[str], vectors: np.ndarray) -> None:
         """The vectors of vocabulary terms (vocabulary.py), keyed by the term itself."""
         for i in range(0, len(terms), 1000):
@@ -276,7 +307,8 @@ class VectorStore:
     def term_vectors(self, terms: list[str]) -> dict[str, np.ndarray]:
         out: dict[str, np.ndarray] = {}
         for i in range(0, len(terms), 1000):
-            got = self.terms.get(ids=[term_id(t) for t in terms[i:i + 1000]], include=["embeddings", "documents"])
+            ids = [term_id(t) for t in terms[i:i + 1000]]
+            got = self._read("terms", _getter(ids=ids, include=["embeddings", "documents"]))
             embeddings = got["embeddings"] if got["embeddings"] is not None else []
             for doc, emb in zip(got["documents"] or [], embeddings, strict=True):
                 out[doc] = np.asarray(emb, dtype=np.float32)
@@ -297,7 +329,7 @@ class VectorStore:
     def get_vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
         out: dict[str, np.ndarray] = {}
         for i in range(0, len(ids), 1000):
-            got = self.chunks.get(ids=ids[i:i + 1000], include=["embeddings"])
+            got = self._read("chunks", _getter(ids=ids[i:i + 1000], include=["embeddings"]))
             embeddings = got["embeddings"] if got["embeddings"] is not None else []
             for cid, emb in zip(got["ids"], embeddings, strict=True):
                 out[cid] = np.asarray(emb, dtype=np.float32)
@@ -307,14 +339,14 @@ class VectorStore:
         ids: set[str] = set()
         offset = 0
         while True:
-            got = self.chunks.get(include=[], limit=5000, offset=offset)
+            got = self._read("chunks", _getter(include=[], limit=5000, offset=offset))
             if not got["ids"]:
                 return ids
             ids.update(got["ids"])
             offset += len(got["ids"])
 
     def count(self) -> int:
-        return self.chunks.count()
+        return self._read("chunks", _count)
 
 
 class Stores:

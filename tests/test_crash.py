@@ -99,3 +99,23 @@ def test_a_replacement_interrupted_before_the_old_version_went_keeps_the_new_one
     kb = open_kb(store_config)
     assert [r.id for r in kb.reports()] == [new.report_id] and old.report_id != new.report_id
     all_or_nothing(kb)
+
+
+def test_a_vector_index_chroma_cannot_read_is_refilled_from_the_database(reports_dir, tmp_path):
+    # a process killed while Chroma writes its vector index to disk can leave a truncated file, and then
+    # Chroma cannot read the collection at all: the next open makes it again and re-embeds from SQL
+    files = sorted(reports_dir.glob("2025_*.txt"))[:13]  # over a thousand chunks: Chroma writes the index to disk
+    store_config = {"data_dir": tmp_path / "data", "database_url": "", "chroma_url": "", "chroma_collection": ""}
+    env = {**os.environ, "REPORTBOT_EMBEDDER": "fake", **store_env(store_config)}  # embedded in either test mode
+    cmd = [sys.executable, "-m", "knowledge.cli", "ingest", "-q", *map(str, files)]
+    assert subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600).returncode == 0
+    damaged = list((store_config["data_dir"] / "chroma").glob("*/index_metadata.pickle"))
+    assert damaged
+    for path in damaged:
+        path.write_bytes(path.read_bytes()[:100])
+    kb = open_kb(store_config)
+    all_or_nothing(kb)
+    assert check(kb.stores).ok and len(kb.reports()) == len(files)
+    assert kb.ask("2024年地区生产总值增长多少？").citations
+    again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0 and f"unchanged {len(files)}" in again.stdout
