@@ -462,6 +462,9 @@ def resolve_time_words(q: QueryInfo, reports, today: date) -> None:
     q.year_note = f"“{shown}”按{q.years[0]}年计" if len(years) == 1 else f"“{shown}”按各自最新报告计"
 
 
+# Administrative units that follow a place name and keep it a place (成都 + 高新区, 浦东 + 新区).
+PLACE_UNITS = set("省 市 区 县 镇 乡 村 州 旗 盟 新区 高新区 开发区 经开区 经济开发区 高新技术产业开发区 自贸区 自贸试验区 "
+                  "片区 园区 产业园 港区 保税区 综合保税区 示范区 街道 社区".split())
 # Parts of speech that never carry what a question is about: numerals, measure words, pronouns,
 # prepositions, conjunctions, particles, adverbs, locality and time words, punctuation.
 _SKIP_POS = {"m", "mq", "q", "r", "rr", "rz", "p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "d", "f", "t",
@@ -542,9 +545,11 @@ def concept_phrases(text: str, issuer_words: set[str], taken: list[str]) -> list
         parts = [w for w in run if len(w) >= 2 and w != phrase]
         for w in run:
             parts.extend(t for t in _search_parts(w) if t != w and len(t) >= 2 and t not in GENERIC and t not in QUESTION_VERBS)
-        # a place is a run of place names ("武汉", "成都高新区"): jieba tags some common words as places too (城镇 of
-        # 城镇老旧小区, 东西 of 东西整体, 新建 of 新建充电桩), which must not make the whole run a place
-        concepts.append(Concept(forms=[phrase], parts=list(dict.fromkeys(parts)), place=all(w in places for w in run)))
+        # a place is a run of place names and administrative units ("武汉", "成都高新区"): jieba tags some common
+        # words as places too (城镇 of 城镇老旧小区, 东西 of 东西整体, 新建 of 新建充电桩), which must not make the
+        # whole run a place
+        place = any(w in places for w in run) and all(w in places or w in PLACE_UNITS for w in run)
+        concepts.append(Concept(forms=[phrase], parts=list(dict.fromkeys(parts)), place=place))
     return concepts
 
 

@@ -454,12 +454,15 @@ class HybridRetriever:
             fitting = {rid for rid, p in plan.priors.items() if p >= best}
         elif use_dense and LATEST_FOR_NOW and q.issuers and q.numeric and not q.report_year \
                 and q.relative in (None, "now"):
-            # a level asked for now ("现在一共建了多少个") is the one the issuer's latest report states
-            latest: dict[str, tuple[int, int]] = {}
-            for rid, r in idx.reports.items():
+            # a level asked for now ("现在一共建了多少个") is the one the issuer's latest reports state (all of the
+            # latest year, of the kind asked when one is: 统计公报 beside 政府工作报告)
+            latest: dict[str, int] = {}
+            for r in idx.reports.values():
                 if r.issuer in q.issuers:
-                    latest[r.issuer] = max(latest.get(r.issuer, (0, 0)), (r.year or 0, rid))
-            fitting = {rid for _, rid in latest.values()}
+                    latest[r.issuer] = max(latest.get(r.issuer, 0), r.year or 0)
+            newest = {rid for rid, r in idx.reports.items() if r.issuer in latest and (r.year or 0) == latest[r.issuer]}
+            best = max((plan.priors.get(rid, 0.0) for rid in newest), default=0.0)
+            fitting = {rid for rid in newest if plan.priors.get(rid, 0.0) >= best} if best > 0 else newest
         if fitting:
             rank = 0
             for ci in plan.orders["dense"]:

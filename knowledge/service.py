@@ -170,19 +170,19 @@ class KnowledgeBase:
         self._series = None
 
     def restore_lost_vectors(self) -> int:
-        """Embed again the chunks of ready reports whose vectors the vector store lost (its index could not be
-        read and was made again, see store.VectorStore._read); the database is the source of truth."""
+        """Embed again the chunks that have no vector after the vector store lost them (its index could not be
+        read and was made again, see store.VectorStore._read): those of ready reports and of this process's
+        own ingest in progress; the database is the source of truth. Another live process's ingest is its own."""
+        me = this_owner()
         with self.stores.session() as s:
-            ready = {r.id or 0: r.title for r in s.exec(select(ReportRow).where(ReportRow.status == "ready")).all()}
-            n_chunks = sum(r.n_chunks for r in s.exec(select(ReportRow).where(ReportRow.status == "ready")).all())
-        if self.stores.vectors.count() >= n_chunks:
-            return 0
+            reports = [r for r in s.exec(select(ReportRow)).all() if r.status == "ready" or r.owner == me]
+            chunks = list(s.exec(select(ChunkRow)).all())
+        titles = {r.id or 0: r.title for r in reports}
         have = self.stores.vectors.all_ids()
-        with self.stores.session() as s:
-            rows = [c for c in s.exec(select(ChunkRow)).all() if c.report_id in ready and c.vector_id not in have]
+        rows = [c for c in chunks if c.report_id in titles and c.vector_id not in have]
         if rows:
             log.warning("re-embedding %d chunks whose vectors were lost", len(rows))
-            embed_stored_chunks(self.stores, self.embedder, rows, ready)
+            embed_stored_chunks(self.stores, self.embedder, rows, titles)
         return len(rows)
 
     # --- ingest -------------------------------------------------------------------------------

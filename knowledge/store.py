@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import socket
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -245,6 +246,11 @@ def _count(collection: Any) -> int:
     return int(collection.count())
 
 
+# What Chroma says of a vector index on disk it cannot load (a truncated file), and nothing else: a busy or
+# locked database is not a damaged index.
+UNREADABLE_INDEX = ("Error deserializing pickle file", "Error creating hnsw segment reader", "Error constructing hnsw segment reader")
+
+
 class VectorStore:
     """Chroma, embedded (PersistentClient) or a server (HttpClient); vectors are always passed in."""
 
@@ -268,6 +274,9 @@ class VectorStore:
         self.chunks = self._collection(self.name)
         self.terms = self._collection(self.name + "_terms")
         self.on_lost: Callable[[], object] | None = None  # refills a chunks collection made again (see _read)
+        self.embedded = not settings.chroma_url
+        self._recovering = threading.RLock()  # one thread remakes a collection; the others wait, then read it
+        self._refilling = False
 
     def _collection(self, name: str):
         """The collection, made when missing. Two processes starting at once against one Chroma server may
@@ -280,22 +289,29 @@ class VectorStore:
             return self.client.get_collection(name, embedding_function=None)
 
     def _read(self, which: str, call: Callable[[Any], T]) -> T:
-        """call(collection) for the chunks or the terms collection. One Chroma cannot read (a process killed while
-        Chroma wrote its vector index to disk leaves a truncated file, and every read then fails) is made again,
-        empty: its vectors are embedded again from the database (KnowledgeBase.restore_lost_vectors; terms when
-        the vocabulary loads)."""
+        """call(collection) for the chunks or the terms collection. An embedded collection Chroma cannot read
+        (a process killed while Chroma wrote its vector index to disk leaves a truncated file, and every read then
+        fails) is made again, empty: its vectors are embedded again from the database (on_lost, see
+        KnowledgeBase.restore_lost_vectors; terms when the vocabulary loads). A server's collection is never
+        dropped here: its server and the other replicas own it."""
         collection = getattr(self, which)
         try:
             return call(collection)
-        except Exception as exc:  # chromadb raises its InternalError for a segment it cannot read
-            if "segment" not in str(exc):
-                raise
-            log.error("the vector index %s cannot be read (%s); it is made again and refilled from the database",
-                      collection.name, exc)
-            self.client.delete_collection(collection.name)
-            setattr(self, which, self._collection(collection.name))
-            if which == "chunks" and self.on_lost is not None:
-                self.on_lost()
+        except Exception as exc:  # chromadb raises its InternalError for an index it cannot load
+            if not self.embedded or not any(sign in str(exc) for sign in UNREADABLE_INDEX) or self._refilling:
+                raise  # (a collection just made again that fails too is not made again in a loop)
+            with self._recovering:
+                if getattr(self, which) is collection:  # not made again by another thread meanwhile
+                    log.error("the vector index %s cannot be read (%s); it is made again and refilled from the "
+                              "database", collection.name, exc)
+                    self.client.delete_collection(collection.name)
+                    setattr(self, which, self._collection(collection.name))
+                    if which == "chunks" and self.on_lost is not None:
+                        self._refilling = True
+                        try:
+                            self.on_lost()
+                        finally:
+                            self._refilling = False
             return call(getattr(self, which))
 
     def add_terms(self, terms: list[str], vectors: np.ndarray) -> None:

@@ -34,14 +34,9 @@ def to_simplified(text: str) -> str:
     return text.translate(_t2s_table())
 
 
-# A short aside inside a term ("既有住宅加装（更新）电梯", "新（改）建燃气管道"): the term reads without it.
-_ASIDE_IN_TERM = re.compile(r"(?<=[\u4e00-\u9fff])\([\u4e00-\u9fff、]{1,4}\)(?=[\u4e00-\u9fff])")
-
-
 def normalize_for_match(text: str) -> str:
-    """The form used to compare numbers and terms: half-width, simplified, lower-case, NFKC, and a short aside
-    inside a term left out (加装（更新）电梯 → 加装电梯)."""
-    return _ASIDE_IN_TERM.sub("", unicodedata.normalize("NFKC", to_simplified(to_halfwidth(text))).lower())
+    """The form used to compare numbers and terms: half-width, simplified, lower-case, NFKC."""
+    return unicodedata.normalize("NFKC", to_simplified(to_halfwidth(text))).lower()
 
 
 _CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
