@@ -17,6 +17,7 @@ from .matching import (
     concept_weight_list,
     holds_a_concept,
     indicator_fit,
+    latest_years,
     scope_not_asked,
     unasked_scope,
     wanted_years,
@@ -328,10 +329,8 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
     # a figure question is answered from a passage found that states a number, before one that only names the topic
     numbered = [not q.numeric or bool(_NUMBER_WITH_UNIT.search(quote)) for quote, _ in quotes]
     # a level asked without a year ("现在…一共有多少") is the one the issuer's latest report states
-    latest: dict[str, int] = {}
-    for r in reports:
-        latest[r.issuer] = max(latest.get(r.issuer, 0), r.year or 0)
-    now = q.numeric and not q.years and not q.report_year and q.relative in (None, "now")
+    latest = latest_years(reports)
+    now = q.asks_now
     # only a passage of the latest report that states the figure asked leads: one merely naming the topic does not
     current = [now and (h.report.year or 0) >= latest.get(h.report.issuer, 0) and numbered[i]
                and not _figure_missing(q, quotes[i][0], [f for f in h.figures if f.raw and f.raw in quotes[i][0]])

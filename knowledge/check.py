@@ -58,16 +58,23 @@ def check(stores: Stores) -> CheckReport:
 
 def repair(stores: Stores, embedder) -> CheckReport:
     """Remove what half-finished work left, re-embed chunks that lost their vectors; return a fresh check."""
-    from .service import embed_stored_chunks
-
     rep = check(stores)
     for rid in rep.pending + rep.duplicates + rep.count_mismatch:
         stores.delete_report(rid)
     if rep.orphan_vectors:
         stores.vectors.delete_ids(rep.orphan_vectors)
-    if rep.missing_vectors:
-        with stores.session() as s:
-            rows = list(s.exec(select(ChunkRow).where(col(ChunkRow.vector_id).in_(rep.missing_vectors))).all())
-            titles = {r.id or 0: r.title for r in s.exec(select(ReportRow)).all()}
-        embed_stored_chunks(stores, embedder, rows, titles)
+    embed_missing(stores, embedder, rep.missing_vectors)
     return check(stores)
+
+
+def embed_missing(stores: Stores, embedder, vector_ids: list[str]) -> None:
+    """Embed again, from SQL, the chunks with these vector ids (their vectors were lost)."""
+    from .service import embed_stored_chunks
+
+    if not vector_ids:
+        return
+    with stores.session() as s:
+        titles = {r.id or 0: r.title for r in s.exec(select(ReportRow)).all()}
+        rows = [row for i in range(0, len(vector_ids), 500)  # a whole index may be lost: SQL takes them in parts
+                for row in s.exec(select(ChunkRow).where(col(ChunkRow.vector_id).in_(vector_ids[i:i + 500]))).all()]
+    embed_stored_chunks(stores, embedder, rows, titles)

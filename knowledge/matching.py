@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -61,6 +62,14 @@ def wanted_years(q: QueryInfo, report: ReportRow) -> set[int]:
     elif q.relative in ("this", "next") and report.plan_year:
         years.add(report.plan_year)
     return years
+
+
+def latest_years(reports: Iterable[ReportRow]) -> dict[str, int]:
+    """Each issuer's latest report year."""
+    latest: dict[str, int] = {}
+    for r in reports:
+        latest[r.issuer] = max(latest.get(r.issuer, 0), r.year or 0)
+    return latest
 
 
 SCOPES = ("年均", "人均", "累计")

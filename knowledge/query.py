@@ -294,6 +294,11 @@ class QueryInfo:
         return [c.words for c in self.concepts]
 
     @property
+    def asks_now(self) -> bool:
+        """A level asked for now ("现在…一共有多少", or with no year at all): the issuer's latest report states it."""
+        return self.numeric and not self.years and not self.report_year and self.relative in (None, "now")
+
+    @property
     def asks_plan(self) -> bool:
         """What is to be done (not a figure, not what was done): answered where the year is planned."""
         return self.intent in ("policy", "target") and not self.asks_past and not self.numeric

@@ -23,6 +23,7 @@ from .matching import (
     concept_overlap,
     concept_weight_list,
     indicator_fit,
+    latest_years,
     unasked_scope,
     union_positions,
     wanted_years,
@@ -242,8 +243,9 @@ class CorpusIndex:
 
     def _containing(self, blob: TextIndex, spans: dict[int, list[tuple[int, int]]], word: str,
                     reports: set[int] | None) -> np.ndarray:
+        runs = sorted(run for r in reports for run in spans.get(r, [])) if reports is not None else []
         if reports is not None and len(reports) * 4 < len(spans):
-            return blob.containing(word, sorted(run for r in reports for run in spans.get(r, [])))
+            return blob.containing(word, runs)
         key = (id(blob), word)  # the blobs live until the next load, which clears the cache
         hit = self._word_cache.get(key)
         if hit is None:
@@ -254,7 +256,6 @@ class CorpusIndex:
         if reports is None or not len(hit):
             return hit
         # most reports allowed: look everywhere, then keep the positions inside the allowed reports' runs
-        runs = sorted(run for r in reports for run in spans.get(r, []))
         if not runs:
             return hit[:0]
         starts = np.array([a for a, _ in runs])
@@ -452,14 +453,10 @@ class HybridRetriever:
             # ("去年" = 2025: the 2026 report's review, not the 2025 report's) is what supports an answer
             best = max(plan.priors.values())
             fitting = {rid for rid, p in plan.priors.items() if p >= best}
-        elif use_dense and LATEST_FOR_NOW and q.issuers and q.numeric and not q.report_year \
-                and q.relative in (None, "now"):
+        elif use_dense and LATEST_FOR_NOW and q.issuers and q.asks_now:
             # a level asked for now ("现在一共建了多少个") is the one the issuer's latest reports state (all of the
             # latest year, of the kind asked when one is: 统计公报 beside 政府工作报告)
-            latest: dict[str, int] = {}
-            for r in idx.reports.values():
-                if r.issuer in q.issuers:
-                    latest[r.issuer] = max(latest.get(r.issuer, 0), r.year or 0)
+            latest = latest_years(r for r in idx.reports.values() if r.issuer in q.issuers)
             newest = {rid for rid, r in idx.reports.items() if r.issuer in latest and (r.year or 0) == latest[r.issuer]}
             best = max((plan.priors.get(rid, 0.0) for rid in newest), default=0.0)
             fitting = {rid for rid in newest if plan.priors.get(rid, 0.0) >= best} if best > 0 else newest

@@ -173,17 +173,17 @@ class KnowledgeBase:
         """Embed again the chunks that have no vector after the vector store lost them (its index could not be
         read and was made again, see store.VectorStore._read): those of ready reports and of this process's
         own ingest in progress; the database is the source of truth. Another live process's ingest is its own."""
+        from .check import embed_missing
+
         me = this_owner()
         with self.stores.session() as s:
-            reports = [r for r in s.exec(select(ReportRow)).all() if r.status == "ready" or r.owner == me]
-            chunks = list(s.exec(select(ChunkRow)).all())
-        titles = {r.id or 0: r.title for r in reports}
-        have = self.stores.vectors.all_ids()
-        rows = [c for c in chunks if c.report_id in titles and c.vector_id not in have]
-        if rows:
-            log.warning("re-embedding %d chunks whose vectors were lost", len(rows))
-            embed_stored_chunks(self.stores, self.embedder, rows, titles)
-        return len(rows)
+            own = {r.id for r in s.exec(select(ReportRow)).all() if r.status == "ready" or r.owner == me}
+            ids = [v for v, rid in s.exec(select(ChunkRow.vector_id, ChunkRow.report_id)).all() if rid in own]
+        missing = sorted(set(ids) - self.stores.vectors.all_ids())
+        if missing:
+            log.warning("re-embedding %d chunks whose vectors were lost", len(missing))
+            embed_missing(self.stores, self.embedder, missing)
+        return len(missing)
 
     # --- ingest -------------------------------------------------------------------------------
 
