@@ -245,10 +245,24 @@ def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
         return main.forms[0]  # "多少度电" of a passage in 人次, "多少公里" of one in 亿元
     if any(_names_a_concept(q, f.indicator) for f in stated):
         return ""  # a figure stated is of something the question names (研发人员总量 is not 研发投入强度)
-    naming = [cl for cl in _CLAUSE.findall(quote) if concept_credit(main, normalize_for_match(cl)) >= 0.5]
-    if naming and not any(_NUMBER_WITH_UNIT.search(cl) for cl in naming):
+    clauses = _CLAUSE.findall(quote)
+    naming = [i for i, cl in enumerate(clauses) if concept_credit(main, normalize_for_match(cl)) >= 0.5]
+    if naming and not any(_NUMBER_WITH_UNIT.search(clauses[i]) or _measured_next(clauses, i, stated) for i in naming):
         return main.forms[0]
     return ""
+
+
+# A figure whose indicator is only a measure ("总产", "产量"): "粮食生产再获丰收，总产达到557亿斤" states it of what the
+# clause before it names.
+MEASURE_HEADS = True
+_BARE_MEASURE = re.compile(r"(?:全年|全省|全市|总|年)?(?:产量?|量|额|值|数|规模|收入|销量|产值)")
+
+
+def _measured_next(clauses: list[str], i: int, stated: list[FigureRef]) -> bool:
+    if not MEASURE_HEADS or i + 1 >= len(clauses):
+        return False
+    following = clauses[i + 1]
+    return any(f.raw in following and _BARE_MEASURE.fullmatch(normalize_for_match(f.indicator)) for f in stated)
 
 
 # A figure stated counts as one asked about when its indicator mostly holds a concept of the question (a place or a

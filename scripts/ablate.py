@@ -1,4 +1,4 @@
-"""What each hand-written table and each rule of the meaning look-up add: dev and the four validation sets scored
+"""What each hand-written table and each rule of the meaning look-up add: dev and the validation sets scored
 with each one emptied or switched off.
 
     .venv/bin/python scripts/ablate.py --data-dir bench-out/ingest3 [--sets ../shared/eval/dev.jsonl eval/validation.jsonl …]
@@ -80,6 +80,8 @@ def variants(kb) -> dict[str, Callable]:
                 lambda: switched(retrieval, "LATEST_FOR_NOW", False),
             "a figure counts as asked when its indicator shares any character with the question":
                 lambda: switched(answer, "INDICATOR_HOLDS", False),
+            "a bare measure after the clause naming the topic (总产达到…) not read as its figure (_BARE_MEASURE)":
+                lambda: switched(answer, "MEASURE_HEADS", False),
             "a word the reports asked about lack keeps its weight however few write it":
                 lambda: switched(matching, "UNMATCHED_RARE", 0.0),
             "vector support only with a concept held in full": lambda: switched(matching, "FOOTHOLD", 0.99),
@@ -98,7 +100,8 @@ def main() -> None:
                                                        str(ROOT / "eval" / "validation2.jsonl"),
                                                        str(ROOT / "eval" / "validation3.jsonl"),
                                                        str(ROOT / "eval" / "validation4.jsonl"),
-                                                       str(ROOT / "eval" / "validation5.jsonl")])
+                                                       str(ROOT / "eval" / "validation5.jsonl"),
+                                                       str(ROOT / "eval" / "validation6.jsonl")])
     parser.add_argument("--only", nargs="*", help="variant names to run (default: all)")
     args = parser.parse_args()
     os.environ["REPORTBOT_DATA_DIR"] = args.data_dir

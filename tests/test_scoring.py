@@ -409,3 +409,17 @@ def test_a_common_word_jieba_tags_as_a_place_does_not_make_its_phrase_a_place():
     assert not any(c.place for c in ask("四川2025年东西整体涨价涨了多少？").concepts)
     assert any(c.place and c.forms[0] == "武汉" for c in ask("武汉去年城镇新增就业多少？").concepts)
     assert any(c.place and c.forms[0] == "成都高新区" for c in ask("成都高新区去年城镇新增就业多少？").concepts)
+
+
+def test_a_bare_measure_after_the_clause_naming_the_topic_states_its_figure():
+    def said(text: str, figures: list[tuple[str, str]]) -> str:
+        passage = hit(text, ["一、2025年工作回顾"], [figure(raw, ind, 2024, "actual", text) for raw, ind in figures])
+        ans = answer("四川2024年粮食一共收了多少斤？", [passage])
+        return ans.answer if ans.found else ans.answer.splitlines()[1]
+
+    # the clause naming 粮食 has no number; the next one's figure is only a measure of it (总产)
+    harvest = "粮食生产再获丰收，总产达到720亿斤，连续5年稳定在700亿斤以上。"
+    assert "720亿斤" in said(harvest, [("720亿斤", "总产"), ("700亿斤以上", "连续5年")])
+    # a figure of something else after it is not the harvest
+    pigs = "粮食生产再获丰收，生猪出栏6000万头。"
+    assert "没有给出" in said(pigs, [("6000万头", "生猪出栏")])
