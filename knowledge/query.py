@@ -480,6 +480,10 @@ QUESTION_VERBS = set("要 有 是 涨 升 降 升到 降到 提高 增加 减少
                       "加强 建设 促进 实施 开展 加快 指 是指 指的是 说 说的 所说 所谓 含义 意思 意味着".split())
 
 
+# A word jieba tags as an adverb or adjective right after a measure word is a noun: the thing counted.
+COUNTED_NOUNS = True
+
+
 # Where the words about a concept end: punctuation, numbers, and the words that ask (多少, 几, 什么 …).
 _ASKING = re.compile(r"[\s，,。？?！!：:；;、（）()“”\"]|\d|多少|多久|多长|多大|多高|多快|几|什么|哪些|哪个|哪|怎么|怎样|如何|"
                      r"是否|有没有|吗|呢|吧")
@@ -531,8 +535,12 @@ def concept_phrases(text: str, issuer_words: set[str], taken: list[str]) -> list
     taken_norm = [normalize_for_match(w) for w in taken]
     runs: list[list[str]] = [[]]
     places: set[str] = set()
+    counted = False  # the word after a measure word ("多少公里|高速", "几辆|电动车") is the thing counted
     for pair in pseg.lcut(cleaned):
         word, pos = pair.word.strip(), pair.flag
+        after_measure, counted = counted, COUNTED_NOUNS and (pos == "q" or pos == "m" and word[-1:] in _MEASURE_WORDS)
+        if after_measure and pos in ("d", "a", "ad") and len(word) >= 2:
+            pos = "n"  # jieba reads 高速 as "at high speed"; counted, it is a thing
         content = bool(word) and pos not in _SKIP_POS and not (pos == "x" and not re.search(r"[\u4e00-\u9fffa-z]", word)) \
             and word not in GENERIC and word not in STOPWORDS and word not in QUESTION_VERBS \
             and not any(word in w or w in word for w in taken_norm)

@@ -86,6 +86,7 @@ def variants(kb) -> dict[str, Callable]:
                 lambda: switched(matching, "UNMATCHED_RARE", 0.0),
             "vector support only with a concept held in full": lambda: switched(matching, "FOOTHOLD", 0.99),
             "vector not weighted up when the words cover nothing": lambda: switched(service, "WORDLESS_DENSE_WEIGHT", 1.0),
+            "the word after a measure word (多少公里高速) left to jieba's tag": lambda: switched(query, "COUNTED_NOUNS", False),
             "no ABBREVIATIONS (short forms)": abbreviations,
             "no EVERYDAY (everyday words, everyday.tsv)": lambda: emptied(query.EVERYDAY),
             "no GENERIC (asking words)": lambda: emptied(query.GENERIC),

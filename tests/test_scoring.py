@@ -423,3 +423,10 @@ def test_a_bare_measure_after_the_clause_naming_the_topic_states_its_figure():
     # a figure of something else after it is not the harvest
     pigs = "粮食生产再获丰收，生猪出栏6000万头。"
     assert "没有给出" in said(pigs, [("6000万头", "生猪出栏")])
+
+
+def test_the_thing_counted_after_a_measure_word_is_a_concept_whatever_jieba_tags_it():
+    # jieba tags 高速 an adverb ("at high speed"); after 多少公里 it is what is counted: without it the question has
+    # no topic at all and was answered with the first passage about kilometres (railways, sewers)
+    assert [c.forms[0] for c in ask("四川去年新修了多少公里高速？").concepts] == ["高速"]
+    assert "新能源车" in [c.forms[0] for c in ask("四川去年造了多少辆新能源车？").concepts]
