@@ -162,6 +162,10 @@ GENERIC = set(
     "亿元 万元 万 亿 元 个 家 人 名 万人 总额 总值 统计公报 公报 计划总结 总结 人数 数量 金额 面积 数 额 稳定 上调 下调 量化 "
     "指标 水平 多长 多高 多快 分别是多少 比上年 同比 以来 百分之 百分之几".split()
 )
+# Formal wording of the same asking (a briefing's "…设定的下限", "…较上年的增幅", "报告显示…"): how much a figure
+# moved, the bound set, the measure of a length, none of them what the figure is of.
+FORMAL_FRAME = set("增幅 降幅 幅度 提升 较 较上年 上限 下限 里程 比重 比例".split())
+GENERIC |= FORMAL_FRAME
 
 # What a plan says ("目标", "力争", "要…多少": a figure still to be reached) and what a review says.
 _TARGET_RE = re.compile(r"(目标|任务.{0,3}多少|预期|计划|力争|打算|定了|定的|定在|安排|要[\u4e00-\u9fff]{1,4}多少|将|控制在|准备)")
@@ -478,6 +482,10 @@ _SKIP_POS = {"m", "mq", "q", "r", "rr", "rz", "p", "c", "u", "uj", "ul", "uz", "
 QUESTION_VERBS = set("要 有 是 涨 升 降 升到 降到 提高 增加 减少 完成 实现 达到 突破 放在 讲 定 定了 打算 准备 安排 "
                       "抓 搞 做 怎么 如何 占 占比 分别 以后 之后 以来 现在 提出 发展 推进 推动 "
                       "加强 建设 促进 实施 开展 加快 指 是指 指的是 说 说的 所说 所谓 含义 意思 意味着".split())
+# Verbs of reporting and of setting a figure ("报告显示", "…称", "确定的预期水平", "设定的下限"): how a formal question
+# frames what it asks.
+FRAMING_VERBS = set("显示 称 指出 表明 提到 写到 设定 确定 明确 设置 规定".split())
+QUESTION_VERBS |= FRAMING_VERBS
 
 
 # A word jieba tags as an adverb or adjective right after a measure word is a noun: the thing counted.
@@ -536,8 +544,7 @@ def concept_phrases(text: str, issuer_words: set[str], taken: list[str]) -> list
     runs: list[list[str]] = [[]]
     places: set[str] = set()
     counted = False  # the word after a measure word ("多少公里|高速", "几辆|电动车") is the thing counted
-    for pair in pseg.lcut(cleaned):
-        word, pos = pair.word.strip(), pair.flag
+    for word, pos in _unglued(pseg.lcut(cleaned)):
         after_measure, counted = counted, COUNTED_NOUNS and (pos == "q" or pos == "m" and word[-1:] in _MEASURE_WORDS)
         if after_measure and pos in ("d", "a", "ad") and len(word) >= 2:
             pos = "n"  # jieba reads 高速 as "at high speed"; counted, it is a thing
@@ -564,6 +571,29 @@ def concept_phrases(text: str, issuer_words: set[str], taken: list[str]) -> list
         place = any(w in places for w in run) and all(w in places or w in PLACE_UNITS for w in run)
         concepts.append(Concept(forms=[phrase], parts=list(dict.fromkeys(parts)), place=place))
     return concepts
+
+
+# Function characters jieba glues to the word before them when the pair is rare ("规模较上年" → 规模较|上年,
+# "流量费要降" → 流量|费要|降): the word and the character are read apart.
+_GLUED = set("要较为是在和与对的了也都就还把被给")
+_RARE_IN_DICTIONARY = 50
+UNGLUE = True
+
+
+def _unglued(pairs) -> list[tuple[str, str]]:
+    import jieba.posseg as pseg
+
+    out: list[tuple[str, str]] = []
+    for pair in pairs:
+        word, pos = pair.word.strip(), pair.flag
+        if UNGLUE and len(word) >= 2 and word[-1] in _GLUED \
+                and (pseg.dt.tokenizer.FREQ.get(word) or 0) < _RARE_IN_DICTIONARY:
+            stem = word[:-1]
+            out.append((stem, pseg.dt.word_tag_tab.get(stem, "n")))
+            out.append((word[-1], "u"))
+        else:
+            out.append((word, pos))
+    return out
 
 
 def _search_parts(word: str) -> list[str]:

@@ -37,6 +37,17 @@ def emptied(table) -> Iterator[None]:
             table.extend(saved)
 
 
+@contextmanager
+def without(table: set, words: set) -> Iterator[None]:
+    """The table without the words another table added to it (GENERIC without FORMAL_FRAME …)."""
+    gone = table & words
+    table -= gone
+    try:
+        yield
+    finally:
+        table |= gone
+
+
 def variants(kb) -> dict[str, Callable]:
     from knowledge import query
     from knowledge.vocabulary import Vocabulary
@@ -87,6 +98,10 @@ def variants(kb) -> dict[str, Callable]:
             "vector support only with a concept held in full": lambda: switched(matching, "FOOTHOLD", 0.99),
             "vector not weighted up when the words cover nothing": lambda: switched(service, "WORDLESS_DENSE_WEIGHT", 1.0),
             "the word after a measure word (多少公里高速) left to jieba's tag": lambda: switched(query, "COUNTED_NOUNS", False),
+            "jieba's glued function characters (规模较, 费要) left in the word": lambda: switched(query, "UNGLUE", False),
+            "no FORMAL_FRAME (增幅, 下限, 里程, 比重 … as asking words)": lambda: without(query.GENERIC, query.FORMAL_FRAME),
+            "no FRAMING_VERBS (显示, 设定, 确定 … as asking verbs)":
+                lambda: without(query.QUESTION_VERBS, query.FRAMING_VERBS),
             "no ABBREVIATIONS (short forms)": abbreviations,
             "no EVERYDAY (everyday words, everyday.tsv)": lambda: emptied(query.EVERYDAY),
             "no GENERIC (asking words)": lambda: emptied(query.GENERIC),
@@ -102,7 +117,8 @@ def main() -> None:
                                                        str(ROOT / "eval" / "validation3.jsonl"),
                                                        str(ROOT / "eval" / "validation4.jsonl"),
                                                        str(ROOT / "eval" / "validation5.jsonl"),
-                                                       str(ROOT / "eval" / "validation6.jsonl")])
+                                                       str(ROOT / "eval" / "validation6.jsonl"),
+                                                       str(ROOT / "eval" / "validation7.jsonl")])
     parser.add_argument("--only", nargs="*", help="variant names to run (default: all)")
     args = parser.parse_args()
     os.environ["REPORTBOT_DATA_DIR"] = args.data_dir

@@ -430,3 +430,22 @@ def test_the_thing_counted_after_a_measure_word_is_a_concept_whatever_jieba_tags
     # no topic at all and was answered with the first passage about kilometres (railways, sewers)
     assert [c.forms[0] for c in ask("四川去年新修了多少公里高速？").concepts] == ["高速"]
     assert "新能源车" in [c.forms[0] for c in ask("四川去年造了多少辆新能源车？").concepts]
+
+
+def test_a_formal_question_frame_is_not_what_the_figure_is_of():
+    # a briefing's wording: the bound set, the increase, the verb of reporting or setting are no topic
+    forms = [c.forms[0] for c in ask("四川省2026年政府工作报告对粮食种植面积设定的下限是多少亩？").concepts]
+    assert forms == ["粮食种植"]  # 面积, like 规模 and 数量, is the measure asked
+    forms = [c.forms[0] for c in ask("四川省2025年政府工作报告显示，2024年集装箱吞吐量较上年的增幅是多少？").concepts]
+    assert forms == ["集装箱吞吐量"]
+    passage = hit("港口集装箱吞吐量增长11.3%。", ["一、2024年工作回顾"],
+                  [figure("11.3%", "港口集装箱吞吐量", 2024, "actual", "港口集装箱吞吐量增长11.3%。")],
+                  rep=report("四川省2025年政府工作报告", 2024, 2025))
+    ans = answer("四川省2025年政府工作报告显示，2024年集装箱吞吐量较上年的增幅是多少？", [passage])
+    assert ans.found and "11.3%" in ans.answer
+
+
+def test_a_function_character_jieba_glues_to_a_word_is_read_apart():
+    # jieba: 规模较|上年, 流量|费要|降 — the topic is 固定资产投资 / 手机流量费, not "…规模较" / "…费要"
+    assert [c.forms[0] for c in ask("四川2026年固定资产投资规模较上年增长多少？").concepts] == ["固定资产投资"]
+    assert [c.forms[0] for c in ask("2018年说手机流量费要降多少来着？").concepts] == ["手机流量费"]
