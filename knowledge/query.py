@@ -364,7 +364,8 @@ def understand(question: str, known_issuers: list[str], reports=None, today: dat
     # a quoted name with a number ("“1+N”政策体系", "“十四五”时期") is a name, not a figure: numbers are blanked
     # from the phrases above, so it is a concept of its own
     concepts.extend(Concept(forms=[name]) for name in dict.fromkeys(_QUOTED_NUMBER.findall(text))
-                    if not any(name in c.forms for c in concepts))
+                    if not any(name in c.forms for c in concepts)
+                    and not (PLAN_PERIODS_ARE_TIME and _PLAN_PERIOD.fullmatch(name)))
     figure_strings = [m.group(0) for m in re.finditer(
         r"\d+(?:\.\d+)?(?:万亿|亿|万|千)?(?:元|斤|吨|千瓦|人次|人|家|个|亩|公里|美元|%)", to_halfwidth(text))]
 
@@ -535,6 +536,8 @@ def concept_phrases(text: str, issuer_words: set[str], taken: list[str]) -> list
     _get_jieba()
     # years, numbers and issuer names are handled elsewhere; blank them so they split phrases
     cleaned = re.sub(r"\d+(?:\.\d+)?\s*(?:年|万亿|亿|万|%|个)?", " ", _ANSWER_KIND.sub(" ", text.lower()))
+    if PLAN_PERIODS_ARE_TIME:  # a five-year plan's period says when, like a year: 到“十四五”末, “十五五”期间
+        cleaned = _PLAN_PERIOD.sub(" ", cleaned)
     for alias in sorted(issuer_words, key=len, reverse=True):
         cleaned = cleaned.replace(alias, " ")
     # so are the abbreviations already understood: "社零增长" must not leave "零增长" behind
@@ -571,6 +574,11 @@ def concept_phrases(text: str, issuer_words: set[str], taken: list[str]) -> list
         place = any(w in places for w in run) and all(w in places or w in PLACE_UNITS for w in run)
         concepts.append(Concept(forms=[phrase], parts=list(dict.fromkeys(parts)), place=place))
     return concepts
+
+
+# A five-year plan's period ("十四五"时期, 十五五期间, “十三五”末): a time, not a topic.
+_PLAN_PERIOD = re.compile(r"[“\"「]?十[一二三四五六七八九]?五[”\"」]?(?:规划)?(?:时期|期间|末|初|以来|期末|期初)?")
+PLAN_PERIODS_ARE_TIME = True
 
 
 # Function characters jieba glues to the word before them when the pair is rare ("规模较上年" → 规模较|上年,

@@ -102,6 +102,7 @@ def variants(kb) -> dict[str, Callable]:
             "no FORMAL_FRAME (增幅, 下限, 里程, 比重 … as asking words)": lambda: without(query.GENERIC, query.FORMAL_FRAME),
             "no FRAMING_VERBS (显示, 设定, 确定 … as asking verbs)":
                 lambda: without(query.QUESTION_VERBS, query.FRAMING_VERBS),
+            "a five-year plan's period (“十四五”末) a concept, not a time": lambda: switched(query, "PLAN_PERIODS_ARE_TIME", False),
             "no ABBREVIATIONS (short forms)": abbreviations,
             "no EVERYDAY (everyday words, everyday.tsv)": lambda: emptied(query.EVERYDAY),
             "no GENERIC (asking words)": lambda: emptied(query.GENERIC),

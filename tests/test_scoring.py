@@ -449,3 +449,12 @@ def test_a_function_character_jieba_glues_to_a_word_is_read_apart():
     # jieba: 规模较|上年, 流量|费要|降 — the topic is 固定资产投资 / 手机流量费, not "…规模较" / "…费要"
     assert [c.forms[0] for c in ask("四川2026年固定资产投资规模较上年增长多少？").concepts] == ["固定资产投资"]
     assert [c.forms[0] for c in ask("2018年说手机流量费要降多少来着？").concepts] == ["手机流量费"]
+
+
+def test_a_five_year_plan_period_says_when_not_what():
+    # "到“十四五”末" is a time like a year: a passage stating the level without naming the period answers it
+    assert [c.forms[0] for c in ask("四川森林覆盖率到“十四五”末达到多少？").concepts] == ["森林覆盖率"]
+    assert [c.forms[0] for c in ask("四川十五五期间财政科技支出每年要增长多少？").concepts] == ["财政科技支出"]
+    passage = hit("森林覆盖率达40.5%。", ["一、2025年工作回顾"], [figure("40.5%", "森林覆盖率", 2025, "actual", "森林覆盖率达40.5%。")])
+    ans = answer("四川森林覆盖率到“十四五”末达到多少？", [passage])
+    assert ans.found and "40.5%" in ans.answer
