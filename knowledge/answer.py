@@ -247,7 +247,8 @@ def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
         return ""  # a figure stated is of something the question names (研发人员总量 is not 研发投入强度)
     clauses = _CLAUSE.findall(quote)
     naming = [i for i, cl in enumerate(clauses) if concept_credit(main, normalize_for_match(cl)) >= 0.5]
-    if naming and not any(_NUMBER_WITH_UNIT.search(clauses[i]) or _measured_next(clauses, i, stated) for i in naming):
+    if naming and not any(_NUMBER_WITH_UNIT.search(clauses[i]) or _measured_next(q, quote, clauses, i, stated)
+                          for i in naming):
         return main.forms[0]
     return ""
 
@@ -258,11 +259,20 @@ MEASURE_HEADS = True
 _BARE_MEASURE = re.compile(r"(?:全年|全省|全市|总|年)?(?:产量?|量|额|值|数|规模|收入|销量|产值)")
 
 
-def _measured_next(clauses: list[str], i: int, stated: list[FigureRef]) -> bool:
+_MEASURE_NAMED = re.compile(r"产量|产值|总产|销量|收入|销售额|总额|规模")
+
+
+def _measured_next(q: QueryInfo, quote: str, clauses: list[str], i: int, stated: list[FigureRef]) -> bool:
+    """The clause after the i-th, in the same sentence (after a comma), states a figure of a bare measure — the one
+    the question names, if it names one ("产量多少" is not answered with 产值)."""
     if not MEASURE_HEADS or i + 1 >= len(clauses):
         return False
     following = clauses[i + 1]
-    return any(f.raw in following and _BARE_MEASURE.fullmatch(normalize_for_match(f.indicator)) for f in stated)
+    if not any(clauses[i] + comma + following in quote for comma in "，,"):
+        return False
+    named = _MEASURE_NAMED.findall(q.text)
+    return any(f.raw in following and _BARE_MEASURE.fullmatch(norm := normalize_for_match(f.indicator))
+               and (not named or any(n in norm for n in named)) for f in stated)
 
 
 # A figure stated counts as one asked about when its indicator mostly holds a concept of the question (a place or a

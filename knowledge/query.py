@@ -340,6 +340,7 @@ def understand(question: str, known_issuers: list[str], reports=None, today: dat
     years = sorted({int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})(?=\s*年|\D|$)", digits)
                     if 1949 <= int(y) <= 2100},
                    key=lambda y: digits.find(str(y)))
+    years += [y for y in period_end_years(text) if y not in years]
     relative = next((rel for word, rel in RELATIVE_WORDS if word in text), None)
 
     issuers = named_issuers(text, known_issuers)
@@ -365,7 +366,8 @@ def understand(question: str, known_issuers: list[str], reports=None, today: dat
     # from the phrases above, so it is a concept of its own
     concepts.extend(Concept(forms=[name]) for name in dict.fromkeys(_QUOTED_NUMBER.findall(text))
                     if not any(name in c.forms for c in concepts)
-                    and not (PLAN_PERIODS_ARE_TIME and _PLAN_PERIOD.fullmatch(name)))
+                    and not (PLAN_PERIODS_ARE_TIME and re.fullmatch(r"十[一二三四五]?五", name)
+                             and _PERIOD_END.search(text)))
     figure_strings = [m.group(0) for m in re.finditer(
         r"\d+(?:\.\d+)?(?:万亿|亿|万|千)?(?:元|斤|吨|千瓦|人次|人|家|个|亩|公里|美元|%)", to_halfwidth(text))]
 
@@ -493,6 +495,25 @@ QUESTION_VERBS |= FRAMING_VERBS
 COUNTED_NOUNS = True
 
 
+_NUMBER_WORD = re.compile(r"(?:多少|几|[\d一二三四五六七八九十百千万两])$")
+
+
+def _counted(tokens: list[tuple[str, str]], i: int) -> bool:
+    """The word at i follows a number and its classifier ("多少|公里|高速", "几辆|…") and ends the phrase (a noun,
+    punctuation or the end follows): the thing counted, not an adverb ("全年|大约|新增", "多少个|已经|投产")."""
+    if i == 0:
+        return False
+    before, tag = tokens[i - 1]
+    classifier = tag == "q" or (tag in ("m", "n") and before[-1:] in _MEASURE_WORDS)
+    if not classifier:
+        return False
+    number = before[:-1] if len(before) > 1 and tag == "m" else (tokens[i - 2][0] if i >= 2 else "")
+    if not _NUMBER_WORD.search(number):
+        return False
+    after = tokens[i + 1][1] if i + 1 < len(tokens) else "x"
+    return after.startswith(("n", "x", "w")) or after == "uj"
+
+
 # Where the words about a concept end: punctuation, numbers, and the words that ask (多少, 几, 什么 …).
 _ASKING = re.compile(r"[\s，,。？?！!：:；;、（）()“”\"]|\d|多少|多久|多长|多大|多高|多快|几|什么|哪些|哪个|哪|怎么|怎样|如何|"
                      r"是否|有没有|吗|呢|吧")
@@ -536,8 +557,8 @@ def concept_phrases(text: str, issuer_words: set[str], taken: list[str]) -> list
     _get_jieba()
     # years, numbers and issuer names are handled elsewhere; blank them so they split phrases
     cleaned = re.sub(r"\d+(?:\.\d+)?\s*(?:年|万亿|亿|万|%|个)?", " ", _ANSWER_KIND.sub(" ", text.lower()))
-    if PLAN_PERIODS_ARE_TIME:  # a five-year plan's period says when, like a year: 到“十四五”末, “十五五”期间
-        cleaned = _PLAN_PERIOD.sub(" ", cleaned)
+    if PLAN_PERIODS_ARE_TIME:  # the end of a five-year plan's period is a year (到“十四五”末 = 2025), read as one
+        cleaned = _PERIOD_END.sub(" ", cleaned)
     for alias in sorted(issuer_words, key=len, reverse=True):
         cleaned = cleaned.replace(alias, " ")
     # so are the abbreviations already understood: "社零增长" must not leave "零增长" behind
@@ -546,11 +567,10 @@ def concept_phrases(text: str, issuer_words: set[str], taken: list[str]) -> list
     taken_norm = [normalize_for_match(w) for w in taken]
     runs: list[list[str]] = [[]]
     places: set[str] = set()
-    counted = False  # the word after a measure word ("多少公里|高速", "几辆|电动车") is the thing counted
-    for word, pos in _unglued(pseg.lcut(cleaned)):
-        after_measure, counted = counted, COUNTED_NOUNS and (pos == "q" or pos == "m" and word[-1:] in _MEASURE_WORDS)
-        if after_measure and pos in ("d", "a", "ad") and len(word) >= 2:
-            pos = "n"  # jieba reads 高速 as "at high speed"; counted, it is a thing
+    tokens = _unglued(pseg.lcut(cleaned))
+    for i, (word, pos) in enumerate(tokens):
+        if COUNTED_NOUNS and pos in ("d", "a", "ad") and len(word) >= 2 and _counted(tokens, i):
+            pos = "n"  # jieba reads 高速 as "at high speed"; counted ("多少公里高速"), it is a thing
         content = bool(word) and pos not in _SKIP_POS and not (pos == "x" and not re.search(r"[\u4e00-\u9fffa-z]", word)) \
             and word not in GENERIC and word not in STOPWORDS and word not in QUESTION_VERBS \
             and not any(word in w or w in word for w in taken_norm)
@@ -576,15 +596,26 @@ def concept_phrases(text: str, issuer_words: set[str], taken: list[str]) -> list
     return concepts
 
 
-# A five-year plan's period ("十四五"时期, 十五五期间, “十三五”末): a time, not a topic.
-_PLAN_PERIOD = re.compile(r"[“\"「]?十[一二三四五六七八九]?五[”\"」]?(?:规划)?(?:时期|期间|末|初|以来|期末|期初)?")
+# The end of a five-year plan's period ("到“十四五”末", "十三五期末"): a year, its last (the tenth plan, 十五, ran
+# 2001-2005; the eleventh to fifteenth, 十一五 … 十五五, each five years on). The period asked as a whole
+# ("“十四五”时期…累计") stays a concept: its five-year figures are not any one year's.
+_PERIOD_END = re.compile(r"[“\"「]?十([一二三四五])?五[”\"」]?(?:规划)?(?:期末|末期|末)")
 PLAN_PERIODS_ARE_TIME = True
 
 
+def period_end_years(text: str) -> list[int]:
+    """The years the ends of five-year periods named in text stand for: 十四五末 → 2025."""
+    digits = "一二三四五"
+    return [2005 + 5 * (digits.index(m.group(1)) + 1 if m.group(1) else 0)
+            for m in _PERIOD_END.finditer(text)] if PLAN_PERIODS_ARE_TIME else []
+
+
 # Function characters jieba glues to the word before them when the pair is rare ("规模较上年" → 规模较|上年,
-# "流量费要降" → 流量|费要|降): the word and the character are read apart.
+# "流量费要降" → 流量|费要|降): the word and the character are read apart, when what is left is a common word
+# of its own and the pair is no name (昌都).
 _GLUED = set("要较为是在和与对的了也都就还把被给")
 _RARE_IN_DICTIONARY = 50
+_COMMON_IN_DICTIONARY = 1000  # the stem is a word of its own (规模, 费), not a piece of one (住房供, 违法行)
 UNGLUE = True
 
 
@@ -594,9 +625,10 @@ def _unglued(pairs) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for pair in pairs:
         word, pos = pair.word.strip(), pair.flag
-        if UNGLUE and len(word) >= 2 and word[-1] in _GLUED \
-                and (pseg.dt.tokenizer.FREQ.get(word) or 0) < _RARE_IN_DICTIONARY:
-            stem = word[:-1]
+        stem = word[:-1]
+        if UNGLUE and len(word) >= 2 and word[-1] in _GLUED and not pos.startswith(("nr", "ns", "nt", "nz")) \
+                and (pseg.dt.tokenizer.FREQ.get(word) or 0) < _RARE_IN_DICTIONARY \
+                and (pseg.dt.tokenizer.FREQ.get(stem) or 0) >= _COMMON_IN_DICTIONARY:
             out.append((stem, pseg.dt.word_tag_tab.get(stem, "n")))
             out.append((word[-1], "u"))
         else:

@@ -423,13 +423,20 @@ def test_a_bare_measure_after_the_clause_naming_the_topic_states_its_figure():
     # a figure of something else after it is not the harvest
     pigs = "粮食生产再获丰收，生猪出栏6000万头。"
     assert "没有给出" in said(pigs, [("6000万头", "生猪出栏")])
+    # a bare measure of another sentence, or one the question does not ask (产值 for 产量), is not it
+    assert "没有给出" in said("粮食生产再获丰收。总产达到720亿斤。", [("720亿斤", "总产")])
+    cars = "新能源汽车推广应用加快，产值增长30%。"
+    passage = hit(cars, ["一、2025年工作回顾"], [figure("30%", "产值", 2024, "actual", cars)])
+    assert not answer("四川2024年新能源汽车产量多少？", [passage]).found
 
 
 def test_the_thing_counted_after_a_measure_word_is_a_concept_whatever_jieba_tags_it():
     # jieba tags 高速 an adverb ("at high speed"); after 多少公里 it is what is counted: without it the question has
     # no topic at all and was answered with the first passage about kilometres (railways, sewers)
     assert [c.forms[0] for c in ask("四川去年新修了多少公里高速？").concepts] == ["高速"]
-    assert "新能源车" in [c.forms[0] for c in ask("四川去年造了多少辆新能源车？").concepts]
+    # an adverb after a number that counts nothing, or before a verb, stays an adverb
+    assert "大约" not in [c.forms[0] for c in ask("四川全年大约新增就业多少人？").concepts]
+    assert "已经投产" not in [c.forms[0] for c in ask("四川新建了多少个已经投产的项目？").concepts]
 
 
 def test_a_formal_question_frame_is_not_what_the_figure_is_of():
@@ -449,12 +456,21 @@ def test_a_function_character_jieba_glues_to_a_word_is_read_apart():
     # jieba: 规模较|上年, 流量|费要|降 — the topic is 固定资产投资 / 手机流量费, not "…规模较" / "…费要"
     assert [c.forms[0] for c in ask("四川2026年固定资产投资规模较上年增长多少？").concepts] == ["固定资产投资"]
     assert [c.forms[0] for c in ask("2018年说手机流量费要降多少来着？").concepts] == ["手机流量费"]
+    # only onto a word of its own: 住房供 or 违法行 are pieces, 昌都 a name
+    assert "保障性住房供给" in [c.forms[0] for c in ask("四川保障性住房供给增加了多少套？").concepts]
+    assert "查处违法行为" in [c.forms[0] for c in ask("四川查处违法行为多少起？").concepts]
+    assert any(c.place and c.forms[0] == "昌都" for c in ask("昌都去年GDP增长多少？").concepts)
 
 
-def test_a_five_year_plan_period_says_when_not_what():
-    # "到“十四五”末" is a time like a year: a passage stating the level without naming the period answers it
-    assert [c.forms[0] for c in ask("四川森林覆盖率到“十四五”末达到多少？").concepts] == ["森林覆盖率"]
-    assert [c.forms[0] for c in ask("四川十五五期间财政科技支出每年要增长多少？").concepts] == ["财政科技支出"]
-    passage = hit("森林覆盖率达40.5%。", ["一、2025年工作回顾"], [figure("40.5%", "森林覆盖率", 2025, "actual", "森林覆盖率达40.5%。")])
-    ans = answer("四川森林覆盖率到“十四五”末达到多少？", [passage])
+def test_the_end_of_a_five_year_plan_period_is_its_last_year():
+    # "到“十四五”末" is 2025: a passage stating the year's level without naming the period answers it
+    q = ask("四川森林覆盖率到“十四五”末达到多少？")
+    assert [c.forms[0] for c in q.concepts] == ["森林覆盖率"] and q.years == [2025]
+    assert ask("四川“十三五”期末森林覆盖率是多少？").years == [2020]
+    # the period as a whole stays what is asked: its five-year figures are not one year's
+    assert "十三五" in [c.forms[0] for c in ask("“十三五”时期四川城镇新增就业多少？").concepts]
+    level = "森林覆盖率达40.5%。"
+    passages = [hit(level, ["一、2025年工作回顾"], [figure("40.5%", "森林覆盖率", 2025, "actual", level)]),
+                hit("“十四五”以来生态建设成效显著，“十四五”规划主要目标顺利完成。", ["一、2025年工作回顾"])]
+    ans = answer("四川森林覆盖率到“十四五”末达到多少？", passages)
     assert ans.found and "40.5%" in ans.answer
