@@ -217,7 +217,8 @@ _ASKED_UNITS = ((re.compile(r"多少(?:亿元|万元|元|钱|亿美元)|花了�
                 # a rate (失业率, 城镇化率, 覆盖率) is written as a share: "…率是多少" of a passage with counts only
                 (re.compile(r"百分之(?:几|多少)|几成|多少个百分点|百分比|比例是多少|(?:多大|多少)(?:的)?比例|占比多少|率(?:是|为|有|达到|提高到)?多少"),
                  re.compile(r"%|％|‰|百分点|成")),
-                (re.compile(r"多少(?:万人|人次|人)"), re.compile(r"人")),
+                # a count of people: "多少人", or the measure named before the asking ("人次是多少", "人数有多少")
+                (re.compile(r"多少(?:万人|人次|人)|(?:人次|人数)(?:是|为|有|达到)?多少"), re.compile(r"人")),
                 (re.compile(r"多长(?!时间|期)"), re.compile(r"(?:公里|千米|米)")))
 # Asked of the quote's own words, not of the figures read from it: a figure per head ("平均一个人一年到手多少钱":
 # a total is no answer), a multiple ("城镇居民收入是农村的几倍": 倍 or a ratio, not a growth rate).

@@ -474,3 +474,13 @@ def test_the_end_of_a_five_year_plan_period_is_its_last_year():
                 hit("“十四五”以来生态建设成效显著，“十四五”规划主要目标顺利完成。", ["一、2025年工作回顾"])]
     ans = answer("四川森林覆盖率到“十四五”末达到多少？", passages)
     assert ans.found and "40.5%" in ans.answer
+
+
+def test_a_count_asked_after_its_measure_noun_is_not_answered_with_a_growth_rate():
+    def said(text: str, figures: list[tuple[str, str]]) -> bool:
+        passage = hit(text, ["一、2024年工作回顾"], [figure(raw, ind, 2024, "actual", text) for raw, ind in figures],
+                      rep=report("四川省2025年政府工作报告", 2024, 2025))
+        return answer("四川省2025年政府工作报告显示，2024年医疗旅游的实际人次是多少？", [passage]).found
+
+    assert not said("医疗旅游人次增长36.8%。", [("36.8%", "医疗旅游人次")])  # how fast it grew, not how many
+    assert said("医疗旅游人次达到86.5万人次。", [("86.5万人次", "医疗旅游人次")])
