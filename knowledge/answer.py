@@ -315,6 +315,11 @@ def uncovered_years(q: QueryInfo, reports: Iterable) -> tuple[list[int], list[in
     return [y for y in q.years if y not in covered], covered
 
 
+def _stated(hit: Hit, quote: str) -> list[FigureRef]:
+    """The passage's figures that the quote states."""
+    return [f for f in hit.figures if f.raw and f.raw in quote]
+
+
 def _refusal(q: QueryInfo, reason: str, citations: list[Citation], cov: float = 0.0,
              figures: list[FigureHit] | None = None) -> Answer:
     closest = " 最接近的段落列在下面，供核对。" if citations else ""
@@ -358,7 +363,7 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
     now = q.asks_now
     # only a passage of the latest report that states the figure asked leads: one merely naming the topic does not
     current = [now and (h.report.year or 0) >= latest.get(h.report.issuer, 0) and numbered[i]
-               and not _figure_missing(q, quotes[i][0], [f for f in h.figures if f.raw and f.raw in quotes[i][0]])
+               and not _figure_missing(q, quotes[i][0], _stated(h, quotes[i][0]))
                for i, h in enumerate(hits)]
     best = max(range(len(hits)),
                key=lambda i: (cov[i] >= FOUND_THRESHOLD, numbered[i], current[i],
@@ -375,7 +380,7 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
     if is_figure_question(q):
         lead = hits[best]
         quote = quotes[best][0]
-        stated = [f for f in lead.figures if f.raw and f.raw in quote]
+        stated = _stated(lead, quote)
         asked = wanted_years(q, lead.report)
         when = f"{'、'.join(map(str, sorted(asked)))}年" if asked else ""
         if not stated and not _NUMBER_WITH_UNIT.search(quote):

@@ -78,6 +78,11 @@ def extract_figures(chunks: list[Chunk], meta: ReportMeta) -> list[Figure]:
 
 # Five-year plans: the Nth runs from 1966 + 5 (N - 3) (the third began in 1966 after the 1963—65 adjustment)
 _PLAN_PERIOD = re.compile(r"十([一二三四五六七八九])五|第十([一二三四五六七八九])个五年")
+
+
+def plan_last_year(n: int) -> int:
+    """The last year of the Nth five-year plan: 14 (十四五) → 2025."""
+    return 1966 + 5 * (n - 3) + 4
 _SPAN = re.compile(r"(20\d\d)\s*[—\-–~～至到]+\s*(20\d\d)年")
 _NEXT_FIVE = re.compile(r"(今后|未来)五年")
 # "全力推动“十五五”开好局、起好步": the plan's opening year is the plan year, not the period
@@ -96,7 +101,7 @@ def period_end(section_path: list[str], meta: ReportMeta) -> int | None:
         if _OPENING.search(text) or f"{meta.plan_year}年" in text or "今年" in text:
             end = None  # "“十五五”时期主要目标和2026年重点工作": the plan year's targets lead, said as such
             continue
-        ends = [1966 + 5 * (10 + _DIGITS.index(a or b) + 1 - 3) + 4 for a, b in _PLAN_PERIOD.findall(text)]
+        ends = [plan_last_year(10 + _DIGITS.index(a or b) + 1) for a, b in _PLAN_PERIOD.findall(text)]
         ends += [int(b) for a, b in _SPAN.findall(text) if int(a) <= meta.plan_year < int(b)]
         ends += [meta.plan_year + 4] * bool(_NEXT_FIVE.search(text))
         ahead = [e for e in ends if e > meta.plan_year]

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .figures import plan_last_year
 from .lexical import STOPWORDS, tokenize
 from .textnorm import cn_years_to_digits, normalize_for_match, to_halfwidth, to_simplified
 
@@ -366,8 +367,7 @@ def understand(question: str, known_issuers: list[str], reports=None, today: dat
     # from the phrases above, so it is a concept of its own
     concepts.extend(Concept(forms=[name]) for name in dict.fromkeys(_QUOTED_NUMBER.findall(text))
                     if not any(name in c.forms for c in concepts)
-                    and not (PLAN_PERIODS_ARE_TIME and re.fullmatch(r"十[一二三四五]?五", name)
-                             and _PERIOD_END.search(text)))
+                    and not (PLAN_PERIODS_ARE_TIME and re.fullmatch(_PERIOD_NAME, name) and _PERIOD_END.search(text)))
     figure_strings = [m.group(0) for m in re.finditer(
         r"\d+(?:\.\d+)?(?:万亿|亿|万|千)?(?:元|斤|吨|千瓦|人次|人|家|个|亩|公里|美元|%)", to_halfwidth(text))]
 
@@ -599,14 +599,14 @@ def concept_phrases(text: str, issuer_words: set[str], taken: list[str]) -> list
 # The end of a five-year plan's period ("到“十四五”末", "十三五期末"): a year, its last (the tenth plan, 十五, ran
 # 2001-2005; the eleventh to fifteenth, 十一五 … 十五五, each five years on). The period asked as a whole
 # ("“十四五”时期…累计") stays a concept: its five-year figures are not any one year's.
-_PERIOD_END = re.compile(r"[“\"「]?十([一二三四五])?五[”\"」]?(?:规划)?(?:期末|末期|末)")
+_PERIOD_NAME = r"十([一二三四五])?五"
+_PERIOD_END = re.compile(rf"[“\"「]?{_PERIOD_NAME}[”\"」]?(?:规划)?(?:期末|末期|末)")
 PLAN_PERIODS_ARE_TIME = True
 
 
 def period_end_years(text: str) -> list[int]:
-    """The years the ends of five-year periods named in text stand for: 十四五末 → 2025."""
-    digits = "一二三四五"
-    return [2005 + 5 * (digits.index(m.group(1)) + 1 if m.group(1) else 0)
+    """The years the ends of five-year periods named in text stand for: 十四五末 → 2025 (十五 is the tenth plan)."""
+    return [plan_last_year(10 + ("一二三四五".index(m.group(1)) + 1 if m.group(1) else 0))
             for m in _PERIOD_END.finditer(text)] if PLAN_PERIODS_ARE_TIME else []
 
 
