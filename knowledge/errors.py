@@ -19,3 +19,7 @@ class EmbedderMismatch(ReportBotError):
 
 class ConfigurationError(ReportBotError):
     """A setting is missing or inconsistent, or an optional extra is not installed."""
+
+
+class DataDirInUse(ReportBotError):
+    """Another process holds the embedded data folder (its vectors can be open in one process at a time)."""

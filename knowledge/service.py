@@ -169,6 +169,10 @@ class KnowledgeBase:
         self._generator = None
         self._series = None
 
+    def close(self) -> None:
+        """Let go of the stores: with embedded Chroma, another process may open the data folder after this."""
+        self.stores.close()
+
     def restore_lost_vectors(self) -> int:
         """Embed again the chunks that have no vector after the vector store lost them (its index could not be
         read and was made again, see store.VectorStore._read): those of ready reports and of this process's

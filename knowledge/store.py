@@ -7,6 +7,7 @@ two stores never disagree about what is searchable.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
@@ -26,7 +27,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, create_engine, delete, select
 
-from .errors import ConfigurationError, EmbedderMismatch
+from .errors import ConfigurationError, DataDirInUse, EmbedderMismatch
 from .originals import open_originals
 from .settings import Settings
 
@@ -246,9 +247,56 @@ def _count(collection: Any) -> int:
     return int(collection.count())
 
 
-# What Chroma says of a vector index on disk it cannot load (a truncated file), and nothing else: a busy or
+# What Chroma says of a vector index on disk it cannot load (a truncated file) or cannot bring up to date (a process
+# killed while it wrote leaves a log its compactor cannot apply, chroma-core/chroma#7678), and nothing else: a busy or
 # locked database is not a damaged index.
-UNREADABLE_INDEX = ("Error deserializing pickle file", "Error creating hnsw segment reader", "Error constructing hnsw segment reader")
+UNREADABLE_INDEX = ("Error deserializing pickle file", "Error creating hnsw segment reader",
+                    "Error constructing hnsw segment reader", "Failed to apply logs to the")
+
+
+# Embedded Chroma keeps each collection's vector index in the memory of the process that opened it and writes it back
+# from there: two processes on one folder overwrite each other's vectors or leave an index no process can read again
+# (chroma-core/chroma#6975). So one process at a time holds an embedded data folder (an exclusive lock on a file in it,
+# which the system drops when the process ends, however it ends); a second one is told which process holds it.
+# Several processes share vectors through a Chroma server (CHROMA_URL), which needs no lock.
+LOCK_FILE = "reportbot.lock"
+_held: dict[str, list[int]] = {}  # folder -> [file descriptor, how many stores of this process use it]
+_held_guard = threading.Lock()
+
+
+def hold_folder(folder: Path) -> str:
+    """Take the folder for this process (again, if one of its stores already holds it); returns its key."""
+    key = str(folder.resolve())
+    with _held_guard:
+        if key in _held:
+            _held[key][1] += 1
+            return key
+        fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 64).decode("ascii", "replace").strip() or "?"
+            os.close(fd)
+            raise DataDirInUse(
+                f"数据目录（{folder.parent.name}）正由另一个进程（pid {holder}）使用：内置向量库同一时间只能由一个进程打开，"
+                "两个进程同时写会损坏索引。请等它结束或先停止它（机器人运行时，请把文件发给机器人来收录）；"
+                "要让多个进程共用，请配置 CHROMA_URL 使用 Chroma 服务器。") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode("ascii"))
+        _held[key] = [fd, 1]
+        return key
+
+
+def release_folder(key: str) -> None:
+    with _held_guard:
+        entry = _held.get(key)
+        if entry is None:
+            return
+        entry[1] -= 1
+        if entry[1] <= 0:
+            del _held[key]
+            fcntl.flock(entry[0], fcntl.LOCK_UN)
+            os.close(entry[0])
 
 
 class VectorStore:
@@ -259,6 +307,7 @@ class VectorStore:
         from chromadb.config import Settings as ChromaSettings
 
         chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        self._folder = ""
         if settings.chroma_url:
             from urllib.parse import urlparse
 
@@ -268,7 +317,12 @@ class VectorStore:
         else:
             path = settings.data_dir / "chroma"
             path.mkdir(parents=True, exist_ok=True)
-            self.client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+            self._folder = hold_folder(path)
+            try:
+                self.client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+            except BaseException:
+                release_folder(self._folder)
+                raise
         # embedding_function=None: Chroma must never fall back to its own (downloading) default model.
         self.name = settings.chroma_collection or CHUNK_COLLECTION
         self.chunks = self._collection(self.name)
@@ -277,6 +331,15 @@ class VectorStore:
         self.embedded = not settings.chroma_url
         self._recovering = threading.RLock()  # one thread remakes a collection; the others wait, then read it
         self._refilling = False
+
+    def close(self) -> None:
+        """Let go of the vectors: an embedded folder is written back and left to the next process."""
+        if self._folder:
+            close = getattr(self.client, "close", None)  # (Client has it; the ClientAPI protocol does not say so)
+            if close is not None:
+                close()  # the last client of the folder in this process stops Chroma's system
+            release_folder(self._folder)
+            self._folder = ""
 
     def _collection(self, name: str):
         """The collection, made when missing. Two processes starting at once against one Chroma server may
@@ -381,9 +444,16 @@ class Stores:
 
     def reset_vectors(self) -> None:
         """Drop every vector (the collection itself); SQL is untouched."""
-        self.vectors.client.delete_collection(self.vectors.name)
-        self.vectors.client.delete_collection(self.vectors.terms.name)
+        old = self.vectors
+        old.client.delete_collection(old.name)
+        old.client.delete_collection(old.terms.name)
         self.vectors = VectorStore(self.settings)
+        old.close()
+
+    def close(self) -> None:
+        """Let go of both stores (the embedded folder goes to the next process that opens it)."""
+        self.vectors.close()
+        self.engine.dispose()
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)

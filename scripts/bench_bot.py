@@ -29,12 +29,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlmodel import func, select  # noqa: E402
+from sqlmodel import Session, func, select  # noqa: E402
 
-from knowledge.embeddings import get_embedder  # noqa: E402
 from knowledge.exchanges import ExchangeRow  # noqa: E402
 from knowledge.settings import Settings  # noqa: E402
-from knowledge.store import Stores  # noqa: E402
+from knowledge.store import make_engine  # noqa: E402
 from tests.telegram_server import FakeTelegram  # noqa: E402
 
 
@@ -51,13 +50,13 @@ async def run(args) -> dict:
     await server.start()
     log_dir = Path(tempfile.mkdtemp(prefix="bench-bot-"))
     settings = Settings(data_dir=Path(args.data_dir))
-    stores = Stores(settings, get_embedder(settings).name, 0, check_embedder=False, cleanup=False)
+    engine = make_engine(settings)  # the database only: the bot process started below holds the vectors
     env = {**os.environ, "REPORTBOT_DATA_DIR": args.data_dir, "TELEGRAM_BOT_TOKEN": server.token,
            "TELEGRAM_BASE_URL": server.base_url, "TELEGRAM_BASE_FILE_URL": server.base_file_url, "ALLOW_EVERYONE": "true"}
     bot_log = open(log_dir / "bot.log", "w")  # noqa: SIM115 - closed below
     bot = subprocess.Popen([sys.executable, "-m", "bot"], cwd=ROOT, env=env, stdout=bot_log, stderr=subprocess.STDOUT)
     await server.wait_for(lambda c: c.method == "getUpdates", timeout=300)  # index loaded, model warm
-    with stores.session() as s:
+    with Session(engine) as s:
         logged_before = s.exec(select(func.count()).select_from(ExchangeRow).where(ExchangeRow.kind == "question")).one()
 
     latencies: list[float] = []
@@ -91,7 +90,7 @@ async def run(args) -> dict:
     await asyncio.gather(*(user(100_000 + u) for u in range(args.users)))
     wall = time.monotonic() - started
     await asyncio.sleep(0.5)
-    with stores.session() as s:
+    with Session(engine) as s:
         logged = s.exec(select(func.count()).select_from(ExchangeRow).where(ExchangeRow.kind == "question")).one() - logged_before
         errors = s.exec(select(func.count()).select_from(ExchangeRow).where(ExchangeRow.kind == "error")).one()
     rss = rss_mb(bot.pid)

@@ -28,9 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from knowledge.embeddings import get_embedder  # noqa: E402
+from sqlmodel import Session  # noqa: E402
+
 from knowledge.settings import Settings  # noqa: E402
-from knowledge.store import ReportRow, Stores  # noqa: E402
+from knowledge.store import ReportRow, make_engine  # noqa: E402
 from tests.telegram_server import FakeTelegram  # noqa: E402
 
 # indicators most reports state, in the words staff use
@@ -49,8 +50,8 @@ def summary(latencies: list[float]) -> dict:
 
 async def run(args) -> dict:
     settings = Settings(data_dir=Path(args.data_dir))
-    stores = Stores(settings, get_embedder(settings).name, 0, check_embedder=False, cleanup=False)
-    with stores.session() as s:
+    engine = make_engine(settings)  # the database only: the bot process started below holds the vectors
+    with Session(engine) as s:
         from sqlmodel import select
 
         reports = s.exec(select(ReportRow).where(ReportRow.status == "ready")).all()

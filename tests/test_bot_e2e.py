@@ -280,7 +280,7 @@ def test_reportbot_bot_command_runs_the_real_process(store_config):
     from tests.bot_harness import BotHarness as _  # noqa: F401  (same server class, own loop below)
     from tests.telegram_server import FakeTelegram
 
-    indexed_kb(make_settings(store_config))
+    indexed_kb(make_settings(store_config)).close()  # the bot process below opens the data folder itself
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()

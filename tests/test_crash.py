@@ -50,11 +50,13 @@ def test_killing_an_ingest_at_any_point_leaves_the_stores_agreeing(reports_dir, 
 
     raw = open_kb(store_config, cleanup=False)  # as the kill left it, before any clean-up
     leftovers = check(raw.stores)
+    raw.close()
     kb = open_kb(store_config)  # the next run: interrupted work is cleaned up on open
     all_or_nothing(kb)
     assert check(kb.stores).ok
     done = len(kb.reports())
     assert done < len(files) or leftovers.ok
+    kb.close()  # an embedded data folder is open in one process at a time
 
     finish = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     assert finish.returncode == 0, finish.stderr
@@ -72,6 +74,7 @@ def test_check_finds_drift_and_repair_fixes_it(store_config):
     kb.stores.vectors.delete_ids([lost])
     kb.stores.vectors.add(["r999-c0"], np.ones((1, FakeEmbedder.dim), dtype=np.float32) / 16,
                           [{"report_id": 999, "chunk_idx": 0}], ["stray"])
+    kb.close()
     env = {**os.environ, "REPORTBOT_EMBEDDER": "fake", **store_env(store_config)}
     found = subprocess.run([sys.executable, "-m", "knowledge.cli", "check"], env=env, capture_output=True, text=True,
                            timeout=120)
@@ -117,5 +120,29 @@ def test_a_vector_index_chroma_cannot_read_is_refilled_from_the_database(reports
     all_or_nothing(kb)
     assert check(kb.stores).ok and len(kb.reports()) == len(files)
     assert kb.ask("2024年地区生产总值增长多少？").citations
+    kb.close()
     again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0 and f"unchanged {len(files)}" in again.stdout
+
+
+def test_a_second_process_on_an_embedded_folder_is_told_who_holds_it_and_changes_nothing(reports_dir, tmp_path):
+    # embedded Chroma keeps its vector index in the memory of the process that opened it: two processes writing one
+    # folder overwrite each other's vectors, so the second is turned away with who holds it and what to do instead
+    store_config = {"data_dir": tmp_path / "data", "database_url": "", "chroma_url": "", "chroma_collection": ""}
+    env = {**os.environ, "REPORTBOT_EMBEDDER": "fake", **store_env(store_config)}  # embedded in either test mode
+    other = sorted(reports_dir.glob("2025_*.txt"))[0]
+    cmd = [sys.executable, "-m", "knowledge.cli", "ingest", "-q", str(other)]
+    kb = open_kb(store_config)
+    kb.ingest_file(SAMPLE)
+    refused = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2
+    assert f"pid {os.getpid()}" in refused.stderr and "CHROMA_URL" in refused.stderr and "Traceback" not in refused.stderr
+    twin = open_kb(store_config)  # a second knowledge base in the same process shares the folder
+    twin.close()
+    assert kb.ask("临江开发区2025年地区生产总值增长目标是多少？").found and len(kb.reports()) == 1 and check(kb.stores).ok
+    kb.close()
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "added 1" in done.stdout, done.stderr
+    kb = open_kb(store_config)
+    assert len(kb.reports()) == 2 and check(kb.stores).ok
+    assert kb.ask("临江开发区2025年地区生产总值增长目标是多少？").found
