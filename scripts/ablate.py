@@ -119,7 +119,8 @@ def main() -> None:
                                                        str(ROOT / "eval" / "validation4.jsonl"),
                                                        str(ROOT / "eval" / "validation5.jsonl"),
                                                        str(ROOT / "eval" / "validation6.jsonl"),
-                                                       str(ROOT / "eval" / "validation7.jsonl")])
+                                                       str(ROOT / "eval" / "validation7.jsonl"),
+                                                       str(ROOT / "eval" / "validation8.jsonl")])
     parser.add_argument("--only", nargs="*", help="variant names to run (default: all)")
     args = parser.parse_args()
     os.environ["REPORTBOT_DATA_DIR"] = args.data_dir
