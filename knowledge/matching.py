@@ -150,10 +150,18 @@ CHANGE_WORDS = {"增长", "增速", "增幅", "涨幅", "上涨", "下降", "降
 FOOTHOLD = 0.5
 
 
+# A phrase the reports never write whole ("一般公共预算支出中所", "全省民生领域支出") still gives a foothold when its
+# own words mostly stand in the passage (民生支出占一般公共预算支出比例): the credit is of the question's words, not of
+# a meaning. A word of its own no report writes (土豆, 打出) has no parts and holds nothing either way.
+PHRASE_FOOTHOLD = True
+
+
 def can_hold(concept: Concept) -> bool:
-    """A concept whose words can give the vector's support a foothold: the reports know it, and it is more than
-    a word of change."""
-    return not concept.unmatched and not set(concept.forms) <= CHANGE_WORDS
+    """A concept whose words can give the vector's support a foothold: more than a word of change, and (unless
+    PHRASE_FOOTHOLD) one the reports know as a whole."""
+    if not PHRASE_FOOTHOLD and concept.unmatched:
+        return False
+    return not set(concept.forms) <= CHANGE_WORDS
 
 
 def holds_a_concept(q: QueryInfo, text: str) -> bool:

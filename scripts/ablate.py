@@ -96,6 +96,8 @@ def variants(kb) -> dict[str, Callable]:
             "a word the reports asked about lack keeps its weight however few write it":
                 lambda: switched(matching, "UNMATCHED_RARE", 0.0),
             "vector support only with a concept held in full": lambda: switched(matching, "FOOTHOLD", 0.99),
+            "a phrase the reports never write whole gives no foothold, however much of it stands there":
+                lambda: switched(matching, "PHRASE_FOOTHOLD", False),
             "vector not weighted up when the words cover nothing": lambda: switched(service, "WORDLESS_DENSE_WEIGHT", 1.0),
             "the word after a measure word (多少公里高速) left to jieba's tag": lambda: switched(query, "COUNTED_NOUNS", False),
             "jieba's glued function characters (规模较, 费要) left in the word": lambda: switched(query, "UNGLUE", False),

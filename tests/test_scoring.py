@@ -14,6 +14,7 @@ from knowledge.matching import concept_credit, concept_overlap, weigh_concepts
 from knowledge.query import understand
 from knowledge.retrieval import ChunkRef, FigureRef, Hit
 from knowledge.store import ReportRow
+from knowledge.textnorm import normalize_for_match
 from knowledge.vocabulary import Vocabulary, report_terms
 
 SICHUAN = [SimpleNamespace(issuer="四川省", year=2025, review_year=2024, plan_year=2025),
@@ -484,3 +485,22 @@ def test_a_count_asked_after_its_measure_noun_is_not_answered_with_a_growth_rate
 
     assert not said("医疗旅游人次增长36.8%。", [("36.8%", "医疗旅游人次")])  # how fast it grew, not how many
     assert said("医疗旅游人次达到86.5万人次。", [("86.5万人次", "医疗旅游人次")])
+
+
+def test_a_phrase_the_reports_never_write_whole_gives_a_foothold_when_its_own_words_stand_in_the_passage():
+    text = "坚持以民为本、施政为民，民生支出占一般公共预算支出比例76.7%。"
+    passage = hit(text, ["一、2025年工作回顾"], [figure("76.7%", "民生支出占一般公共预算支出比例", 2025, "actual", text)])
+    q = ask("四川去年全省民生领域支出在一般公共预算支出中所占比重为多少？")
+    for c in q.concepts:  # as retrieval marks them: no report writes the question's phrases whole
+        c.unmatched = not c.place and not any(f in normalize_for_match(text) for f in c.norm_forms)
+    assert any(c.unmatched for c in q.concepts)
+    weigh_concepts(q, bm25_of(text, "推进老旧小区改造"))
+
+    def found(dense_rank: int | None) -> bool:
+        passage.parts = {"dense": dense_rank} if dense_rank else {}
+        ans = build_answer(q, [passage], reports=SICHUAN)
+        return ans.found and "76.7%" in ans.answer
+
+    assert not found(None)  # the words alone do not cover the question
+    assert found(1)  # ranked first by the vector, with the question's own words mostly there
+    assert not found(5)
