@@ -251,7 +251,7 @@ def _count(collection: Any) -> int:
 # killed while it wrote leaves a log its compactor cannot apply, chroma-core/chroma#7678), and nothing else: a busy or
 # locked database is not a damaged index.
 UNREADABLE_INDEX = ("Error deserializing pickle file", "Error creating hnsw segment reader",
-                    "Error constructing hnsw segment reader", "Failed to apply logs to the")
+                    "Error constructing hnsw segment reader", "Failed to apply logs to the hnsw segment")
 
 
 # Embedded Chroma keeps each collection's vector index in the memory of the process that opened it and writes it back
@@ -281,8 +281,15 @@ def hold_folder(folder: Path) -> str:
                 f"数据目录（{folder.parent.name}）正由另一个进程（pid {holder}）使用：内置向量库同一时间只能由一个进程打开，"
                 "两个进程同时写会损坏索引。请等它结束或先停止它（机器人运行时，请把文件发给机器人来收录）；"
                 "要让多个进程共用，请配置 CHROMA_URL 使用 Chroma 服务器。") from None
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode("ascii"))
+        except BaseException:
+            os.close(fd)
+            raise
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, str(os.getpid()).encode("ascii"))
+        except BaseException:
+            os.close(fd)  # (closing the file drops the lock)
+            raise
         _held[key] = [fd, 1]
         return key
 
@@ -325,8 +332,12 @@ class VectorStore:
                 raise
         # embedding_function=None: Chroma must never fall back to its own (downloading) default model.
         self.name = settings.chroma_collection or CHUNK_COLLECTION
-        self.chunks = self._collection(self.name)
-        self.terms = self._collection(self.name + "_terms")
+        try:
+            self.chunks = self._collection(self.name)
+            self.terms = self._collection(self.name + "_terms")
+        except BaseException:
+            self.close()
+            raise
         self.on_lost: Callable[[], object] | None = None  # refills a chunks collection made again (see _read)
         self.embedded = not settings.chroma_url
         self._recovering = threading.RLock()  # one thread remakes a collection; the others wait, then read it
@@ -434,13 +445,18 @@ class Stores:
     def __init__(self, settings: Settings, embedder_name: str, embedder_dim: int, check_embedder: bool = True,
                  cleanup: bool = True):
         self.settings = settings
-        self.engine = make_engine(settings)
-        self.originals = open_originals(settings, self.engine)
+        # the vectors first: an embedded folder another process holds stops this one before it touches the database
         self.vectors = VectorStore(settings)
-        if check_embedder:
-            self._check_embedder(embedder_name, embedder_dim)
-        if cleanup:
-            self.cleanup_pending()
+        try:
+            self.engine = make_engine(settings)
+            self.originals = open_originals(settings, self.engine)
+            if check_embedder:
+                self._check_embedder(embedder_name, embedder_dim)
+            if cleanup:
+                self.cleanup_pending()
+        except BaseException:
+            self.close()
+            raise
 
     def reset_vectors(self) -> None:
         """Drop every vector (the collection itself); SQL is untouched."""
@@ -453,7 +469,8 @@ class Stores:
     def close(self) -> None:
         """Let go of both stores (the embedded folder goes to the next process that opens it)."""
         self.vectors.close()
-        self.engine.dispose()
+        if hasattr(self, "engine"):
+            self.engine.dispose()
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)

@@ -139,6 +139,7 @@ def test_a_second_process_on_an_embedded_folder_is_told_who_holds_it_and_changes
     assert f"pid {os.getpid()}" in refused.stderr and "CHROMA_URL" in refused.stderr and "Traceback" not in refused.stderr
     twin = open_kb(store_config)  # a second knowledge base in the same process shares the folder
     twin.close()
+    assert subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120).returncode == 2  # still held
     assert kb.ask("临江开发区2025年地区生产总值增长目标是多少？").found and len(kb.reports()) == 1 and check(kb.stores).ok
     kb.close()
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
