@@ -274,6 +274,8 @@ def hold_folder(folder: Path) -> str:
         fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.ftruncate(fd, 0)
+            os.write(fd, str(os.getpid()).encode("ascii"))
         except BlockingIOError:
             holder = os.read(fd, 64).decode("ascii", "replace").strip() or "?"
             os.close(fd)
@@ -282,13 +284,7 @@ def hold_folder(folder: Path) -> str:
                 "两个进程同时写会损坏索引。请等它结束或先停止它（机器人运行时，请把文件发给机器人来收录）；"
                 "要让多个进程共用，请配置 CHROMA_URL 使用 Chroma 服务器。") from None
         except BaseException:
-            os.close(fd)
-            raise
-        try:
-            os.ftruncate(fd, 0)
-            os.write(fd, str(os.getpid()).encode("ascii"))
-        except BaseException:
-            os.close(fd)  # (closing the file drops the lock)
+            os.close(fd)  # (closing the file drops the lock, if it was taken)
             raise
         _held[key] = [fd, 1]
         return key
