@@ -9,8 +9,8 @@ import html
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from knowledge.exchanges import Flag, QuestionGroup, year_type
-from knowledge.types import Answer, Citation, FigureHit
+from knowledge.exchanges import Flag, QuestionGroup
+from knowledge.types import Answer, Citation, FigureHit, year_type
 
 LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -76,7 +76,7 @@ def answer_html(ans: Answer) -> list[str]:
     if ans.found and ans.figures:
         lines = ["<b>相关数字</b>"]
         for f in ans.figures[:4]:
-            lines.append(f"• {esc(f.indicator)}：<b>{esc(f.value)}</b>（{year_type(f.year, f.type)}）")
+            lines.append(f"• {esc(f.indicator)}：<b>{esc(f.value)}</b>（{year_type(f.year, f.type, f.period_start)}）")
         blocks.append("\n".join(lines))
     if ans.citations:
         head = "<b>出处</b>" if ans.found else "<b>最接近的段落</b>"
@@ -108,16 +108,16 @@ def figures_html(figures: list[FigureHit], title: str) -> list[str]:
         return [f"没有找到“{esc(title)}”的数字。可以换个说法，例如：/target 固定资产投资 2025 四川"]
     lines = [f"<b>{esc(title)}</b>"]
     for i, f in enumerate(figures, 1):
-        lines.append(f"{i}. {esc(f.indicator)}：<b>{esc(f.value)}</b>（{year_type(f.year, f.type)}）\n"
+        lines.append(f"{i}. {esc(f.indicator)}：<b>{esc(f.value)}</b>（{year_type(f.year, f.type, f.period_start)}）\n"
                      f"   {esc(f.report)} › {esc(f.section or '正文')}")
     return split_message("\n".join(lines))
 
 
 def figure_card(f: FigureHit) -> tuple[str, str, str]:
     """(title, description, message HTML) for an inline-mode result."""
-    title = f"{f.indicator}：{f.value}（{year_type(f.year, f.type)}）"
+    title = f"{f.indicator}：{f.value}（{year_type(f.year, f.type, f.period_start)}）"
     description = f"{f.report} › {f.section}"[:200]
-    message = (f"<b>{esc(f.indicator)}：{esc(f.value)}</b>（{year_type(f.year, f.type)}）\n"
+    message = (f"<b>{esc(f.indicator)}：{esc(f.value)}</b>（{year_type(f.year, f.type, f.period_start)}）\n"
                f"<blockquote>{esc(f.quote[:600])}</blockquote>\n{esc(f.report)} › {esc(f.section or '正文')}")
     return title[:256], description, message[:LIMIT]
 

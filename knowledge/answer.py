@@ -18,7 +18,10 @@ from .matching import (
     holds_a_concept,
     indicator_fit,
     latest_years,
+    of_years,
     scope_not_asked,
+    span_fit,
+    span_label,
     unasked_scope,
     wanted_years,
 )
@@ -51,10 +54,12 @@ def score_segment(q: QueryInfo, seg: str, figures: list[FigureRef], years: set[i
             if min(len(json.loads(f.section_path)) for f in relevant) <= 1:
                 s += 0.05  # headline figures are stated in a part's opening summary, not in a sub-item
             want_type = q.intent if q.intent in ("actual", "target") else None
-            if any((not years or f.year in years) and (want_type is None or f.type == want_type) for f in relevant):
+            if any((not years or of_years(q, f, years)) and (want_type is None or f.type == want_type)
+                   for f in relevant):
                 s += 0.2  # of the year and kind asked about
             elif years or want_type:
                 s -= 0.1
+            s += 0.1 * max(span_fit(q, f) for f in relevant)  # a five-year review's total, asked or not
             for scope in SCOPES:
                 if scope in seg and scope not in q.text:
                     s -= 0.1  # a five-year average, a per-head or a cumulative figure is not what was asked
@@ -395,11 +400,11 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
             when = "、".join(sorted({f"{f.year}年的" for f in stated if f.year}))
             reason = f"《{lead.report.title}》没有给出实际完成的数字，只有{when}目标：\n{quote}[{citations[best].n}]"
             return _refusal(q, reason, citations, cov[best], _figures_for(q, hits, citations, quote, best))
-        years = {f.year for f in stated if f.year}
-        if asked and years and not years & asked:
-            other = "、".join(map(str, sorted(years)))
+        dated = [f for f in stated if f.year]
+        if asked and dated and not any(of_years(q, f, asked) for f in dated):
+            other = "、".join(sorted({span_label(f) for f in dated}))
             reason = (f"《{lead.report.title}》没有给出{when}的这项数字；"
-                      f"它写的是{other}年的：\n{quote}[{citations[best].n}]")
+                      f"它写的是{other}的：\n{quote}[{citations[best].n}]")
             return _refusal(q, reason, citations, cov[best],
                             _figures_for(q, hits, citations, quote, best))
     lines = []
@@ -469,7 +474,7 @@ def _figures_for(q: QueryInfo, hits: list[Hit], citations: list[Citation], said:
             s += 0.5 * indicator_fit(q, f.indicator)
             if want_type and f.type == want_type:
                 s += 0.2
-            if years and f.year in years:
+            if years and of_years(q, f, years):
                 s += 0.2
             if (f.kind == "growth") == asks_growth:
                 s += 0.1  # "GDP增长多少" wants the rate, "GDP是多少" the amount
@@ -479,8 +484,10 @@ def _figures_for(q: QueryInfo, hits: list[Hit], citations: list[Citation], said:
                 s += 0.5
             if unasked_scope(q, f.indicator, f.sentence, f.raw):
                 s -= 0.5
+            s += 0.3 * span_fit(q, f)
             out.append((s - 0.01 * c.n, FigureHit(
                 indicator=f.indicator, value=f.raw, unit=f.unit, kind=f.kind, qualifier=f.qualifier, year=f.year,
-                type=f.type, section=PATH_SEP.join(json.loads(f.section_path)), quote=f.sentence, report=h.report.title)))
+                type=f.type, section=PATH_SEP.join(json.loads(f.section_path)), quote=f.sentence, report=h.report.title,
+                period_start=f.period_start)))
     out.sort(key=lambda t: -t[0])
     return [fh for _, fh in out[:8]]

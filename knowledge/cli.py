@@ -100,13 +100,13 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def format_answer(ans) -> str:
-    from .exchanges import year_type
+    from .types import year_type
 
     lines = [ans.answer, ""]
     if ans.figures and ans.found and ans.trend is None and ans.comparison is None:  # those list their figures already
         lines.append("相关数字：")
         for f in ans.figures[:5]:
-            lines.append(f"  · {f.indicator}：{f.value}（{year_type(f.year, f.type)}）")
+            lines.append(f"  · {f.indicator}：{f.value}（{year_type(f.year, f.type, f.period_start)}）")
         lines.append("")
     if ans.citations:
         lines.append("出处：")

@@ -14,7 +14,7 @@ from sqlalchemy import BigInteger, Column, Text, func
 from sqlmodel import Field, SQLModel, col, select
 
 from .store import Stores, utcnow
-from .types import Answer, Citation
+from .types import Answer, Citation, year_type
 
 
 class ExchangeRow(SQLModel, table=True):
@@ -370,15 +370,9 @@ def _citations_text(raw: str) -> str:
 def _figures_text(raw: str) -> str:
     try:
         items = json.loads(raw or "[]")
-        return "；".join(f"{f['indicator']} {f['value']}（{year_type(f.get('year'), f.get('type', ''))}）" for f in items)
+        return "；".join(f"{f['indicator']} {f['value']}（{year_type(f.get('year'), f.get('type', ''), f.get('period_start'))}）" for f in items)
     except (ValueError, KeyError, TypeError):
         return raw or ""
-
-
-def year_type(year: int | None, ftype: str) -> str:
-    """"2025年目标", or "实际，年份不详" when the report does not say which year."""
-    what = "目标" if ftype == "target" else "实际"
-    return f"{year}年{what}" if year else f"{what}，年份不详"
 
 
 def question_words(text: str) -> set[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from .textnorm import CN_NUMERAL_CHARS, cn_years_to_digits, parse_cn_number, parse_number, to_halfwidth
 from .types import Chunk, Figure, ReportMeta
@@ -38,6 +39,9 @@ _LEAD_VERBS = re.compile(
     r"努力|进一步|继续|力求|计划|预期|目标)+"
 )
 _TRAIL = re.compile(r"(由|从|达到|达|为|是|约|近|超过|突破|控制在|保持在|稳定在|分别为|分别|以上|按|在|到|至|共|累计|增至|升至|降至|提高到|提升到|达到了|实现|完成|有|的|了|：|:)+$")
+# The version of the rules that date figures (actual or target, year, span of years): reports indexed under an
+# older one are dated again when the knowledge base opens (knowledge.redate)
+DATING = 2
 _REVIEW_HEAD = re.compile(r"(回顾|成绩|成就|过去|工作情况|主要工作|一年来|五年来|这一年|总结|公报|综合|初步核算)")
 _PLAN_HEAD = re.compile(r"(安排|建议|任务|目标|计划|部署|重点工作|今年|总体要求|展望|打算|思路|工作建议|政策取向|主要工作)")
 
@@ -55,15 +59,25 @@ def extract_figures(chunks: list[Chunk], meta: ReportMeta) -> list[Figure]:
     """Every quantitative statement of the report, with its year and whether it is an actual or a target."""
     phases = _section_phases(chunks, meta)
     figures: list[Figure] = []
+    span, section = Span(), None
     for chunk in chunks:
         phase = phases.get(chunk.section_idx, "review")
+        if chunk.section_idx != section:
+            section, span = chunk.section_idx, heading_span(chunk.section_path, meta)
         found: list[Figure] = []
         if chunk.rows:
             for row in chunk.rows:
                 found.extend(table_figures(row, chunk, meta, phase))
         else:
-            for sentence in _sentences(chunk.text):
-                found.extend(_figures_in_sentence(sentence, chunk, meta, phase))
+            for line in chunk.text.split("\n"):
+                before = 0
+                for sentence in _sentences(line):
+                    # a paragraph opens with its first sentence, after an address ("各位代表！")
+                    span = span_after(sentence, span, meta, opening=before < 8)
+                    before += len(sentence)
+                    # "过去五年，我们…" under "二、“十四五”时期发展成就和“十五五”时期主要目标任务" reviews, though the part plans
+                    here = "review" if span.start and span.said else phase
+                    found.extend(_figures_in_sentence(sentence, chunk, meta, here, span.start))
         end = period_end(chunk.section_path, meta)
         for f in found:
             # a target under "二、“十五五”时期主要目标任务" is the five years', not the plan year's (城镇新增就业
@@ -108,6 +122,86 @@ def period_end(section_path: list[str], meta: ReportMeta) -> int | None:
         if ahead:
             end = max(ahead)
     return end
+
+
+# A review of several years ("过去五年", "这五年", "“十四五”时期是…的五年") states totals and averages over them
+# (城镇新增就业603.7万人 over 2021—2025, beside 121.7万人 for 2025); a part or paragraph opening on one year
+# ("刚刚过去的2025年", "过去一年", "今年是…") or turning to the years ahead ("“十五五”时期") leaves them.
+_PAST_SPAN = re.compile(r"(过去|这|近)的?五年|五年来|五年间|经过五年|的五年|十[一二三四五六七八九]五”?(时期|期间|以来)")
+_AHEAD_SPAN = re.compile(r"(今后|未来)五年|十[一二三四五六七八九]五|第十[一二三四五六七八九]个五年")
+_ONE_YEAR = re.compile(r"一年来|(过去|这|上)的?一年|今年")
+
+
+@dataclass
+class Span:
+    """The years a passage reviews: from `start` to the year reviewed; `said` when a sentence named them (a
+    heading alone does not make a plan's part a review)."""
+
+    start: int | None = None
+    said: bool = False
+
+
+def _span_named(text: str, meta: ReportMeta) -> Span | None:
+    """The span of years text turns to first: one ending with the year reviewed (its first year), or one ahead
+    ("“十五五”规划", "今后五年": start None); None when it names neither ("2025年是“十四五”收官之年")."""
+    reviewed = meta.review_year
+    if not reviewed:
+        return None
+
+    def last_year(said: str) -> int:
+        plan = _PLAN_PERIOD.search(said)
+        return plan_last_year(10 + _DIGITS.index(plan.group(1) or plan.group(2)) + 1) if plan else reviewed
+
+    found: list[tuple[int, Span]] = []
+    for m in _PAST_SPAN.finditer(text):
+        last = last_year(m.group(0))
+        if last >= reviewed:
+            found.append((m.start(), Span(last - 4 if last == reviewed else None)))
+    for m in _AHEAD_SPAN.finditer(text):
+        if _NEXT_FIVE.match(m.group(0)) or last_year(m.group(0)) > reviewed:
+            found.append((m.start(), Span()))
+    return min(found, key=lambda t: t[0])[1] if found else None
+
+
+def heading_span(section_path: list[str], meta: ReportMeta) -> Span:
+    """The years a part reviews when its headings name several ("一、“十四五”时期经济社会发展回顾"); none when the
+    deepest heading naming a span names one year too ("“十四五”时期和2025年工作回顾")."""
+    span = Span()
+    for heading in section_path:
+        text = cn_years_to_digits(to_halfwidth(heading))
+        if (meta.review_year and f"{meta.review_year}年" in text) or _ONE_YEAR.search(text):
+            span = Span()
+        else:
+            span = _span_named(text, meta) or span
+    return span
+
+
+def span_after(sentence: str, span: Span, meta: ReportMeta, opening: bool) -> Span:
+    """The years reviewed from this sentence on: a span it names, or one year when a paragraph opens on a year
+    ("刚刚过去的2025年很不平凡。", "今年是“十五五”开局之年。")."""
+    text = cn_years_to_digits(to_halfwidth(sentence))
+    named = _span_named(text, meta)
+    if named:
+        named.said = True
+        return named
+    years = [f"{y}年" for y in (meta.review_year, meta.plan_year) if y]
+    if opening and (_ONE_YEAR.search(text[:16]) or any(y in text[:16] for y in years)):
+        return Span()
+    return span
+
+
+# What piles up over the years (新增就业, 新建改造农田, 累计…) against where things stand at their end (生产总值6.66万亿元,
+# 高新技术企业1.28万家, 城镇化率达到…): only a figure a flow word leads is the years' total.
+_FLOW = re.compile(r"(新增|净增|新设|新建|新开工|累计|改造|建成|建设|治理|造林|修复|开挖|引进|培育|转移|完成|实施|筹集|发放|减税|降费)")
+
+
+def _period_of(kind: str, clause: str, named: bool, ftype: str, span: int | None) -> int | None:
+    """The first year of the span an actual figure covers, when it is a total or an average over the years reviewed."""
+    if span is None or named or ftype != "actual":
+        return None
+    if kind == "growth" or re.search(r"(年均|平均)", clause):
+        return span  # a rise over the years or a yearly average, not one year's growth
+    return span if _FLOW.search(clause) else None
 
 
 def table_figures(row, chunk: Chunk, meta: ReportMeta, phase: str) -> list[Figure]:
@@ -212,7 +306,8 @@ def _phase_of_heading(heading: str, meta: ReportMeta, default: str) -> str:
     return default
 
 
-def _figures_in_sentence(sentence: str, chunk: Chunk, meta: ReportMeta, phase: str) -> list[Figure]:
+def _figures_in_sentence(sentence: str, chunk: Chunk, meta: ReportMeta, phase: str,
+                         span: int | None = None) -> list[Figure]:
     half = to_halfwidth(sentence)
     out: list[Figure] = []
     last_indicator = ""
@@ -264,10 +359,11 @@ def _figures_in_sentence(sentence: str, chunk: Chunk, meta: ReportMeta, phase: s
         if kind == "growth" and _DOWN.search(clause[-10:]):
             value = -value
             value_high = -value_high if value_high is not None else None
-        ftype, year = _type_and_year(half, start, meta, phase)
+        ftype, year, named = _type_and_year(half, start, meta, phase)
         out.append(Figure(indicator=indicator, value=value, raw=raw, unit=unit, kind=kind, qualifier=qualifier,
                           year=year, type=ftype, sentence=sentence, chunk_idx=chunk.idx,
-                          section_path=chunk.section_path, value_high=value_high))
+                          section_path=chunk.section_path, value_high=value_high,
+                          period_start=_period_of(kind, clause, named, ftype, span)))
     return out
 
 
@@ -330,7 +426,8 @@ def _indicator(clause: str) -> str:
 _AIM_EXPECT = r"(?<![稳超于合])预期"
 
 
-def _type_and_year(half: str, pos: int, meta: ReportMeta, phase: str) -> tuple[str, int | None]:
+def _type_and_year(half: str, pos: int, meta: ReportMeta, phase: str) -> tuple[str, int | None, bool]:
+    """actual or target, the year, and whether the text names that year (2025年, 今年, 去年) or it was assumed."""
     before = half[:pos]
     local = before[-30:]
     if phase == "plan":
@@ -350,6 +447,7 @@ def _type_and_year(half: str, pos: int, meta: ReportMeta, phase: str) -> tuple[s
     elif not years and re.search(r"去年|上年", local) and meta.review_year:
         years = [meta.review_year]
     year = None
+    named = bool(years)
     if years:
         y = years[-1]
         if meta.review_year and meta.plan_year and y in (meta.review_year, meta.plan_year):
@@ -363,4 +461,4 @@ def _type_and_year(half: str, pos: int, meta: ReportMeta, phase: str) -> tuple[s
         year = meta.plan_year if ftype == "target" else meta.review_year
         if year is None and meta.year:
             year = meta.year if ftype == "target" else meta.year - 1
-    return ftype, year
+    return ftype, year, named

@@ -17,7 +17,7 @@ from string import Template
 
 from .errors import ConfigurationError
 from .settings import Settings
-from .types import Answer, Citation, FigureHit
+from .types import Answer, Citation, FigureHit, year_type
 from .verify import check_answer
 
 log = logging.getLogger(__name__)
@@ -51,8 +51,7 @@ def format_sources(citations: list[Citation]) -> str:
 def format_figures(figures: list[FigureHit]) -> str:
     if not figures:
         return "（无）"
-    return "\n".join(f"- {f.indicator}：{f.value}（{f.year or '?'}年，{'目标' if f.type == 'target' else '实际'}）"
-                     for f in figures[:8])
+    return "\n".join(f"- {f.indicator}：{f.value}（{year_type(f.year, f.type, f.period_start)}）" for f in figures[:8])
 
 
 class Generator:

@@ -73,6 +73,36 @@ def latest_years(reports: Iterable[ReportRow]) -> dict[str, int]:
 
 
 SCOPES = ("年均", "人均", "累计")
+# A question asking about several years ("“十四五”期间新增就业多少", "这五年…", "历年…") rather than one year's figure
+_ASKS_SPAN = re.compile(r"五年|十[一二三四五六七八九]五|期间|时期|以来|累计|这些年|这几年|近几年|历年|年均")
+
+
+def asks_span(q: QueryInfo) -> bool:
+    return bool(_ASKS_SPAN.search(q.text))
+
+
+def unasked_span(q: QueryInfo, figure) -> bool:
+    """A total or average over several years (figure.period_start set) when the question asks one year's."""
+    return getattr(figure, "period_start", None) is not None and not asks_span(q)
+
+
+def of_years(q: QueryInfo, figure, years: set[int]) -> bool:
+    """Whether a figure is of the years asked: a span's total counts for its last year only when a span is asked."""
+    return figure.year in years and not unasked_span(q, figure)
+
+
+def span_fit(q: QueryInfo, figure) -> int:
+    """+1 for a total or average over several years when the question asks about such a span, -1 when it asks
+    one year's, 0 for one year's figure."""
+    if getattr(figure, "period_start", None) is None:
+        return 0
+    return 1 if asks_span(q) else -1
+
+
+def span_label(figure) -> str:
+    """"2025年", or "2021—2025年" for a total or average over several years."""
+    start = getattr(figure, "period_start", None)
+    return f"{start}—{figure.year}年" if start else f"{figure.year}年"
 
 
 def unasked_scope(q: QueryInfo, indicator: str, sentence: str, raw: str) -> bool:

@@ -19,11 +19,14 @@ from .figures import review_heading
 from .lexical import BM25, tokenize
 from .matching import (
     NO_POSITIONS,
+    asks_span,
     concept_credits,
     concept_overlap,
     concept_weight_list,
     indicator_fit,
     latest_years,
+    of_years,
+    span_fit,
     unasked_scope,
     union_positions,
     wanted_years,
@@ -131,6 +134,7 @@ class FigureRef:
     type: str
     section_path: str
     sentence: str
+    period_start: int | None = None
 
 
 FIGURE_COLUMNS = [getattr(FigureRow, name) for name in FigureRef.__slots__]
@@ -541,12 +545,13 @@ class HybridRetriever:
                 s += 0.3
             elif q.intent == "actual" and f.type == "actual":
                 s += 0.3
-            if q.years and f.year in q.years:
+            if q.years and of_years(q, f, set(q.years)):
                 s += 0.3
-            elif q.relative == "last" and f.year == report.review_year:
+            elif q.relative == "last" and report.review_year and of_years(q, f, {report.review_year}):
                 s += 0.2
             if unasked_scope(q, f.indicator, f.sentence, f.raw):
                 s -= 0.3
+            s += 0.3 * span_fit(q, f)  # a five-year total: what "“十四五”期间…" asks, not "去年…"
             out.append((f, s))
         out.sort(key=lambda t: (-t[1], -(idx.reports[t[0].report_id].year or 0)))
         return out
@@ -558,7 +563,9 @@ def figure_fit(q: QueryInfo, report: ReportRow, figures: list[FigureRef]) -> flo
         return 0.0
     years = wanted_years(q, report)
     want_type = q.intent if q.intent in ("actual", "target") else None
-    fits = [(not years or f.year in years) and (want_type is None or f.type == want_type) for f in figures]
+    fits = [(not years or of_years(q, f, years)) and (want_type is None or f.type == want_type) for f in figures]
+    if any(fits) and asks_span(q):  # "“十四五”期间…": a passage with a total over the years before one year's
+        return 1.0 if any(fit and f.period_start is not None for f, fit in zip(figures, fits, strict=True)) else 0.0
     if any(fits):
         return 1.0
     return -1.0 if years or want_type else 0.0

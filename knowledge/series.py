@@ -105,7 +105,9 @@ def indicator_is(figure_indicator: str, forms: list[str], kind: str = "") -> tup
 
 def _other_scope(f: FigureRef, forms: list[str]) -> bool:
     """A figure stated for another span or unit than the year's own value: 年均/人均/累计 right before it
-    (when not asked), a start value ("从26.6万亿元增加到…"), or a growth over a base year several years back."""
+    (when not asked), a total or average over a span of years, a start value ("从26.6万亿元增加到…"), or a growth over a base year several years back."""
+    if f.period_start is not None:
+        return True  # a five-year review's total or average: not any one year's value
     asked = "".join(forms)
     sentence = to_halfwidth(f.sentence)
     raw = to_halfwidth(f.raw)

@@ -21,10 +21,11 @@ from .errors import ReportNotFound, UnreadableFile
 from .figures import review_heading
 from .followup import is_followup, resolve_followup
 from .lexical import tokenize
-from .matching import unasked_scope, weigh_concepts
+from .matching import unasked_scope, unasked_span, weigh_concepts
 from .parse import parse_report, report_stem
 from .query import indicator_phrase, understand
 from .readers import SUPPORTED_SUFFIXES, ReadLimits
+from .redate import redate_figures
 from .retrieval import CorpusIndex, HybridRetriever
 from .settings import Settings, get_settings
 from .store import ChunkRow, FigureRow, IndexMetaRow, ReportRow, SectionRow, Stores, this_owner, utcnow
@@ -127,7 +128,7 @@ def settled(q, ans: Answer) -> bool:
         return False
     if q.years and f.year not in q.years:
         return False
-    if unasked_scope(q, f.indicator, f.quote, f.value):
+    if unasked_scope(q, f.indicator, f.quote, f.value) or unasked_span(q, f):
         return False
     return f.value in ans.citations[ans.lead].quote
 
@@ -163,6 +164,8 @@ class KnowledgeBase:
         self.stores = Stores(self.settings, self.embedder.name, self.embedder.dim, cleanup=cleanup)
         # a vector index Chroma cannot read is made again on the first read; its vectors come back from SQL
         self.stores.vectors.on_lost = self.restore_lost_vectors
+        if cleanup and redate_figures(self.stores):
+            self._bump_generation_row()  # other processes on these stores load the figures again
         self.index = CorpusIndex(self.stores, self.embedder)
         self.retriever = HybridRetriever(self.index, self.stores, self.embedder)
         self._write_lock = threading.Lock()
@@ -289,7 +292,7 @@ class KnowledgeBase:
                     s.add(FigureRow(report_id=rid, chunk_idx=f.chunk_idx, indicator=f.indicator, value=f.value,
                                     value_high=f.value_high, raw=f.raw, unit=f.unit, kind=f.kind, qualifier=f.qualifier,
                                     year=f.year, type=f.type, section_path=json.dumps(f.section_path, ensure_ascii=False),
-                                    sentence=f.sentence))
+                                    sentence=f.sentence, period_start=f.period_start))
                 s.commit()
             try:
                 self.stores.vectors.add(
@@ -337,12 +340,15 @@ class KnowledgeBase:
         return summary
 
     def _bump_generation(self) -> None:
+        self._bump_generation_row()
+        self.index.invalidate()
+
+    def _bump_generation_row(self) -> None:
         with self.stores.session() as s:
             row = s.get(IndexMetaRow, "generation")
             value = int(row.value) + 1 if row else 1
             s.merge(IndexMetaRow(key="generation", value=str(value)))
             s.commit()
-        self.index.invalidate()
 
     # --- catalogue ----------------------------------------------------------------------------
 
@@ -514,12 +520,12 @@ class KnowledgeBase:
         scored = self.retriever.score_figures(q)
         hits: list[FigureHit] = []
         for f, _ in scored:
-            if (year and f.year != year) or (ftype and f.type != ftype):
-                continue
+            if (year and (f.year != year or f.period_start)) or (ftype and f.type != ftype):
+                continue  # a five-year total is not the year's figure
             report = self.index.reports[f.report_id]
             hits.append(FigureHit(indicator=f.indicator, value=f.raw, unit=f.unit, kind=f.kind, qualifier=f.qualifier,
                                   year=f.year, type=f.type, section=PATH_SEP.join(json.loads(f.section_path)),
-                                  quote=f.sentence, report=report.title))
+                                  quote=f.sentence, report=report.title, period_start=f.period_start))
             if len(hits) >= limit:
                 break
         return hits

@@ -125,6 +125,7 @@ class FigureRow(SQLModel, table=True):
     type: str
     section_path: str = Field(sa_column=Column(Text))
     sentence: str = Field(sa_column=Column(Text))
+    period_start: int | None = None  # the first year of a total or average over several years (year: the last)
 
 
 class IndexMetaRow(SQLModel, table=True):
@@ -162,6 +163,7 @@ _ADOPTED_COLUMNS = {"reports": {"owner": "VARCHAR NOT NULL DEFAULT ''"},
                     "chunks": {"page": "INTEGER", "ocr_confidence": "FLOAT", "table_caption": "TEXT NOT NULL DEFAULT ''"},
                     "exchanges": {"llm_tokens": "INTEGER NOT NULL DEFAULT 0", "llm_ms": "FLOAT NOT NULL DEFAULT 0",
                                   '"check"': "VARCHAR NOT NULL DEFAULT ''"},
+                    "figures": {"period_start": "INTEGER"},
                     "feedback": {"user_name": "VARCHAR NOT NULL DEFAULT ''", "handled_at": "TIMESTAMP",
                                  "handled_by": "BIGINT"}}
 

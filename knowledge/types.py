@@ -11,6 +11,15 @@ if TYPE_CHECKING:
 PATH_SEP = " › "
 
 
+def year_type(year: int | None, ftype: str, since: int | None = None) -> str:
+    """"2025年目标", "2021—2025年实际" for a total or average over those years, or "实际，年份不详" when the
+    report does not say which year."""
+    what = "目标" if ftype == "target" else "实际"
+    if year and since:
+        return f"{since}—{year}年{what}"
+    return f"{year}年{what}" if year else f"{what}，年份不详"
+
+
 @dataclass
 class ReportMeta:
     title: str
@@ -62,6 +71,7 @@ class Figure:
     chunk_idx: int
     section_path: list[str]
     value_high: float | None = None  # upper bound of a range such as 4.5%—5%
+    period_start: int | None = None  # a total or average over several years (2021 of 2021—2025, year the last)
 
     @property
     def section(self) -> str:
@@ -115,6 +125,7 @@ class FigureHit:
     section: str
     quote: str
     report: str = ""
+    period_start: int | None = None  # the first year of the span a total or average covers (year is the last)
 
 
 @dataclass

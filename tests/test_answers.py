@@ -121,6 +121,25 @@ def test_a_five_year_average_is_not_the_years_growth(kb, tmp_path):
     assert ans.figures[0].value == "6.9%"
 
 
+def test_a_five_year_total_is_not_last_year_s_figure(kb, tmp_path):
+    report = tmp_path / "2026_青川省_政府工作报告.txt"
+    report.write_text("青川省2026年政府工作报告\n一、“十四五”时期和2025年工作回顾\n"
+                      "过去五年，我们砥砺奋进。民生福祉不断增进，城镇新增就业300万人，改造城镇老旧小区80万户。\n"
+                      "刚刚过去的2025年很不平凡。我们稳就业稳企业，城镇新增就业62万人。\n"
+                      "二、2026年重点工作\n城镇新增就业60万人以上。\n", encoding="utf-8")
+    kb.ingest_file(report)
+    last_year = kb.ask("青川去年城镇新增就业多少人？")
+    assert "62万人" in last_year.answer and "300万人" not in last_year.answer
+    assert (last_year.figures[0].value, last_year.figures[0].period_start) == ("62万人", None)
+    five_years = kb.ask("青川“十四五”期间城镇新增就业多少人？")
+    assert "300万人" in five_years.answer
+    assert (five_years.figures[0].value, five_years.figures[0].period_start, five_years.figures[0].year) == \
+        ("300万人", 2021, 2025)
+    # only the five years' total stated: said as such, not passed off as last year's
+    only_total = kb.ask("青川去年改造了多少城镇老旧小区？")
+    assert not only_total.found and "2021—2025年" in only_total.answer and "80万户" in only_total.answer
+
+
 def test_a_question_in_full_words_finds_a_report_that_contracts_them(kb, tmp_path):
     report = tmp_path / "2025_青川市_政府工作报告.txt"
     report.write_text("青川市2025年政府工作报告\n一、2024年工作回顾\n全年新增国家高企45家，规上工业增加值增长8%。\n"

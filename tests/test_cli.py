@@ -61,7 +61,8 @@ def test_ask_json_has_the_documented_fields(data_dir):
     assert set(cite) == {"n", "report", "source", "section", "quote", "text", "page", "ocr_confidence", "table"}
     assert cite["n"] == 1 and cite["source"] == SAMPLE.name and cite["quote"] in cite["text"]
     fig = out["figures"][0]
-    assert set(fig) == {"indicator", "value", "unit", "kind", "qualifier", "year", "type", "section", "quote"}
+    assert set(fig) == {"indicator", "value", "unit", "kind", "qualifier", "year", "type", "section", "quote",
+                        "period_start"}
 
 
 def test_ask_json_lines_from_stdin_answers_in_order(data_dir):

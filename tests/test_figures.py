@@ -175,3 +175,34 @@ def test_a_heading_about_the_plan_s_opening_year_dates_its_targets_by_the_plan_y
                         "二、全力推动“十五五”开好局、起好步\n今年主要预期目标是：城镇新增就业50万人以上。"
                         "粮食播种面积稳定在1255万亩以上。", "2026_某省_政府工作报告.txt")
     assert {f.raw: f.year for f in report.figures}["1255万亩以上"] == 2026
+
+
+def test_a_five_year_review_s_totals_cover_the_five_years_and_the_year_s_own_figures_do_not():
+    # 河南 2026: "过去的五年…城镇新增就业603.7万人" then "刚刚过去的2025年…城镇新增就业121.7万人"
+    figs = figures_of("2026_河南省_政府工作报告.txt")
+    five_years = find(figs, "603.7万人", "城镇新增就业")
+    assert (five_years.type, five_years.period_start, five_years.year) == ("actual", 2021, 2025)
+    assert find(figs, "121.7万人", "城镇新增就业").period_start is None
+    # where things stood at the end of the five years is the last year's level, not a total
+    assert find(figs, "6.66万亿元", "生产总值").period_start is None
+
+
+def test_a_paragraph_opening_on_the_year_reviewed_leaves_the_five_years():
+    report = parse_text("某省2026年政府工作报告\n一、“十四五”时期和2025年工作回顾\n过去五年，我们砥砺奋进。"
+                        "城镇新增就业300万人，地区生产总值年均增长5.5%，生产总值达到3万亿元。\n"
+                        "刚刚过去的2025年很不平凡。城镇新增就业62万人，地区生产总值增长5.2%。\n"
+                        "三、2026年重点工作\n城镇新增就业60万人以上。", "2026_某省_政府工作报告.txt")
+    spans = {f.raw: (f.period_start, f.year, f.type) for f in report.figures}
+    assert spans["300万人"] == (2021, 2025, "actual") and spans["5.5%"] == (2021, 2025, "actual")
+    assert spans["3万亿元"] == (None, 2025, "actual")
+    assert spans["62万人"] == (None, 2025, "actual") and spans["5.2%"] == (None, 2025, "actual")
+    assert spans["60万人以上"] == (None, 2026, "target")
+
+
+def test_a_review_of_the_past_plan_inside_a_part_that_plans_the_next_is_actual():
+    # 广西 2026: "二、“十四五”时期发展成就和“十五五”时期主要目标任务" opens with "过去五年，…地区生产总值年均增长4.8%"
+    figs = figures_of("2026_广西壮族自治区_政府工作报告.txt")
+    done = find(figs, "4.8%", "地区生产总值")
+    assert (done.type, done.period_start, done.year) == ("actual", 2021, 2025)
+    aim = find(figs, "5%左右", "地区生产总值")
+    assert (aim.type, aim.period_start, aim.year) == ("target", None, 2030)

@@ -93,3 +93,28 @@ def test_a_migration_cut_short_leaves_the_schema_as_it_was_and_the_next_open_suc
     kb = KnowledgeBase(settings, embedder=FakeEmbedder())
     kb.ingest_file(SAMPLE)
     assert len(kb.reports()) == 1
+
+
+def test_figures_indexed_by_an_earlier_version_are_dated_again_when_the_index_opens(store_config):
+    # an index made before five-year totals were told from the year's figures: 河南's 城镇新增就业603.7万人 over
+    # 2021—2025 stood as 2025's beside 121.7万人; opening it with this version dates it again, nothing re-ingested
+    from knowledge.store import FigureRow, IndexMetaRow
+    from tests.conftest import shared_path
+
+    settings = Settings(embedder="fake", **store_config)
+    kb = KnowledgeBase(settings, embedder=FakeEmbedder())
+    assert kb.ingest_file(shared_path("reports", "2026_河南省_政府工作报告.txt")).status == "added"
+    with kb.stores.session() as s:
+        dated = {f.id: (f.type, f.year, f.period_start) for f in s.exec(select(FigureRow)).all()}
+        s.exec(text("UPDATE figures SET period_start = NULL"))
+        for row in s.exec(select(IndexMetaRow).where(IndexMetaRow.key == "figure_dating")).all():
+            s.delete(row)
+        s.commit()
+    kb.close()
+
+    kb = KnowledgeBase(settings, embedder=FakeEmbedder())
+    with kb.stores.session() as s:
+        assert {f.id: (f.type, f.year, f.period_start) for f in s.exec(select(FigureRow)).all()} == dated
+        (total,) = [f for f in s.exec(select(FigureRow)).all() if f.raw == "603.7万人"]
+    assert (total.year, total.period_start) == (2025, 2021)
+    assert "121.7万人" in kb.ask("河南去年城镇新增就业多少人？").answer

@@ -157,6 +157,20 @@ def test_another_year_s_figure_comes_only_after_the_refusal_labelled_as_that_yea
     assert ans.answer.index("没有找到") < ans.answer.index("2026年的") < ans.answer.index("85万人以上")
 
 
+def test_five_years_total_answers_a_question_about_the_five_years_not_one_about_last_year():
+    total = "城镇新增就业300万人。"
+    year = "城镇新增就业62万人。"
+    five = figure("300万人", "城镇新增就业", 2025, "actual", total)
+    five.period_start = 2021
+    hits = [hit(total, ["一、“十四五”时期和2025年工作回顾"], [five]),
+            hit(year, ["一、“十四五”时期和2025年工作回顾"], [figure("62万人", "城镇新增就业", 2025, "actual", year)])]
+    hits[1].chunk.vector_id = "r1-c1"
+    last_year = answer("四川去年城镇新增就业多少？", hits)
+    assert last_year.found and "62万人" in last_year.answer.split("\n")[1]
+    five_years = answer("四川“十四五”期间城镇新增就业多少？", hits)
+    assert five_years.found and "300万人" in five_years.answer.split("\n")[1]
+
+
 def test_a_year_none_of_the_issuer_s_reports_covers_is_refused_naming_the_years_they_do():
     text = "地区生产总值增长5.7%。"
     ans = answer("四川2019年地区生产总值增长多少？", [hit(text, ["一、2025年工作回顾"])])
