@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
 from .figures import review_heading
 from .matching import (
@@ -345,6 +346,7 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
         return _refusal(q, reason, [])
     if not hits:
         return _refusal(q, "", [])
+    found_all = hits
     hits = _diversify(q, hits, top_k)
     for i, h in enumerate(hits):
         h.parts["fused"] = i + 1
@@ -389,12 +391,12 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
         asked = wanted_years(q, lead.report)
         when = f"{'、'.join(map(str, sorted(asked)))}年" if asked else ""
         if not stated and not _NUMBER_WITH_UNIT.search(quote):
-            return _refusal(q, f"《{lead.report.title}》提到了这方面的内容，但没有给出{when}{'的' if when else ''}具体数字。",
-                            citations, cov[best])
+            reason = f"《{lead.report.title}》提到了这方面的内容，但没有给出{when}{'的' if when else ''}具体数字。"
+            return _with_another_year(q, reason, citations, cov[best], found_all, lead, asked, memo, without_words)
         missing = _figure_missing(q, quote, stated)
         if missing:
-            return _refusal(q, f"《{lead.report.title}》提到了“{missing}”，但没有给出{when}所问的具体数字。",
-                            citations, cov[best])
+            reason = f"《{lead.report.title}》提到了“{missing}”，但没有给出{when}所问的具体数字。"
+            return _with_another_year(q, reason, citations, cov[best], found_all, lead, asked, memo, without_words)
         if stated and all(f.type == "target" for f in stated) and _ASKS_DONE.search(q.text) \
                 and not re.search(r"(目标|计划|预期)", q.text):
             when = "、".join(sorted({f"{f.year}年的" for f in stated if f.year}))
@@ -438,6 +440,32 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
     return Answer(question=q.original, answer=head + said, found=True, mode="extractive",
                   citations=citations, figures=_figures_for(q, hits, citations, said, best), lead=best,
                   coverage=cov[best])
+
+
+def _with_another_year(q: QueryInfo, reason: str, citations: list[Citation], cov: float, found: list[Hit],
+                       lead: Hit, asked: set[int], memo: dict, without_words: bool) -> Answer:
+    """A refusal for the year asked, followed by the figure another of the issuer's reports states for another
+    year, labelled as that year's ("…没有给出2025年所问的具体数字。《2025年…报告》写的是2024年的：…")."""
+    if asked:
+        for h in found:
+            if h.report.id == lead.report.id or h.report.issuer != lead.report.issuer:
+                continue
+            if passage_coverage(q, h, memo, without_words) < FOUND_THRESHOLD:
+                continue
+            quote = memo[_memo_key(q, h, without_words)][0]
+            stated = [f for f in _stated(h, quote) if f.year]
+            if not stated or _figure_missing(q, quote, stated) or any(of_years(q, f, asked) for f in stated):
+                continue
+            kept = [c for c in citations if c.chunk_id != h.chunk.vector_id][:max(len(citations) - 1, 1)]
+            kept = [replace(c, n=i + 1) for i, c in enumerate(kept)]
+            n = len(kept) + 1
+            other = Citation(n=n, report=h.report.title, source=h.report.source,
+                             section=PATH_SEP.join(h.chunk.section_path), quote=quote, text=h.chunk.text,
+                             report_id=h.report.id or 0, chunk_id=h.chunk.vector_id)
+            years = "、".join(sorted({span_label(f) for f in stated}))
+            reason += f"\n《{h.report.title}》写的是{years}的：\n{quote}[{n}]"
+            return _refusal(q, reason, [*kept, other], cov)
+    return _refusal(q, reason, citations, cov)
 
 
 def _diversify(q: QueryInfo, hits: list[Hit], top_k: int) -> list[Hit]:

@@ -55,13 +55,19 @@ def weigh_concepts(q: QueryInfo, bm25: BM25) -> None:
 
 
 def wanted_years(q: QueryInfo, report: ReportRow) -> set[int]:
-    """The years a question asks about in this report: named ones, or 去年/今年 read from the report."""
-    years = set(q.years)
+    """The years a question asks about in this report: named ones (去年/今年 resolved against the issuer's latest
+    report, see query.resolve_time_words: an older report's review year is not 去年), or, unresolved, read from
+    the report."""
+    return set(q.years) or own_relative_years(q, report)
+
+
+def own_relative_years(q: QueryInfo, report: ReportRow) -> set[int]:
+    """The year 去年/今年 would mean read from this report alone: its review year, its plan year."""
     if q.relative == "last" and report.review_year:
-        years.add(report.review_year)
-    elif q.relative in ("this", "next") and report.plan_year:
-        years.add(report.plan_year)
-    return years
+        return {report.review_year}
+    if q.relative in ("this", "next") and report.plan_year:
+        return {report.plan_year}
+    return set()
 
 
 def latest_years(reports: Iterable[ReportRow]) -> dict[str, int]:

@@ -342,7 +342,9 @@ def understand(question: str, known_issuers: list[str], reports=None, today: dat
                     if 1949 <= int(y) <= 2100},
                    key=lambda y: digits.find(str(y)))
     years += [y for y in period_end_years(text) if y not in years]
-    relative = next((rel for word, rel in RELATIVE_WORDS if word in text), None)
+    # "比上年增长", "较上年的增幅": the base of a change, not the year asked
+    timed = _CHANGE_BASE.sub("", text)
+    relative = next((rel for word, rel in RELATIVE_WORDS if word in timed), None)
 
     issuers = named_issuers(text, known_issuers)
     if len(issuers) > 1 and "国务院" in issuers and not re.search(r"(国务院|中央政府)", text):
@@ -443,6 +445,7 @@ def _threshold(text: str) -> tuple[str, float, str] | None:
 # 今年/去年/前年/明年 … and what they are relative to: the plan year (this), the year reviewed (last) …
 RELATIVE_WORDS = (("前年", "before_last"), ("去年", "last"), ("上年", "last"), ("上一年", "last"), ("今年", "this"),
                   ("本年", "this"), ("当年", "this"), ("明年", "next"), ("现在", "now"), ("目前", "now"))
+_CHANGE_BASE = re.compile(r"(比|较|同比|相比|相较于?|对比)(去年|上年|上一年)(同期)?")
 _OFFSETS = {"before_last": -2, "last": -1, "this": 0, "now": 0, "next": 1}
 _RELATIVE_SHOWN = {"before_last": "前年", "last": "去年", "this": "今年", "now": "今年", "next": "明年"}
 
@@ -450,15 +453,17 @@ _RELATIVE_SHOWN = {"before_last": "前年", "last": "去年", "this": "今年", 
 def resolve_time_words(q: QueryInfo, reports, today: date) -> None:
     """Turn 今年/去年/前年/明年 into the year meant: against the latest report of the issuer asked about (今年 =
     the year it plans, 去年 = the year it reviews), or the calendar when no issuer is named or implied (an index
-    of one issuer's reports implies it). The year is added to q.years and said in q.year_note."""
-    if q.years or q.relative in (None, "now"):  # "现在": the latest figure of either kind, no one year
-        return
+    of one issuer's reports implies it). A report named ("2025年政府工作报告显示，去年…") is the one the words are
+    relative to. The year is added to q.years and said in q.year_note."""
+    if any(y != q.report_year for y in q.years) or q.relative in (None, "now"):
+        return  # a year named beside the word, or "现在": the latest figure of either kind, no one year
     reports = [r for r in reports if r.issuer]
     issuers = set(q.issuers) or ({r.issuer for r in reports} if len({r.issuer for r in reports}) == 1 else set())
     offset = _OFFSETS[q.relative]
     years: set[int] = set()
     for issuer in issuers:  # each issuer's own latest report ("开发区" may name two zones)
         own = [r for r in reports if r.issuer == issuer]
+        own = [r for r in own if r.year == q.report_year] or own
         if not own:
             continue
         latest = max(own, key=lambda r: (r.year or 0, r.plan_year or 0))
@@ -468,7 +473,7 @@ def resolve_time_words(q: QueryInfo, reports, today: date) -> None:
         base = latest.review_year if offset < 0 and latest.review_year else this_year
         years.add(base + (offset + 1 if offset < 0 else offset))
     if not years:
-        years = {today.year + offset}
+        years = {(q.report_year or today.year) + offset}
     q.years = sorted(years)
     shown = _RELATIVE_SHOWN[q.relative]
     q.year_note = f"“{shown}”按{q.years[0]}年计" if len(years) == 1 else f"“{shown}”按各自最新报告计"

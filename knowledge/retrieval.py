@@ -26,6 +26,7 @@ from .matching import (
     indicator_fit,
     latest_years,
     of_years,
+    own_relative_years,
     span_fit,
     unasked_scope,
     union_positions,
@@ -547,7 +548,7 @@ class HybridRetriever:
                 s += 0.3
             if q.years and of_years(q, f, set(q.years)):
                 s += 0.3
-            elif q.relative == "last" and report.review_year and of_years(q, f, {report.review_year}):
+            elif not q.years and q.relative == "last" and report.review_year and of_years(q, f, {report.review_year}):
                 s += 0.2
             if unasked_scope(q, f.indicator, f.sentence, f.raw):
                 s -= 0.3
@@ -568,6 +569,11 @@ def figure_fit(q: QueryInfo, report: ReportRow, figures: list[FigureRef]) -> flo
         return 1.0 if any(fit and f.period_start is not None for f, fit in zip(figures, fits, strict=True)) else 0.0
     if any(fits):
         return 1.0
+    # an older report's 去年 (its own review year) is not the year asked, but stays a candidate: when the year
+    # asked has no figure, the answer offers it labelled with its year
+    own = own_relative_years(q, report)
+    if own and any(of_years(q, f, own) and (want_type is None or f.type == want_type) for f in figures):
+        return 0.0
     return -1.0 if years or want_type else 0.0
 
 

@@ -140,6 +140,22 @@ def test_a_five_year_total_is_not_last_year_s_figure(kb, tmp_path):
     assert not only_total.found and "2021—2025年" in only_total.answer and "80万户" in only_total.answer
 
 
+def test_last_year_is_the_latest_report_s_and_an_older_year_s_figure_is_offered_labelled(kb, tmp_path):
+    older = tmp_path / "2025_青川市_政府工作报告.txt"
+    older.write_text("青川市2025年政府工作报告\n一、2024年工作回顾\n城市更新扎实推进，既有住宅加装电梯1200部。\n"
+                     "二、2025年重点工作\n地区生产总值增长6%左右。\n", encoding="utf-8")
+    latest = tmp_path / "2026_青川市_政府工作报告.txt"
+    latest.write_text("青川市2026年政府工作报告\n一、2025年工作回顾\n城市更新扎实推进，持续推进既有住宅加装电梯。"
+                      "地区生产总值增长5.8%。\n二、2026年重点工作\n地区生产总值增长5.5%左右。\n", encoding="utf-8")
+    kb.ingest_file(older)
+    kb.ingest_file(latest)
+    ans = kb.ask("青川去年既有住宅加装电梯多少部？")  # 去年 = 2025, which the 2026 report reviews without a number
+    assert not ans.found
+    said, _, offered = ans.answer.partition("写的是2024年的")
+    assert "2025年" in said and "1200部" not in said and "1200部" in offered
+    assert any(c.source == older.name and "1200部" in c.quote for c in ans.citations)
+
+
 def test_a_question_in_full_words_finds_a_report_that_contracts_them(kb, tmp_path):
     report = tmp_path / "2025_青川市_政府工作报告.txt"
     report.write_text("青川市2025年政府工作报告\n一、2024年工作回顾\n全年新增国家高企45家，规上工业增加值增长8%。\n"

@@ -44,6 +44,15 @@ def test_time_words_without_an_issuer_follow_the_calendar_and_named_years_win():
     assert ask("四川现在常住人口多少？").years == []  # "现在": the latest figure, whichever report states it
 
 
+def test_time_words_follow_the_report_named_and_the_base_of_a_change_is_no_time_word():
+    # "2025年政府工作报告显示，去年…" is that report's year reviewed, not the latest report's
+    assert ask("四川省2025年政府工作报告显示，去年GDP增长多少？").years == [2024]
+    assert ask("四川2025年政府工作报告里今年的GDP目标是多少？").years == [2025]
+    # "较上年的增幅", "比上年增长": the base of the change; the year asked is the one named
+    assert ask("四川2026年固投较上年的增幅预期是多少？").years == [2026]
+    assert ask("四川GDP比上年增长多少？").relative is None
+
+
 def test_a_concept_is_looked_up_by_the_words_around_it_in_the_question():
     contexts = {c.forms[0]: c.context for c in ask("四川去年找到工作的有多少人？").concepts}
     assert "找到工作" in contexts.values()
@@ -155,6 +164,19 @@ def test_another_year_s_figure_comes_only_after_the_refusal_labelled_as_that_yea
                  [hit(text, ["二、2026年工作安排"], [figure("85万人以上", "城镇新增就业", 2026, "target", text)])])
     assert not ans.found
     assert ans.answer.index("没有找到") < ans.answer.index("2026年的") < ans.answer.index("85万人以上")
+
+
+def test_an_older_report_s_figure_follows_the_refusal_for_the_year_asked_labelled_with_its_year():
+    # 去年 is 2025 (the latest report reviews it); the 2025 report's 1200部 is 2024's
+    older = report("四川省2025年政府工作报告", review=2024, plan=2025)
+    older.id = 2
+    said = "既有住宅加装电梯1200部。"
+    mention = hit("持续推进既有住宅加装电梯。", ["一、2025年工作回顾"])
+    stated = hit(said, ["一、2024年工作回顾"], [figure("1200部", "既有住宅加装电梯", 2024, "actual", said)], older)
+    stated.chunk.vector_id = "r2-c0"
+    ans = answer("四川去年既有住宅加装电梯多少部？", [mention, stated])
+    assert not ans.found
+    assert ans.answer.index("没有给出2025年") < ans.answer.index("写的是2024年的") < ans.answer.index("1200部")
 
 
 def test_five_years_total_answers_a_question_about_the_five_years_not_one_about_last_year():
