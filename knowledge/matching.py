@@ -87,9 +87,13 @@ def asks_span(q: QueryInfo) -> bool:
     return bool(_ASKS_SPAN.search(q.text))
 
 
+# Whether a figure's span of years (figures.py dates a five-year review's totals) is told from one year's
+SPAN_FIGURES = True
+
+
 def unasked_span(q: QueryInfo, figure) -> bool:
     """A total or average over several years (figure.period_start set) when the question asks one year's."""
-    return getattr(figure, "period_start", None) is not None and not asks_span(q)
+    return SPAN_FIGURES and getattr(figure, "period_start", None) is not None and not asks_span(q)
 
 
 def of_years(q: QueryInfo, figure, years: set[int]) -> bool:
@@ -100,7 +104,7 @@ def of_years(q: QueryInfo, figure, years: set[int]) -> bool:
 def span_fit(q: QueryInfo, figure) -> int:
     """+1 for a total or average over several years when the question asks about such a span, -1 when it asks
     one year's, 0 for one year's figure."""
-    if getattr(figure, "period_start", None) is None:
+    if not SPAN_FIGURES or getattr(figure, "period_start", None) is None:
         return 0
     return 1 if asks_span(q) else -1
 

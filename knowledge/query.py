@@ -343,7 +343,7 @@ def understand(question: str, known_issuers: list[str], reports=None, today: dat
                    key=lambda y: digits.find(str(y)))
     years += [y for y in period_end_years(text) if y not in years]
     # "比上年增长", "较上年的增幅": the base of a change, not the year asked
-    timed = _CHANGE_BASE.sub("", text)
+    timed = _CHANGE_BASE.sub("", text) if CHANGE_BASE else text
     relative = next((rel for word, rel in RELATIVE_WORDS if word in timed), None)
 
     issuers = named_issuers(text, known_issuers)
@@ -445,6 +445,7 @@ def _threshold(text: str) -> tuple[str, float, str] | None:
 # 今年/去年/前年/明年 … and what they are relative to: the plan year (this), the year reviewed (last) …
 RELATIVE_WORDS = (("前年", "before_last"), ("去年", "last"), ("上年", "last"), ("上一年", "last"), ("今年", "this"),
                   ("本年", "this"), ("当年", "this"), ("明年", "next"), ("现在", "now"), ("目前", "now"))
+CHANGE_BASE = True
 _CHANGE_BASE = re.compile(r"(比|较|同比|相比|相较于?|对比)(去年|上年|上一年)(同期)?")
 _OFFSETS = {"before_last": -2, "last": -1, "this": 0, "now": 0, "next": 1}
 _RELATIVE_SHOWN = {"before_last": "前年", "last": "去年", "this": "今年", "now": "今年", "next": "明年"}

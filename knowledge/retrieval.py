@@ -14,6 +14,7 @@ import numpy as np
 from sqlalchemy import select as columns
 from sqlmodel import col, select
 
+from . import matching
 from .embeddings import Embedder
 from .figures import review_heading
 from .lexical import BM25, tokenize
@@ -565,7 +566,7 @@ def figure_fit(q: QueryInfo, report: ReportRow, figures: list[FigureRef]) -> flo
     years = wanted_years(q, report)
     want_type = q.intent if q.intent in ("actual", "target") else None
     fits = [(not years or of_years(q, f, years)) and (want_type is None or f.type == want_type) for f in figures]
-    if any(fits) and asks_span(q):  # "“十四五”期间…": a passage with a total over the years before one year's
+    if any(fits) and asks_span(q) and matching.SPAN_FIGURES:  # "“十四五”期间…": a passage with a total over the years before one year's
         return 1.0 if any(fit and f.period_start is not None for f, fit in zip(figures, fits, strict=True)) else 0.0
     if any(fits):
         return 1.0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -105,6 +106,13 @@ def variants(kb) -> dict[str, Callable]:
             "no FRAMING_VERBS (显示, 设定, 确定 … as asking verbs)":
                 lambda: without(query.QUESTION_VERBS, query.FRAMING_VERBS),
             "a five-year plan's period (“十四五”末) a concept, not a time": lambda: switched(query, "PLAN_PERIODS_ARE_TIME", False),
+            "a five-year review's totals (figures' period_start) not told from one year's":
+                lambda: switched(matching, "SPAN_FIGURES", False),
+            "no question words asking a span of years (_ASKS_SPAN: 期间, 五年, 累计 …)":
+                lambda: switched(matching, "_ASKS_SPAN", re.compile(r"(?!)")),
+            "比上年/较上年 read as a time word (no _CHANGE_BASE)": lambda: switched(query, "CHANGE_BASE", False),
+            "a sibling's figure answers when the quote names the one asked without a number":
+                lambda: switched(answer, "SIBLING_FIGURES", False),
             "no ABBREVIATIONS (short forms)": abbreviations,
             "no EVERYDAY (everyday words, everyday.tsv)": lambda: emptied(query.EVERYDAY),
             "no GENERIC (asking words)": lambda: emptied(query.GENERIC),
@@ -122,7 +130,8 @@ def main() -> None:
                                                        str(ROOT / "eval" / "validation5.jsonl"),
                                                        str(ROOT / "eval" / "validation6.jsonl"),
                                                        str(ROOT / "eval" / "validation7.jsonl"),
-                                                       str(ROOT / "eval" / "validation8.jsonl")])
+                                                       str(ROOT / "eval" / "validation8.jsonl"),
+                                                       str(ROOT / "eval" / "validation9.jsonl")])
     parser.add_argument("--only", nargs="*", help="variant names to run (default: all)")
     args = parser.parse_args()
     os.environ["REPORTBOT_DATA_DIR"] = args.data_dir
