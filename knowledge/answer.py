@@ -233,6 +233,9 @@ _IN_QUOTE = ((re.compile(r"人均|平均(?:每|一)个?人|每人平均|每个�
 _CLAUSE = re.compile(r"[^，,；;。！？]+")
 
 
+SIBLING_FIGURES = True
+
+
 def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
     """What the quote names without the number asked: the clause naming the question's main concept has no
     number (its numbers belong to other indicators), or no figure is in the unit asked ("多少亿元" of a quote
@@ -250,9 +253,18 @@ def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
     unit = asked_measure(q)
     if PHYSICAL_MEASURE and unit in PHYSICAL and not measure_stated(PHYSICAL[unit], quote):
         return main.forms[0]  # "多少度电" of a passage in 人次, "多少公里" of one in 亿元
+    clauses = _CLAUSE.findall(quote)
+    if SIBLING_FIGURES:
+        # the quote names what was asked, whole, where it states no number ("高技术制造业增加值…稳步提升"), and no
+        # figure stated is of it whole: its numbers are a sibling's ("装备制造业增加值增长10%左右")
+        whole = [i for i, cl in enumerate(clauses) if concept_credit(main, normalize_for_match(cl)) >= 1.0]
+        held = [concept_credit(main, normalize_for_match(f.indicator)) for f in stated]
+        if whole and held and max(held) < 1.0 and any(h >= FOOTHOLD for h in held) \
+                and not any(_NUMBER_WITH_UNIT.search(clauses[i]) or _measured_next(q, quote, clauses, i, stated)
+                            for i in whole):
+            return main.forms[0]
     if any(_names_a_concept(q, f.indicator) for f in stated):
         return ""  # a figure stated is of something the question names (研发人员总量 is not 研发投入强度)
-    clauses = _CLAUSE.findall(quote)
     naming = [i for i, cl in enumerate(clauses) if concept_credit(main, normalize_for_match(cl)) >= 0.5]
     if naming and not any(_NUMBER_WITH_UNIT.search(clauses[i]) or _measured_next(q, quote, clauses, i, stated)
                           for i in naming):

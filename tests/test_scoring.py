@@ -193,6 +193,19 @@ def test_five_years_total_answers_a_question_about_the_five_years_not_one_about_
     assert five_years.found and "300万人" in five_years.answer.split("\n")[1]
 
 
+def test_a_sibling_s_figure_is_no_answer_when_the_quote_names_the_one_asked_without_a_number():
+    # "装备制造业增加值增长10%左右" beside "高技术制造业增加值…稳步提升": the 10% is not 高技术制造业's
+    text = "装备制造业增加值增长10%左右，高技术制造业增加值、战略性新兴产业产值稳步提升。"
+    sibling = figure("10%左右", "装备制造业增加值", 2026, "target", text)
+    ans = answer("四川今年高技术制造业增加值的增长目标是多少？", [hit(text, ["二、2026年工作安排"], [sibling])])
+    assert not ans.found and "高技术制造业增加值" in ans.answer
+    # its own figure, stated, answers
+    text = "装备制造业增加值增长10%左右，高技术制造业增加值增长12%左右。"
+    own = figure("12%左右", "高技术制造业增加值", 2026, "target", text)
+    ans = answer("四川今年高技术制造业增加值的增长目标是多少？", [hit(text, ["二、2026年工作安排"], [sibling, own])])
+    assert ans.found and "12%左右" in ans.answer
+
+
 def test_a_year_none_of_the_issuer_s_reports_covers_is_refused_naming_the_years_they_do():
     text = "地区生产总值增长5.7%。"
     ans = answer("四川2019年地区生产总值增长多少？", [hit(text, ["一、2025年工作回顾"])])
