@@ -136,7 +136,8 @@ class ExchangeLog:
                                          "quote": c.quote, "text": c.text, "page": c.page,
                                          "ocr_confidence": c.ocr_confidence, "table": c.table} for c in answer.citations],
                                        ensure_ascii=False)
-            row.figures = json.dumps([{"indicator": f.indicator, "value": f.value, "year": f.year, "type": f.type}
+            row.figures = json.dumps([{"indicator": f.indicator, "value": f.value, "year": f.year, "type": f.type,
+                                       "period_start": f.period_start}
                                       for f in answer.figures], ensure_ascii=False)
         elif text:
             row.answer = text

@@ -41,7 +41,7 @@ _LEAD_VERBS = re.compile(
 _TRAIL = re.compile(r"(由|从|达到|达|为|是|约|近|超过|突破|控制在|保持在|稳定在|分别为|分别|以上|按|在|到|至|共|累计|增至|升至|降至|提高到|提升到|达到了|实现|完成|有|的|了|：|:)+$")
 # The version of the rules that date figures (actual or target, year, span of years): reports indexed under an
 # older one are dated again when the knowledge base opens (knowledge.redate)
-DATING = 2
+DATING = 3
 _REVIEW_HEAD = re.compile(r"(回顾|成绩|成就|过去|工作情况|主要工作|一年来|五年来|这一年|总结|公报|综合|初步核算)")
 _PLAN_HEAD = re.compile(r"(安排|建议|任务|目标|计划|部署|重点工作|今年|总体要求|展望|打算|思路|工作建议|政策取向|主要工作)")
 
@@ -72,8 +72,8 @@ def extract_figures(chunks: list[Chunk], meta: ReportMeta) -> list[Figure]:
             for line in chunk.text.split("\n"):
                 before = 0
                 for sentence in _sentences(line):
-                    # a paragraph opens with its first sentence, after an address ("各位代表！")
-                    span = span_after(sentence, span, meta, opening=before < 8)
+                    # a paragraph opens with its first sentences: after an address ("各位代表！"), a framing one
+                    span = span_after(sentence, span, meta, opening=before < OPENING_CHARS)
                     before += len(sentence)
                     # "过去五年，我们…" under "二、“十四五”时期发展成就和“十五五”时期主要目标任务" reviews, though the part plans
                     here = "review" if span.start and span.said else phase
@@ -127,8 +127,11 @@ def period_end(section_path: list[str], meta: ReportMeta) -> int | None:
 # A review of several years ("过去五年", "这五年", "“十四五”时期是…的五年") states totals and averages over them
 # (城镇新增就业603.7万人 over 2021—2025, beside 121.7万人 for 2025); a part or paragraph opening on one year
 # ("刚刚过去的2025年", "过去一年", "今年是…") or turning to the years ahead ("“十五五”时期") leaves them.
-_PAST_SPAN = re.compile(r"(过去|这|近)的?五年|五年来|五年间|经过五年|的五年|十[一二三四五六七八九]五”?(时期|期间|以来)")
-_AHEAD_SPAN = re.compile(r"(今后|未来)五年|十[一二三四五六七八九]五|第十[一二三四五六七八九]个五年")
+_PAST_SPAN = re.compile(r"(过去|这|近)的?五年|五年来|五年间|经过五年|十[一二三四五六七八九]五”?(时期|期间|以来)")
+_AHEAD_SPAN = re.compile(r"(今后|未来)的?五年|十[一二三四五六七八九]五|第十[一二三四五六七八九]个五年")
+# where a paragraph turns to a span or a year: its first sentences ("2025年是…收官之年。五年来，…"), their start
+OPENING_CHARS = 40
+SPAN_HEAD_CHARS = 30
 _ONE_YEAR = re.compile(r"一年来|(过去|这|上)的?一年|今年")
 
 
@@ -158,7 +161,7 @@ def _span_named(text: str, meta: ReportMeta) -> Span | None:
         if last >= reviewed:
             found.append((m.start(), Span(last - 4 if last == reviewed else None)))
     for m in _AHEAD_SPAN.finditer(text):
-        if _NEXT_FIVE.match(m.group(0)) or last_year(m.group(0)) > reviewed:
+        if m.group(0).startswith(("今后", "未来")) or last_year(m.group(0)) > reviewed:
             found.append((m.start(), Span()))
     return min(found, key=lambda t: t[0])[1] if found else None
 
@@ -177,31 +180,46 @@ def heading_span(section_path: list[str], meta: ReportMeta) -> Span:
 
 
 def span_after(sentence: str, span: Span, meta: ReportMeta, opening: bool) -> Span:
-    """The years reviewed from this sentence on: a span it names, or one year when a paragraph opens on a year
-    ("刚刚过去的2025年很不平凡。", "今年是“十五五”开局之年。")."""
+    """The years reviewed from this sentence on: a span a paragraph opens on ("过去五年，…", "2025年是“十四五”收官
+    之年。五年来，…"), or one year ("刚刚过去的2025年很不平凡。", "今年是“十五五”开局之年。"). A span mentioned on the
+    way ("增幅均为近五年最高", "高于“十三五”时期实际") changes nothing."""
+    if not opening:
+        return span
     text = cn_years_to_digits(to_halfwidth(sentence))
-    named = _span_named(text, meta)
+    named = _span_named(text[:SPAN_HEAD_CHARS], meta)
     if named:
         named.said = True
         return named
+    if (later := _span_named(text, meta)) is not None and later.start is None:
+        return Span()  # "根据《…第十五个五年规划的建议》…": the plan ahead, wherever the sentence names it
+    head = text[:OPENING_CHARS]
     years = [f"{y}年" for y in (meta.review_year, meta.plan_year) if y]
-    if opening and (_ONE_YEAR.search(text[:16]) or any(y in text[:16] for y in years)):
+    if _ONE_YEAR.search(head) or any(f"刚刚过去的{y}" in head or y in text[:16] for y in years):
         return Span()
     return span
 
 
 # What piles up over the years (新增就业, 新建改造农田, 累计…) against where things stand at their end (生产总值6.66万亿元,
 # 高新技术企业1.28万家, 城镇化率达到…): only a figure a flow word leads is the years' total.
-_FLOW = re.compile(r"(新增|净增|新设|新建|新开工|累计|改造|建成|建设|治理|造林|修复|开挖|引进|培育|转移|完成|实施|筹集|发放|减税|降费)")
+_FLOW = re.compile(r"(新增|净增|新设|新建|新开工|累计|改造|建成(?!区)|建设|治理|造林|修复|开挖|引进|培育|转移|完成|实施|筹集|"
+                   r"发放|减税|降费)")
+# a value reached ("提高到76.58%", "达到…"): where things stand at the end, not a rise over the years
+_REACHED = re.compile(r"(到|至|达到|达|为)$")
 
 
-def _period_of(kind: str, clause: str, named: bool, ftype: str, span: int | None) -> int | None:
-    """The first year of the span an actual figure covers, when it is a total or an average over the years reviewed."""
+def _period_of(kind: str, clause: str, listed: str, named: bool, ftype: str, span: int | None) -> int | None:
+    """The first year of the span an actual figure covers, when it is a total or an average over the years reviewed.
+    clause: the words right before it; listed: back to the last comma, so a flow word leads a 、-list ("累计接待游客
+    17.52亿人次、旅游花费1.27万亿元")."""
     if span is None or named or ftype != "actual":
         return None
-    if kind == "growth" or re.search(r"(年均|平均)", clause):
-        return span  # a rise over the years or a yearly average, not one year's growth
-    return span if _FLOW.search(clause) else None
+    if re.search(r"(年均|平均每年|累计)", clause):
+        return span  # a yearly average or a running total over the years
+    if _REACHED.search(clause):
+        return None  # "提高到76.58%", "新增16条、达到54条": where it stands at the end
+    if kind == "growth":
+        return span  # a rise over the years, not one year's growth
+    return span if _FLOW.search(listed) else None
 
 
 def table_figures(row, chunk: Chunk, meta: ReportMeta, phase: str) -> list[Figure]:
@@ -363,7 +381,8 @@ def _figures_in_sentence(sentence: str, chunk: Chunk, meta: ReportMeta, phase: s
         out.append(Figure(indicator=indicator, value=value, raw=raw, unit=unit, kind=kind, qualifier=qualifier,
                           year=year, type=ftype, sentence=sentence, chunk_idx=chunk.idx,
                           section_path=chunk.section_path, value_high=value_high,
-                          period_start=_period_of(kind, clause, named, ftype, span)))
+                          period_start=_period_of(kind, clause, re.split(r"[，,；;。：:！？]", before)[-1], named,
+                                                  ftype, span)))
     return out
 
 

@@ -79,12 +79,19 @@ def latest_years(reports: Iterable[ReportRow]) -> dict[str, int]:
 
 
 SCOPES = ("年均", "人均", "累计")
-# A question asking about several years ("“十四五”期间新增就业多少", "这五年…", "历年…") rather than one year's figure
-_ASKS_SPAN = re.compile(r"五年|十[一二三四五六七八九]五|期间|时期|以来|累计|这些年|这几年|近几年|历年|年均")
+# A question asking about several years ("“十四五”期间新增就业多少", "这五年…", "历年…") rather than one year's figure;
+# 累计/年均 ask it only when no one year is asked ("去年累计完成投资" is that year's running total)
+_ASKS_SPAN = re.compile(r"五年|十[一二三四五六七八九]五|这些年|这几年|近几年|历年")
+_SPAN_MEASURE = re.compile(r"累计|年均")
+
+
+SPAN_QUESTIONS = True
 
 
 def asks_span(q: QueryInfo) -> bool:
-    return bool(_ASKS_SPAN.search(q.text))
+    if not SPAN_QUESTIONS:
+        return False
+    return bool(_ASKS_SPAN.search(q.text) or (_SPAN_MEASURE.search(q.text) and not q.years and not q.relative))
 
 
 # Whether a figure's span of years (figures.py dates a five-year review's totals) is told from one year's

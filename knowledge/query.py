@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from .figures import plan_last_year
@@ -464,7 +465,9 @@ def resolve_time_words(q: QueryInfo, reports, today: date) -> None:
     years: set[int] = set()
     for issuer in issuers:  # each issuer's own latest report ("开发区" may name two zones)
         own = [r for r in reports if r.issuer == issuer]
-        own = [r for r in own if r.year == q.report_year] or own
+        if q.report_year:  # the report named, or, not indexed, the years it would plan and review
+            own = [r for r in own if r.year == q.report_year] or \
+                [SimpleNamespace(year=q.report_year, plan_year=q.report_year, review_year=q.report_year - 1)]
         if not own:
             continue
         latest = max(own, key=lambda r: (r.year or 0, r.plan_year or 0))

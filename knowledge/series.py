@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from . import matching
 from .figures import review_heading
 from .matching import SCOPES
 from .query import ABBREVIATIONS, CONTRACTIONS, issuer_aliases
@@ -106,7 +107,7 @@ def indicator_is(figure_indicator: str, forms: list[str], kind: str = "") -> tup
 def _other_scope(f: FigureRef, forms: list[str]) -> bool:
     """A figure stated for another span or unit than the year's own value: 年均/人均/累计 right before it
     (when not asked), a total or average over a span of years, a start value ("从26.6万亿元增加到…"), or a growth over a base year several years back."""
-    if f.period_start is not None:
+    if f.period_start is not None and matching.SPAN_FIGURES:
         return True  # a five-year review's total or average: not any one year's value
     asked = "".join(forms)
     sentence = to_halfwidth(f.sentence)

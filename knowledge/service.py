@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from . import matching
 from .answer import FOUND_THRESHOLD, build_answer
 from .embeddings import Embedder, get_embedder
 from .errors import ReportNotFound, UnreadableFile
@@ -520,7 +521,7 @@ class KnowledgeBase:
         scored = self.retriever.score_figures(q)
         hits: list[FigureHit] = []
         for f, _ in scored:
-            if (year and (f.year != year or f.period_start)) or (ftype and f.type != ftype):
+            if (year and (f.year != year or (f.period_start and matching.SPAN_FIGURES))) or (ftype and f.type != ftype):
                 continue  # a five-year total is not the year's figure
             report = self.index.reports[f.report_id]
             hits.append(FigureHit(indicator=f.indicator, value=f.raw, unit=f.unit, kind=f.kind, qualifier=f.qualifier,

@@ -169,8 +169,9 @@ _ADOPTED_COLUMNS = {"reports": {"owner": "VARCHAR NOT NULL DEFAULT ''"},
 
 
 @contextmanager
-def _schema_transaction(engine) -> Iterator[Connection]:
-    """One transaction for every schema change, so that a process killed mid-way leaves the schema as it was.
+def schema_transaction(engine) -> Iterator[Connection]:
+    """One transaction for every schema change (and for dating the figures again, knowledge.redate), so that a
+    process killed mid-way leaves the schema as it was.
     PostgreSQL does DDL in transactions; pysqlite would commit each CREATE TABLE on its own (a kill during the
     first migration left tables without their recorded version, which no later open could get past), so on
     SQLite the transaction is begun by hand — IMMEDIATE, which also makes two processes take turns."""
@@ -209,7 +210,7 @@ def migrate(engine) -> None:
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    with _schema_transaction(engine) as conn:
+    with schema_transaction(engine) as conn:
         cfg.attributes["connection"] = conn
         tables = set(inspect(conn).get_table_names())
         if "reports" in tables and "alembic_version" not in tables:

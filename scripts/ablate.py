@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -108,8 +107,8 @@ def variants(kb) -> dict[str, Callable]:
             "a five-year plan's period (“十四五”末) a concept, not a time": lambda: switched(query, "PLAN_PERIODS_ARE_TIME", False),
             "a five-year review's totals (figures' period_start) not told from one year's":
                 lambda: switched(matching, "SPAN_FIGURES", False),
-            "no question words asking a span of years (_ASKS_SPAN: 期间, 五年, 累计 …)":
-                lambda: switched(matching, "_ASKS_SPAN", re.compile(r"(?!)")),
+            "no question words asking a span of years (_ASKS_SPAN: 五年, 十四五, 历年 …; 累计, 年均)":
+                lambda: switched(matching, "SPAN_QUESTIONS", False),
             "比上年/较上年 read as a time word (no _CHANGE_BASE)": lambda: switched(query, "CHANGE_BASE", False),
             "a sibling's figure answers when the quote names the one asked without a number":
                 lambda: switched(answer, "SIBLING_FIGURES", False),

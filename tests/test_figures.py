@@ -206,3 +206,14 @@ def test_a_review_of_the_past_plan_inside_a_part_that_plans_the_next_is_actual()
     assert (done.type, done.period_start, done.year) == ("actual", 2021, 2025)
     aim = find(figs, "5%左右", "地区生产总值")
     assert (aim.type, aim.period_start, aim.year) == ("target", None, 2030)
+
+
+def test_a_span_mentioned_on_the_way_or_a_level_reached_is_not_a_total():
+    # "增幅均为近五年最高" in a one-year paragraph starts no span; "提高到76.58%" is where things stand, not a rise
+    assert find(figures_of("2026_黑龙江省_政府工作报告.txt"), "800公顷", "新增绿地").period_start is None
+    assert find(figures_of("2026_广东省_政府工作报告.txt"), "76.58%", "城镇化率").period_start is None
+    # "累计接待游客17.52亿人次、旅游花费1.27万亿元": the running total leads the whole list
+    assert find(figures_of("2026_甘肃省_政府工作报告.txt"), "1.27万亿元", "旅游花费").period_start == 2021
+    # "力争投入强度高于“十三五”时期实际" in a plan: still a target
+    aim = find(figures_of("2021_国务院_政府工作报告.txt"), "7%以上", "研发")
+    assert (aim.type, aim.period_start) == ("target", None)

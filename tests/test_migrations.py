@@ -118,3 +118,34 @@ def test_figures_indexed_by_an_earlier_version_are_dated_again_when_the_index_op
         (total,) = [f for f in s.exec(select(FigureRow)).all() if f.raw == "603.7万人"]
     assert (total.year, total.period_start) == (2025, 2021)
     assert "121.7万人" in kb.ask("河南去年城镇新增就业多少人？").answer
+
+
+def test_two_processes_dating_an_index_again_at_once_take_turns(store_config):
+    # while one process dates an earlier version's figures, another opening the index waits for it, then finds the
+    # work done instead of doing it again (or failing on the version row both would write)
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import insert
+
+    from knowledge.figures import DATING
+    from knowledge.redate import redate_figures
+    from knowledge.store import IndexMetaRow, Stores, schema_transaction
+    from tests.conftest import shared_path
+
+    settings = Settings(embedder="fake", **store_config)
+    kb = KnowledgeBase(settings, embedder=FakeEmbedder())
+    assert kb.ingest_file(shared_path("reports", "2026_河南省_政府工作报告.txt")).status == "added"
+    with kb.stores.session() as s:
+        s.exec(text("UPDATE figures SET period_start = NULL"))
+        for row in s.exec(select(IndexMetaRow).where(IndexMetaRow.key == "figure_dating")).all():
+            s.delete(row)
+        s.commit()
+    other = Stores(settings, "fake", kb.embedder.dim, cleanup=False, check_embedder=False)
+    with ThreadPoolExecutor(1) as pool:
+        with schema_transaction(kb.stores.engine) as conn:  # the first process, dating
+            second = pool.submit(redate_figures, other)
+            time.sleep(1.0)
+            assert not second.done()
+            conn.execute(insert(IndexMetaRow).values(key="figure_dating", value=str(DATING)))
+        assert second.result(timeout=60) == 0

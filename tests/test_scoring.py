@@ -49,8 +49,19 @@ def test_time_words_follow_the_report_named_and_the_base_of_a_change_is_no_time_
     assert ask("四川省2025年政府工作报告显示，去年GDP增长多少？").years == [2024]
     assert ask("四川2025年政府工作报告里今年的GDP目标是多少？").years == [2025]
     # "较上年的增幅", "比上年增长": the base of the change; the year asked is the one named
-    assert ask("四川2026年固投较上年的增幅预期是多少？").years == [2026]
+    assert ask("四川省2026年政府工作报告中固投较上年的增幅预期是多少？").years == [2026]
+    # a report not indexed still sets them: the year it would review
+    assert ask("四川2019年政府工作报告显示，去年GDP增长多少？").years == [2018]
     assert ask("四川GDP比上年增长多少？").relative is None
+
+
+def test_a_span_of_years_is_asked_by_its_own_words_not_by_any_period():
+    from knowledge.matching import asks_span
+
+    assert asks_span(ask("四川“十四五”期间城镇新增就业多少？")) and asks_span(ask("四川这五年累计新增就业多少？"))
+    assert asks_span(ask("四川累计建成多少个5G基站？"))
+    assert not asks_span(ask("四川去年疫情防控期间城镇新增就业多少？"))
+    assert not asks_span(ask("四川去年累计完成投资多少？"))  # that year's running total
 
 
 def test_a_concept_is_looked_up_by_the_words_around_it_in_the_question():
