@@ -15,6 +15,19 @@ def _norm(s: str) -> str:
     return normalize_for_match(s).replace(" ", "").rstrip("。.")
 
 
+def _section_holds(gold: str, cited: str) -> bool:
+    """The gold section (a heading line as the file writes it) is in the cited path: whole, or as a run-in heading —
+    the line "（六）有效防范化解重点领域风险，牢牢守住…底线。更好统筹发展和安全…" is a paragraph whose first sentence the
+    reader takes as the heading, cited as "（六）有效防范化解重点领域风险，牢牢守住…底线"."""
+    if gold in _norm(cited):
+        return True
+    for heading in cited.split(" › "):
+        head = _norm(heading)
+        if len(head) >= 6 and gold.startswith(head) and gold[len(head):len(head) + 1] in ("。", "."):
+            return True
+    return False
+
+
 def score_one(item: dict[str, Any], answer: dict[str, Any], k: int = 5) -> dict[str, Any]:
     """hit@k, section, values and refusal for one question; None where a measure does not apply."""
     cites = answer.get("citations", [])[:k]
@@ -39,7 +52,7 @@ def score_one(item: dict[str, Any], answer: dict[str, Any], k: int = 5) -> dict[
         for j, sec in enumerate(sections):
             h = holders[j] if j < len(holders) else (holders[-1] if holders else None)
             cand = [h] if h is not None else []
-            if not any(sec in _norm(cites[i].get("section", "")) for i in cand):
+            if not any(_section_holds(sec, cites[i].get("section", "")) for i in cand):
                 ok = False
         out["section"] = ok
     out["mode"] = answer.get("mode", "extractive")

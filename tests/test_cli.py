@@ -143,3 +143,18 @@ def test_a_missing_postgresql_driver_is_one_clear_line(tmp_path):
     assert res.returncode == 2
     assert res.stderr.strip().count("\n") == 0 and "pip install 'reportbot[server]'" in res.stderr
     assert "Traceback" not in res.stderr
+
+
+def test_a_run_in_heading_counts_as_the_section_its_line_starts():
+    # the file's heading line is a paragraph ("（六）…底线。更好统筹…"); the answer cites its first sentence as the heading
+    from knowledge.evaluation import score_one
+
+    item = {"id": "x", "type": "plan", "gold_quotes": ["守住底线"],
+            "section": "（六）有效防范化解重点领域风险，牢牢守住不发生系统性风险底线。更好统筹发展和安全，守住底线。"}
+
+    def cited(section: str) -> dict:
+        return {"found": True, "answer": "", "citations": [{"text": "守住底线", "section": section}]}
+
+    assert score_one(item, cited("三、2025年政府工作任务 › （六）有效防范化解重点领域风险，牢牢守住不发生系统性风险底线"))["section"]
+    assert not score_one(item, cited("三、2025年政府工作任务 › （七）持续用力推进区域协调发展"))["section"]
+    assert not score_one(item, cited("三、2025年政府工作任务 › （六）有效防范化解重点领域风险"))["section"]
