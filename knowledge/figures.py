@@ -41,7 +41,7 @@ _LEAD_VERBS = re.compile(
 _TRAIL = re.compile(r"(由|从|达到|达|为|是|约|近|超过|突破|控制在|保持在|稳定在|分别为|分别|以上|按|在|到|至|共|累计|增至|升至|降至|提高到|提升到|达到了|实现|完成|有|的|了|：|:)+$")
 # The version of the rules that date figures (actual or target, year, span of years): reports indexed under an
 # older one are dated again when the knowledge base opens (knowledge.redate)
-DATING = 3
+DATING = 4
 _REVIEW_HEAD = re.compile(r"(回顾|成绩|成就|过去|工作情况|主要工作|一年来|五年来|这一年|总结|公报|综合|初步核算)")
 _PLAN_HEAD = re.compile(r"(安排|建议|任务|目标|计划|部署|重点工作|今年|总体要求|展望|打算|思路|工作建议|政策取向|主要工作)")
 
@@ -59,11 +59,19 @@ def extract_figures(chunks: list[Chunk], meta: ReportMeta) -> list[Figure]:
     """Every quantitative statement of the report, with its year and whether it is an actual or a target."""
     phases = _section_phases(chunks, meta)
     figures: list[Figure] = []
-    span, section = Span(), None
+    span, section, part = Span(), None, None
     for chunk in chunks:
         phase = phases.get(chunk.section_idx, "review")
         if chunk.section_idx != section:
-            section, span = chunk.section_idx, heading_span(chunk.section_path, meta)
+            # a sub-heading of the part ("（二）…", "一是…") that names no year keeps the span a paragraph opened
+            # ("五年来，…" then "（一）…"); a new part, or headings naming a year or a span, set it
+            same_part = chunk.section_path[:1] == part
+            own = heading_span(chunk.section_path[1:] if same_part else chunk.section_path, meta)
+            if own is not None:
+                span = own
+            elif not (same_part and span.start and span.said and phase == "review"):
+                span = heading_span(chunk.section_path, meta) or Span()
+            section, part = chunk.section_idx, chunk.section_path[:1]
         found: list[Figure] = []
         if chunk.rows:
             for row in chunk.rows:
@@ -161,19 +169,27 @@ def _span_named(text: str, meta: ReportMeta) -> Span | None:
         if last >= reviewed:
             found.append((m.start(), Span(last - 4 if last == reviewed else None)))
     for m in _AHEAD_SPAN.finditer(text):
-        if m.group(0).startswith(("今后", "未来")) or last_year(m.group(0)) > reviewed:
+        # a plan still to begin; one under way ("十一五" in a 2008 report) is neither ahead nor reviewed
+        if m.group(0).startswith(("今后", "未来")) or last_year(m.group(0)) - 4 > reviewed:
             found.append((m.start(), Span()))
     return min(found, key=lambda t: t[0])[1] if found else None
 
 
-def heading_span(section_path: list[str], meta: ReportMeta) -> Span:
-    """The years a part reviews when its headings name several ("一、“十四五”时期经济社会发展回顾"); none when the
-    deepest heading naming a span names one year too ("“十四五”时期和2025年工作回顾")."""
-    span = Span()
+# a heading summing up one of the years' themes: "这是经济实力持续提升的五年。"
+_FIVE_YEARS_THEME = re.compile(r"的五年[。.！!]?$")
+
+
+def heading_span(section_path: list[str], meta: ReportMeta) -> Span | None:
+    """The years a part reviews as its headings say: several ("一、“十四五”时期经济社会发展回顾", "这是…的五年。"), one
+    (Span() when the deepest heading naming a span names one year too: "“十四五”时期和2025年工作回顾"), or None when
+    no heading says."""
+    span = None
     for heading in section_path:
         text = cn_years_to_digits(to_halfwidth(heading))
         if (meta.review_year and f"{meta.review_year}年" in text) or _ONE_YEAR.search(text):
             span = Span()
+        elif meta.review_year and _FIVE_YEARS_THEME.search(text):
+            span = Span(meta.review_year - 4)
         else:
             span = _span_named(text, meta) or span
     return span

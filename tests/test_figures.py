@@ -217,3 +217,14 @@ def test_a_span_mentioned_on_the_way_or_a_level_reached_is_not_a_total():
     # "力争投入强度高于“十三五”时期实际" in a plan: still a target
     aim = find(figures_of("2021_国务院_政府工作报告.txt"), "7%以上", "研发")
     assert (aim.type, aim.period_start) == ("target", None)
+
+
+def test_the_five_years_a_paragraph_opens_go_on_under_the_sub_headings_that_follow():
+    # 海南: "五年来…" then "就业形势保持稳定。…城镇新增就业86.22万人" under its own heading; the 2025 figure stays 2025's
+    figs = figures_of("2026_海南省_政府工作报告.txt")
+    assert find(figs, "86.22万人", "城镇新增就业").period_start == 2021
+    assert find(figs, "17.78万人", "城镇新增就业").period_start is None
+    # 广东: "这是经济实力持续提升的五年。" heads a theme of the five years
+    assert find(figures_of("2026_广东省_政府工作报告.txt"), "1105万亩", "林分优化").period_start == 2021
+    # a plan under way ("“十一五”规划纲要…" in the 2008 report) ends no five-year review
+    assert find(figures_of("2008_国务院_政府工作报告.txt"), "2.43万亿元", "教育").period_start == 2003
