@@ -80,7 +80,7 @@ def best_quote(q: QueryInfo, hit: Hit) -> tuple[str, float]:
     quote = segs[i]
     # a figure question often needs the piece before or after too ("…114.23亿元,同比增长8.75%"), not when the piece
     # states only totals over years the question did not ask (a five-year average is no answer to widen)
-    stated = [f for f in hit.figures if f.raw and f.raw in quote]
+    stated = _stated(hit, quote)
     if q.numeric and len(quote) < 60 and not (stated and all(span_fit(q, f) < 0 for f in stated)):
         for j in (i + 1, i - 1):
             if 0 <= j < len(segs) and scores[j] >= 0.8 * scores[i] and len(quote) + len(segs[j]) < 200 \

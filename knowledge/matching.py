@@ -14,6 +14,7 @@ import numpy as np
 from .lexical import BM25, tokenize
 from .query import Concept, QueryInfo
 from .textnorm import normalize_for_match
+from .types import years_said
 
 if TYPE_CHECKING:
     from .store import ReportRow
@@ -100,7 +101,7 @@ SPAN_FIGURES = True
 
 def unasked_span(q: QueryInfo, figure) -> bool:
     """A total or average over several years (figure.period_start set) when the question asks one year's."""
-    return SPAN_FIGURES and getattr(figure, "period_start", None) is not None and not asks_span(q)
+    return SPAN_FIGURES and figure.period_start is not None and not asks_span(q)
 
 
 def of_years(q: QueryInfo, figure, years: set[int]) -> bool:
@@ -111,15 +112,14 @@ def of_years(q: QueryInfo, figure, years: set[int]) -> bool:
 def span_fit(q: QueryInfo, figure) -> int:
     """+1 for a total or average over several years when the question asks about such a span, -1 when it asks
     one year's, 0 for one year's figure."""
-    if not SPAN_FIGURES or getattr(figure, "period_start", None) is None:
+    if not SPAN_FIGURES or figure.period_start is None:
         return 0
     return 1 if asks_span(q) else -1
 
 
 def span_label(figure) -> str:
     """"2025年", or "2021—2025年" for a total or average over several years."""
-    start = getattr(figure, "period_start", None)
-    return f"{start}—{figure.year}年" if start else f"{figure.year}年"
+    return years_said(figure.year, figure.period_start)
 
 
 def unasked_scope(q: QueryInfo, indicator: str, sentence: str, raw: str) -> bool:

@@ -11,13 +11,16 @@ if TYPE_CHECKING:
 PATH_SEP = " › "
 
 
+def years_said(year: int | None, since: int | None = None) -> str:
+    """"2025年", or "2021—2025年" for a total or average over those years."""
+    return f"{since}—{year}年" if since else f"{year}年"
+
+
 def year_type(year: int | None, ftype: str, since: int | None = None) -> str:
     """"2025年目标", "2021—2025年实际" for a total or average over those years, or "实际，年份不详" when the
     report does not say which year."""
     what = "目标" if ftype == "target" else "实际"
-    if year and since:
-        return f"{since}—{year}年{what}"
-    return f"{year}年{what}" if year else f"{what}，年份不详"
+    return years_said(year, since) + what if year else f"{what}，年份不详"
 
 
 @dataclass
