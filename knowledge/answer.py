@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from .figures import review_heading
@@ -321,23 +321,85 @@ def is_figure_question(q: QueryInfo) -> bool:
     return q.numeric
 
 
-def uncovered_years(q: QueryInfo, reports: Iterable) -> tuple[list[int], list[int]]:
+def uncovered_years(q: QueryInfo, reports: Iterable,
+                    target_years: Mapping[int, Iterable[int]] | None = None) -> tuple[list[int], list[int]]:
     """For a figure question naming an issuer and a year: the years asked that none of the issuer's reports
-    reviews or plans, and the years they do cover."""
+    reviews or plans, and the years they do cover. target_years: each report's (by id) years of the targets it
+    sets — a 2026 report covers 2030 when it sets the five-year plan's goals for 2030."""
     reports = list(reports)
     issuers = set(q.issuers) or {r.issuer for r in reports}  # an index of one issuer's reports implies it
     if (len(issuers) != 1 and not q.issuers) or not (q.years and is_figure_question(q)) or q.report_year:
         return [], []
     own = [r for r in reports if r.issuer in issuers]
-    covered = sorted({y for r in own for y in (r.review_year, r.plan_year, r.year) if y})
+    covered = sorted({y for r in own for y in (r.review_year, r.plan_year, r.year, *(target_years or {}).get(r.id, ()))
+                      if y})
     if not covered:
         return [], []
     return [y for y in q.years if y not in covered], covered
 
 
+def unindexed_report(q: QueryInfo, reports: Iterable) -> str:
+    """For a question naming one issuer's report by its year ("2020年国务院政府工作报告…"): why it cannot be
+    answered when no report of that issuer and year is indexed, else ""."""
+    if not q.report_year:
+        return ""
+    reports = [r for r in reports if r.issuer]
+    issuers = set(q.issuers) or {r.issuer for r in reports}
+    if len(issuers) != 1:
+        return ""
+    (issuer,) = issuers
+    own = sorted({r.year for r in reports if r.issuer == issuer and r.year})
+    if not own or q.report_year in own:
+        return ""
+    return f"已收录的{issuer}报告是{_years_text(own)}的，没有{q.report_year}年的报告。"
+
+
+def _years_text(years: list[int]) -> str:
+    """[2024, 2025, 2026, 2030] -> "2024—2026年、2030年": runs of consecutive years."""
+    runs: list[list[int]] = []
+    for y in sorted(years):
+        if runs and y == runs[-1][-1] + 1:
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    return "、".join(f"{r[0]}—{r[-1]}年" if len(r) > 1 else f"{r[0]}年" for r in runs)
+
+
 def _stated(hit: Hit, quote: str) -> list[FigureRef]:
     """The passage's figures that the quote states."""
     return [f for f in hit.figures if f.raw and f.raw in quote]
+
+
+# Whether a passage found whose figures are not of the year or indicator asked gives the lead to one that states it
+# (ablation switch)
+MISFITS_LAG = True
+
+
+def _misfit(q: QueryInfo, hit: Hit, quote: str) -> bool:
+    """For a figure question: the quote would be refused as its answer — the figure asked is not among those it
+    states, or they are all of another year than asked."""
+    if not is_figure_question(q):
+        return False
+    return bool(_figure_missing(q, quote, _stated(hit, quote))) or _of_another_year(q, hit, quote)
+
+
+def _of_another_year(q: QueryInfo, hit: Hit, quote: str) -> bool:
+    """The figures the quote states are all of other years than the question asks."""
+    asked = wanted_years(q, hit.report)
+    dated = [f for f in _stated(hit, quote) if f.year]
+    return bool(asked and dated and not any(of_years(q, f, asked) for f in dated))
+
+
+def _states_asked(q: QueryInfo, hit: Hit, quote: str) -> bool:
+    """The quote states a figure of what the question names, of the year and kind (actual, target) and in the
+    measure asked ("多少亿元" is not answered by a growth rate beside another indicator's 亿美元)."""
+    stated = _stated(hit, quote)
+    asked = wanted_years(q, hit.report)
+    # the kind when the question says it (目标/预期, 完成了/去年); a year asked implies it (a report's plan year has
+    # targets, the year it reviews actuals), and "多少" alone is no word of either
+    kind = "target" if q.intent == "target" else "actual" if _ASKS_DONE.search(q.text) else None
+    return any((not asked or of_years(q, f, asked)) and (kind is None or f.type == kind)
+               and _names_a_concept(q, f.indicator) and not _figure_missing(q, quote, [f]) for f in stated)
 
 
 def _refusal(q: QueryInfo, reason: str, citations: list[Citation], cov: float = 0.0,
@@ -348,13 +410,19 @@ def _refusal(q: QueryInfo, reason: str, citations: list[Citation], cov: float = 
 
 
 def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
-                 memo: dict[str, tuple[str, float, float]] | None = None, reports: Iterable = ()) -> Answer:
+                 memo: dict[str, tuple[str, float, float]] | None = None, reports: Iterable = (),
+                 target_years: Mapping[int, Iterable[int]] | None = None, last_pass: bool = True) -> Answer:
     """memo: each passage's quote, its score and coverage, kept between two answers to the same question;
-    reports: the reports indexed, to say when a year asked is in none of the issuer's."""
+    reports: the reports indexed, and target_years the years each sets targets for, to say when a year asked is
+    in none of the issuer's; last_pass: every route has run (words, figures, vector), so a passage found that
+    states the figure asked may answer in place of the best one when that one would be refused."""
     reports = list(reports)
-    absent, covered = uncovered_years(q, reports)
+    unindexed = unindexed_report(q, reports)
+    if unindexed:
+        return _refusal(q, unindexed, [])
+    absent, covered = uncovered_years(q, reports, target_years)
     if absent:
-        span = f"{covered[0]}—{covered[-1]}年" if len(covered) > 1 else f"{covered[0]}年"
+        span = _years_text(covered)
         whose = "、".join(q.issuers) or next((r.issuer for r in reports if r.issuer), "")
         reason = f"已收录的{whose}报告涉及{span}，没有{'、'.join(map(str, absent))}年的。"
         return _refusal(q, reason, [])
@@ -386,9 +454,15 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
     current = [now and (h.report.year or 0) >= latest.get(h.report.issuer, 0) and numbered[i]
                and not _figure_missing(q, quotes[i][0], _stated(h, quotes[i][0]))
                for i, h in enumerate(hits)]
-    best = max(range(len(hits)),
-               key=lambda i: (cov[i] >= FOUND_THRESHOLD, numbered[i], current[i],
-                              quotes[i][1] + 0.3 * (i == 0) - 0.05 * i - lag[i]))
+    def rank(i: int) -> tuple:
+        return (cov[i] >= FOUND_THRESHOLD, numbered[i], current[i], quotes[i][1] + 0.3 * (i == 0) - 0.05 * i - lag[i])
+
+    best = max(range(len(hits)), key=rank)
+    if MISFITS_LAG and last_pass and cov[best] >= FOUND_THRESHOLD and _misfit(q, hits[best], quotes[best][0]):
+        # the passage would be refused (its figures are of another year or indicator than asked): another found
+        # passage that states the figure asked — of the year and kind asked, named as asked — answers instead
+        stating = [i for i in range(len(hits)) if cov[i] >= FOUND_THRESHOLD and _states_asked(q, hits[i], quotes[i][0])]
+        best = max(stating, key=rank, default=best)
     # a question with nothing but asking words ("今年的目标是什么？") is answered from the first passage, but
     # one asking a number in a measure ("下了几场雪？") only when that passage states one
     unit = asked_measure(q)
@@ -438,7 +512,8 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
     elif q.numeric:
         for i in range(len(hits)):
             if i != best and cov[i] >= FOUND_THRESHOLD and quotes[i][1] >= quotes[best][1] - 0.05 and len(picked) < 2 \
-                    and hits[i].report.id == hits[best].report.id and quotes[i][0] != quotes[best][0]:
+                    and hits[i].report.id == hits[best].report.id and quotes[i][0] != quotes[best][0] \
+                    and not (MISFITS_LAG and _of_another_year(q, hits[i], quotes[i][0])):
                 picked.append(i)
     for i in picked:
         c = citations[i]

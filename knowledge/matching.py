@@ -58,8 +58,22 @@ def weigh_concepts(q: QueryInfo, bm25: BM25) -> None:
 def wanted_years(q: QueryInfo, report: ReportRow) -> set[int]:
     """The years a question asks about in this report: named ones (去年/今年 resolved against the issuer's latest
     report, see query.resolve_time_words: an older report's review year is not 去年), or, unresolved, read from
-    the report."""
+    the report. A year that only names the report ("2023年政府工作报告回顾…") is the report's own: its plan year
+    for a target, the year it reviews for what was done, either when the question does not say."""
+    if REPORT_YEAR_IS_THE_REPORTS and q.report_year and set(q.years) == {q.report_year} and not q.relative \
+            and report.year == q.report_year:
+        if q.intent == "target":
+            own = {report.plan_year}
+        elif q.intent == "actual":
+            own = {report.review_year}
+        else:
+            own = {report.review_year, report.plan_year}
+        return {y for y in own if y} or set(q.years)
     return set(q.years) or own_relative_years(q, report)
+
+
+# Whether a year naming the report asked about stands for the years that report reviews and plans (ablation switch)
+REPORT_YEAR_IS_THE_REPORTS = True
 
 
 def own_relative_years(q: QueryInfo, report: ReportRow) -> set[int]:

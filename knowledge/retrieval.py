@@ -186,6 +186,7 @@ class CorpusIndex:
         self.figure_blob = TextIndex([])
         self.figure_report = np.zeros(0, dtype=np.int64)
         self.figure_spans: dict[int, list[tuple[int, int]]] = {}  # report id -> its runs [first, last) in self.figures
+        self.target_years: dict[int, set[int]] = {}  # report id -> the years it sets targets for (2026, 2030 …)
         self.chunk_spans: dict[int, list[tuple[int, int]]] = {}  # the same in self.chunks
         self.chunk_blob = TextIndex([])
         self.heading_blob = TextIndex([])
@@ -318,6 +319,10 @@ class CorpusIndex:
         self.figure_blob = TextIndex([normalize_for_match(f.indicator + " " + f.sentence[:80]) for f in figs])
         self.figure_report = np.array([f.report_id for f in figs], dtype=np.int64)
         self.figure_spans = _runs([f.report_id for f in figs])
+        self.target_years = {}
+        for f in figs:
+            if f.type == "target" and f.year:
+                self.target_years.setdefault(f.report_id, set()).add(f.year)
         self.chunk_spans = _runs([c.report_id for c in chunks])
         self.chunk_blob = TextIndex([normalize_for_match(c.text) for c in chunks])
         # what else an answer's coverage counts: the passage's section path and its report's title
@@ -547,7 +552,7 @@ class HybridRetriever:
                 s += 0.3
             elif q.intent == "actual" and f.type == "actual":
                 s += 0.3
-            if q.years and of_years(q, f, set(q.years)):
+            if q.years and of_years(q, f, wanted_years(q, report)):
                 s += 0.3
             elif not q.years and q.relative == "last" and report.review_year and of_years(q, f, {report.review_year}):
                 s += 0.2

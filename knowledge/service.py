@@ -451,7 +451,7 @@ class KnowledgeBase:
         k = max(self.settings.top_k + 3, 8)
         plan = self.retriever.prepare(q)
         if q.concepts:
-            quick = self._answer(q, self.retriever.retrieve(q, k, use_dense=False, plan=plan), plan)
+            quick = self._answer(q, self.retriever.retrieve(q, k, use_dense=False, plan=plan), plan, last_pass=False)
             if settled(q, quick):
                 return quick
             if quick.coverage < FOUND_THRESHOLD:  # the words found no passage about it: the vector leads
@@ -495,8 +495,9 @@ class KnowledgeBase:
                 ans.answer = f"最高的是{top}（{high.label}），最低的是{bottom}（{low.label}）。\n{ans.answer}"
         return ans
 
-    def _answer(self, q, hits, plan) -> Answer:
-        return build_answer(q, hits, self.settings.top_k, plan.quotes, self.index.reports.values())
+    def _answer(self, q, hits, plan, last_pass: bool = True) -> Answer:
+        return build_answer(q, hits, self.settings.top_k, plan.quotes, self.index.reports.values(),
+                            self.index.target_years, last_pass)
 
     def locate(self, ans: Answer) -> Answer:
         """Fill in where each cited passage sits in its file: page, OCR confidence, table caption (held by the

@@ -112,6 +112,10 @@ def variants(kb) -> dict[str, Callable]:
             "比上年/较上年 read as a time word (no _CHANGE_BASE)": lambda: switched(query, "CHANGE_BASE", False),
             "a sibling's figure answers when the quote names the one asked without a number":
                 lambda: switched(answer, "SIBLING_FIGURES", False),
+            "a year naming the report asked (2023年…报告) read as the figure's year":
+                lambda: switched(matching, "REPORT_YEAR_IS_THE_REPORTS", False),
+            "the best passage refused for its figure's year or indicator though another found states it":
+                lambda: switched(answer, "MISFITS_LAG", False),
             "no ABBREVIATIONS (short forms)": abbreviations,
             "no EVERYDAY (everyday words, everyday.tsv)": lambda: emptied(query.EVERYDAY),
             "no GENERIC (asking words)": lambda: emptied(query.GENERIC),
@@ -130,7 +134,8 @@ def main() -> None:
                                                        str(ROOT / "eval" / "validation6.jsonl"),
                                                        str(ROOT / "eval" / "validation7.jsonl"),
                                                        str(ROOT / "eval" / "validation8.jsonl"),
-                                                       str(ROOT / "eval" / "validation9.jsonl")])
+                                                       str(ROOT / "eval" / "validation9.jsonl"),
+                                                       str(ROOT / "eval" / "validation10.jsonl")])
     parser.add_argument("--only", nargs="*", help="variant names to run (default: all)")
     args = parser.parse_args()
     os.environ["REPORTBOT_DATA_DIR"] = args.data_dir

@@ -17,9 +17,9 @@ from knowledge.store import ReportRow
 from knowledge.textnorm import normalize_for_match
 from knowledge.vocabulary import Vocabulary, report_terms
 
-SICHUAN = [SimpleNamespace(issuer="四川省", year=2025, review_year=2024, plan_year=2025),
-           SimpleNamespace(issuer="四川省", year=2026, review_year=2025, plan_year=2026),
-           SimpleNamespace(issuer="湖北省", year=2025, review_year=2024, plan_year=2025)]
+SICHUAN = [SimpleNamespace(id=2, issuer="四川省", year=2025, review_year=2024, plan_year=2025),
+           SimpleNamespace(id=1, issuer="四川省", year=2026, review_year=2025, plan_year=2026),
+           SimpleNamespace(id=3, issuer="湖北省", year=2025, review_year=2024, plan_year=2025)]
 ISSUERS = ["四川省", "湖北省"]
 TODAY = date(2026, 11, 30)
 
@@ -175,6 +175,59 @@ def test_another_year_s_figure_comes_only_after_the_refusal_labelled_as_that_yea
                  [hit(text, ["二、2026年工作安排"], [figure("85万人以上", "城镇新增就业", 2026, "target", text)])])
     assert not ans.found
     assert ans.answer.index("没有找到") < ans.answer.index("2026年的") < ans.answer.index("85万人以上")
+
+
+def test_a_year_the_reports_set_targets_for_is_covered_and_one_they_do_not_is_refused_saying_which_they_cover():
+    text = "到2030年，常住人口城镇化率达到60%。"
+    plan = hit(text, ["二、“十五五”时期主要目标"], [figure("60%", "常住人口城镇化率", 2030, "target", text)])
+    q = ask("四川2030年常住人口城镇化率目标是多少？")
+    weigh_concepts(q, bm25_of(text))
+    ans = build_answer(q, [plan], reports=SICHUAN, target_years={1: {2026, 2030}})
+    assert ans.found and "60%" in ans.answer
+    q = ask("四川2028年常住人口城镇化率目标是多少？")
+    weigh_concepts(q, bm25_of(text))
+    refused = build_answer(q, [plan], reports=SICHUAN, target_years={1: {2026, 2030}})
+    assert not refused.found
+    assert "涉及2024—2026年、2030年，没有2028年的" in refused.answer
+
+
+def test_a_year_that_names_the_report_asks_for_the_years_it_reviews_and_plans():
+    # "2025年政府工作报告说…": 2025 names the report; what it reviews happened in 2024
+    older = report("四川省2025年政府工作报告", review=2024, plan=2025)
+    older.id = 2
+    said = "高速公路里程从8000公里增加到9800公里。"
+    ans = answer("四川2025年政府工作报告说高速公路里程增至多少？",
+                 [hit(said, ["一、2024年工作回顾"], [figure("9800公里", "高速公路里程", 2024, "actual", said)], older)])
+    assert ans.found and "9800公里" in ans.answer
+    # a year named in the question that is not the report's stays the year asked
+    assert not answer("四川2023年高速公路里程是多少？",
+                      [hit(said, ["一、2024年工作回顾"], [figure("9800公里", "高速公路里程", 2024, "actual", said)],
+                           older)]).found
+
+
+def test_a_passage_stating_the_figure_asked_answers_before_a_better_worded_one_of_another_year():
+    review = "产业投资占比达到48%，产业投资增长9.4%。"
+    plan = "产业投资占比保持在50%以上。"
+    reviewed = hit(review, ["一、2025年工作回顾"], [figure("48%", "产业投资占比", 2025, "actual", review),
+                                                    figure("9.4%", "产业投资", 2025, "actual", review)])
+    planned = hit(plan, ["二、2026年工作安排"], [figure("50%以上", "产业投资占比", 2026, "target", plan)])
+    planned.chunk.vector_id = "r1-c1"
+    q = ask("四川今年产业投资占比是多少？")
+    weigh_concepts(q, bm25_of(review, plan))
+    ans = build_answer(q, [reviewed, planned], reports=SICHUAN)
+    assert ans.found and "50%以上" in ans.answer and "48%" not in ans.answer
+    # on the words-only pass the vector search has not run yet: the refusal lets it
+    assert not build_answer(q, [reviewed, planned], reports=SICHUAN, last_pass=False).found
+    # alone, the review's figure is refused, labelled with its year
+    alone = build_answer(q, [reviewed], reports=SICHUAN)
+    assert not alone.found and "2025年" in alone.answer
+
+
+def test_a_report_named_by_a_year_no_report_of_the_issuer_has_is_refused_saying_which_years_are_indexed():
+    ans = answer("四川2019年政府工作报告定的GDP增长目标是多少？",
+                 [hit("地区生产总值增长5%左右。", ["二、2026年工作安排"])])
+    assert not ans.found
+    assert "已收录的四川省报告是2025—2026年的，没有2019年的报告" in ans.answer
 
 
 def test_an_older_report_s_figure_follows_the_refusal_for_the_year_asked_labelled_with_its_year():
