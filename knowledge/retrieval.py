@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -20,12 +21,14 @@ from .figures import review_heading
 from .lexical import BM25, tokenize
 from .matching import (
     NO_POSITIONS,
+    asked_measure,
     asks_span,
     concept_credits,
     concept_overlap,
     concept_weight_list,
     indicator_fit,
     latest_years,
+    measure_stated,
     of_years,
     own_relative_years,
     span_fit,
@@ -37,7 +40,7 @@ from .query import QueryInfo, issuer_aliases
 from .store import ChunkRow, FigureRow, IndexMetaRow, ReportRow, Stores
 from .structure import END_MATTER
 from .textnorm import normalize_for_match
-from .vocabulary import MEANING_CREDIT, Vocabulary, is_term, load_vocabulary
+from .vocabulary import MAX_MEANINGS, MEANING_CREDIT, Vocabulary, is_term, load_vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +176,7 @@ class CorpusIndex:
         self.stores = stores
         self.embedder = embedder
         self.vocabulary = Vocabulary([], np.zeros((0, 1), dtype=np.float32))
+        self.indicators = Vocabulary([], np.zeros((0, 1), dtype=np.float32))  # every figure's indicator, embedded
         self.generation = -1
         self._checked_at = 0.0
         self._lock = threading.Lock()
@@ -222,6 +226,15 @@ class CorpusIndex:
         terms = {t for t, (docs, _) in self.bm25.postings.items() if len(docs) >= 2 and is_term(t)}
         terms.update(n for n in (normalize_for_match(f.indicator) for f in figs) if is_term(n))
         return load_vocabulary(sorted(terms), self.stores.vectors.term_vectors, embedder.embed_queries,
+                               self.stores.vectors.add_terms)
+
+    def _load_indicators(self, figs: list[FigureRef]) -> Vocabulary:
+        """Every figure's indicator as the reports write it ("人均预期寿命", "新增普惠性托位"), with its vector
+        (kept beside the vocabulary's: embedded once per indicator)."""
+        if self.embedder is None or not self.embedder.meaningful:
+            return Vocabulary([], np.zeros((0, 1), dtype=np.float32))
+        names = {n for n in (normalize_for_match(f.indicator) for f in figs) if _NAMED.search(n)}
+        return load_vocabulary(sorted(names), self.stores.vectors.term_vectors, self.embedder.embed_queries,
                                self.stores.vectors.add_terms)
 
     def dense(self, qvec: np.ndarray, mask: np.ndarray, n: int) -> list[int]:
@@ -330,8 +343,17 @@ class CorpusIndex:
                                       for c in chunks])
         self.matrix = self._load_vectors(chunks)
         self.vocabulary = self._load_vocabulary(figs)
+        self.indicators = self._load_indicators(figs)
         self._word_cache = {}
         log.info("index loaded: %d reports, %d chunks, %d figures", len(reports), len(chunks), len(figs))
+
+
+_NAMED = re.compile(r"[\u4e00-\u9fff]{2}")
+# How far (in standard deviations of the similarities of every indicator the reports in question state) the
+# indicator a question in other words means must stand out among those in the measure it asks (see
+# HybridRetriever._measured_meaning); 0 switches the look-up off.
+MEASURED_STANDOUT = 3.5
+MEASURED_MARGIN = 0.3
 
 
 def report_priors(q: QueryInfo, reports: dict[int, ReportRow]) -> dict[int, float]:
@@ -421,6 +443,41 @@ class HybridRetriever:
                                 if len(idx.chunks_containing(m.term, allowed))]
             concept.unmatched = not concept.meanings
             q.terms.extend(t for term, _ in concept.meanings for t in tokenize(term))
+        # words the reports in question do not write, whether or not a term near in meaning was found: the
+        # figure in the measure asked that they mean is the better evidence ("多少套房子": 安置房, not 小区)
+        unmatched = [c for c in todo if c.unmatched or c.foreign]
+        measured = self._measured_meanings(q, allowed) if unmatched else []
+        if measured:
+            for concept in unmatched:
+                concept.meanings = [(term, MEANING_CREDIT) for term in measured]
+                concept.unmatched = False
+            q.terms.extend(t for term in measured for t in tokenize(term))
+
+    def _measured_meanings(self, q: QueryInfo, allowed: set[int]) -> list[str]:
+        """For a question asking a number in a measure ("多少岁", "多少辆", "多少张床") in words no report writes:
+        the indicator it means among the figures in that measure that the reports in question state for the
+        years asked ("平均能活到多少岁" → 人均预期寿命, the one figure in 岁 of 山东's latest report), when that
+        indicator stands out in meaning from every indicator those reports state (MEASURED_STANDOUT), with any
+        as near as it (MEASURED_MARGIN: 养老床位 beside 家庭养老床位)."""
+        unit = asked_measure(q)
+        # money is the measure of most figures a report states: it narrows nothing
+        if not MEASURED_STANDOUT or unit is None or unit == "元" or q.vector is None:
+            return []
+        idx = self.index
+        pool: list[str] = []
+        candidates: list[str] = []
+        for rid in allowed:
+            years = wanted_years(q, idx.reports[rid])
+            for first, last in idx.figure_spans.get(rid, []):
+                for f in idx.figures[first:last]:
+                    term = normalize_for_match(f.indicator)
+                    pool.append(term)
+                    if measure_stated(unit, f.raw) and (not years or of_years(q, f, years)):
+                        candidates.append(term)
+        found = idx.indicators.standout(q.vector, candidates, pool)
+        if not found or found[0].score < MEASURED_STANDOUT:
+            return []
+        return [m.term for m in found[:MAX_MEANINGS] if m.score >= found[0].score - MEASURED_MARGIN]
 
     def prepare(self, q: QueryInfo) -> Plan:
         """The question's report priors and its lexical, figure and exact-number rankings (no vector yet)."""

@@ -69,6 +69,7 @@ class Vocabulary:
 
     def __init__(self, terms: list[str], vectors: np.ndarray):
         self.terms = terms
+        self.rows = {t: i for i, t in enumerate(terms)}
         self.matrix = _unit(vectors) if len(terms) else np.zeros((0, 1), dtype=np.float32)
         self.hub = self._hubness()
         self.min_score = self._chance_level()
@@ -141,6 +142,24 @@ class Vocabulary:
         if not found or found[0].score < self.min_score:
             return []
         return [m for m in found if m.score >= max(self.min_score, found[0].score - MARGIN)]
+
+
+    def standout(self, vector: np.ndarray, candidates: Iterable[str], pool: Iterable[str]) -> list[Match]:
+        """The candidates nearest the vector, best first, each scored by how far it stands out from the pool
+        (the terms it is one of) in standard deviations of the pool's similarities; none when fewer than
+        MIN_POOL of the pool's terms are in the vocabulary (too few to tell a meaning from chance)."""
+        rows = sorted({self.rows[t] for t in pool if t in self.rows})
+        chosen = sorted({self.rows[t] for t in candidates if t in self.rows})
+        if len(rows) < MIN_POOL or not chosen or self.matrix.shape[1] != len(vector):
+            return []
+        unit = _unit(vector[None, :])[0]
+        sims = self.matrix[rows] @ unit
+        mean, spread = float(sims.mean()), float(sims.std()) or 1.0
+        scored = [Match(self.terms[i], (float(self.matrix[i] @ unit) - mean) / spread) for i in chosen]
+        return sorted(scored, key=lambda m: -m.score)
+
+
+MIN_POOL = 20
 
 
 def _unit(vectors: np.ndarray) -> np.ndarray:

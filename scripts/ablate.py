@@ -116,6 +116,8 @@ def variants(kb) -> dict[str, Callable]:
                 lambda: switched(matching, "REPORT_YEAR_IS_THE_REPORTS", False),
             "the best passage refused for its figure's year or indicator though another found states it":
                 lambda: switched(answer, "MISFITS_LAG", False),
+            "no figure in the measure asked read as what words no report writes mean (MEASURED_STANDOUT)":
+                lambda: switched(retrieval, "MEASURED_STANDOUT", 0.0),
             "no ABBREVIATIONS (short forms)": abbreviations,
             "no EVERYDAY (everyday words, everyday.tsv)": lambda: emptied(query.EVERYDAY),
             "no GENERIC (asking words)": lambda: emptied(query.GENERIC),

@@ -121,6 +121,14 @@ def test_everyday_words_find_what_the_report_writes_formally(sample_real_kb, que
     assert needle in ans.answer
 
 
+def test_a_number_asked_in_a_measure_finds_the_figure_its_everyday_words_mean(sample_real_kb):
+    # the report writes 新增公共停车位, not 停车的地方
+    ans = sample_real_kb.ask("今年能多出多少个停车的地方？")
+    assert ans.found, ans.answer
+    assert "3000个" in ans.answer and "2025" in ans.answer
+    assert not sample_real_kb.ask("去年修了多少座桥？").found  # a measure the report states no figure in
+
+
 def test_a_follow_up_to_a_year_no_report_covers_says_so(sample_real_kb):
     first = sample_real_kb.ask("去年固投完成多少？")
     assert first.found and "215.4亿元" in first.answer and "2024" in first.answer

@@ -128,6 +128,38 @@ def test_the_vocabulary_discounts_a_term_near_everything():
     assert vocab.nearest(phrase, k=1)[0].term == "meant"
 
 
+def test_a_number_asked_in_a_measure_means_the_figure_in_that_measure_that_stands_out_in_meaning():
+    from knowledge.retrieval import HybridRetriever
+
+    rng = np.random.default_rng(1)
+    meant = np.eye(16)[0]
+    others = [f"指标{i}" for i in range(30)]
+    names = ["人均预期寿命", "学前三年毛入园率", *others]
+    unrelated = rng.normal(size=(30, 16))
+    unrelated[:, 0] = 0.0
+    vectors = np.vstack([meant + 0.1 * rng.normal(size=16), np.eye(16)[1], unrelated])
+    said = "人均预期寿命增至80.5岁。"
+
+    def fig(i, name, raw, unit):
+        return FigureRef(id=i, report_id=1, chunk_idx=0, indicator=name, value=0.0, value_high=None, raw=raw,
+                         unit=unit, kind="level", qualifier="", year=2025, type="actual", section_path="[]",
+                         sentence=said)
+
+    figures = [fig(0, "人均预期寿命", "80.5岁", "岁"), fig(1, "学前三年毛入园率", "3岁", "岁"),
+               *(fig(i + 2, name, f"{i}万元", "万元") for i, name in enumerate(others))]
+    index = SimpleNamespace(reports={1: report()}, figure_spans={1: [(0, len(figures))]}, figures=figures,
+                            indicators=Vocabulary(names, vectors))
+    retriever = HybridRetriever(index, None, None)
+    q = ask("四川人去年平均能活到多少岁？")
+    q.vector = meant
+    assert retriever._measured_meanings(q, {1}) == ["人均预期寿命"]
+    q.vector = rng.normal(size=16)  # a question near none of them: no meaning is read into it
+    assert retriever._measured_meanings(q, {1}) == []
+    q = ask("四川人去年平均能活到多少钱？")  # money narrows nothing
+    q.vector = meant
+    assert retriever._measured_meanings(q, {1}) == []
+
+
 def test_report_terms_are_words_of_two_passages_and_figure_indicators():
     terms = report_terms([["城镇", "新增", "就业"], ["就业", "目标", "城镇"], ["粮食"]], ["城镇新增就业"])
     assert "就业" in terms and "城镇" in terms and "城镇新增就业" in terms
