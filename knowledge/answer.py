@@ -369,14 +369,16 @@ def _of_another_year(q: QueryInfo, hit: Hit, quote: str) -> bool:
     return bool(asked and dated and not any(of_years(q, f, asked) for f in dated))
 
 
-def _states_asked(q: QueryInfo, hit: Hit, quote: str) -> bool:
+def _states_asked(q: QueryInfo, hit: Hit, quote: str, reviewed: set[int]) -> bool:
     """The quote states a figure of what the question names, of the year and kind (actual, target) and in the
-    measure asked ("多少亿元" is not answered by a growth rate beside another indicator's 亿美元)."""
+    measure asked ("多少亿元" is not answered by a growth rate beside another indicator's 亿美元). reviewed: the
+    years the issuer's reports review."""
     stated = _stated(hit, quote)
     asked = wanted_years(q, hit.report)
-    # the kind when the question says it (目标/预期, 完成了/去年); a year asked implies it (a report's plan year has
-    # targets, the year it reviews actuals), and "多少" alone is no word of either
-    kind = "target" if q.intent == "target" else "actual" if _ASKS_DONE.search(q.text) else None
+    # the kind when the question says it (目标/预期, 完成了/去年), else what the year asked has: a year some report
+    # reviews has happened (its target is no answer to what it came to); "多少" alone is no word of either
+    past = bool(asked) and asked <= reviewed
+    kind = "target" if q.intent == "target" else "actual" if _ASKS_DONE.search(q.text) or past else None
     return any((not asked or of_years(q, f, asked)) and (kind is None or f.type == kind)
                and _names_a_concept(q, f.indicator) and not _figure_missing(q, quote, [f]) for f in stated)
 
@@ -440,7 +442,11 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
     if MISFITS_LAG and last_pass and cov[best] >= FOUND_THRESHOLD and _misfit(q, hits[best], quotes[best][0]):
         # the passage would be refused (its figures are of another year or indicator than asked): another found
         # passage that states the figure asked — of the year and kind asked, named as asked — answers instead
-        stating = [i for i in range(len(hits)) if cov[i] >= FOUND_THRESHOLD and _states_asked(q, hits[i], quotes[i][0])]
+        # the years that have happened: those the issuer's reports review, or the one the report named reviews
+        reviewed = {r.review_year for r in reports if r.issuer == hits[best].report.issuer and r.review_year
+                    and (not q.report_year or r.year == q.report_year)}
+        stating = [i for i in range(len(hits))
+                   if cov[i] >= FOUND_THRESHOLD and _states_asked(q, hits[i], quotes[i][0], reviewed)]
         best = max(stating, key=rank, default=best)
     # a question with nothing but asking words ("今年的目标是什么？") is answered from the first passage, but
     # one asking a number in a measure ("下了几场雪？") only when that passage states one
