@@ -327,7 +327,8 @@ def unindexed_report(q: QueryInfo, reports: Iterable) -> str:
     if len(issuers) != 1:
         return ""
     (issuer,) = issuers
-    own = sorted({r.year for r in reports if r.issuer == issuer and r.year})
+    # the place's own bodies count as it ("平潭综合实验区" and its 管委会 deliver different reports)
+    own = sorted({r.year for r in reports if r.year and (r.issuer.startswith(issuer) or issuer.startswith(r.issuer))})
     if not own or q.report_year in own:
         return ""
     return f"已收录的{issuer}报告是{_years_text(own)}的，没有{q.report_year}年的报告。"

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from knowledge.answer import build_answer
+from knowledge.answer import build_answer, unindexed_report
 from knowledge.lexical import BM25, tokenize
 from knowledge.matching import concept_credit, concept_overlap, weigh_concepts
 from knowledge.query import understand
@@ -260,6 +260,13 @@ def test_a_report_named_by_a_year_no_report_of_the_issuer_has_is_refused_saying_
                  [hit("地区生产总值增长5%左右。", ["二、2026年工作安排"])])
     assert not ans.found
     assert "已收录的四川省报告是2025—2026年的，没有2019年的报告" in ans.answer
+    # a body of the place named delivers it: "平潭综合实验区2025年…报告" is its 管委会's
+    zone = [SimpleNamespace(id=4, issuer="平潭综合实验区", year=2022, review_year=2022, plan_year=None),
+            SimpleNamespace(id=5, issuer="平潭综合实验区管委会", year=2025, review_year=2024, plan_year=2025)]
+    q = understand("平潭综合实验区2025年政府工作报告里固投增长多少？", ["平潭综合实验区", "平潭综合实验区管委会"], zone, TODAY)
+    assert unindexed_report(q, zone) == ""
+    q = understand("平潭综合实验区2020年政府工作报告里固投增长多少？", ["平潭综合实验区", "平潭综合实验区管委会"], zone, TODAY)
+    assert "没有2020年的报告" in unindexed_report(q, zone)
 
 
 def test_an_older_report_s_figure_follows_the_refusal_for_the_year_asked_labelled_with_its_year():
