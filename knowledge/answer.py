@@ -29,7 +29,7 @@ from .matching import (
     unasked_scope,
     wanted_years,
 )
-from .query import GENERIC, Concept, QueryInfo
+from .query import GENERIC, Concept, QueryInfo, same_place
 from .retrieval import FigureRef, Hit
 from .textnorm import normalize_for_match
 from .types import PATH_SEP, Answer, Citation, FigureHit
@@ -324,11 +324,11 @@ def unindexed_report(q: QueryInfo, reports: Iterable) -> str:
         return ""
     reports = [r for r in reports if r.issuer]
     issuers = set(q.issuers) or {r.issuer for r in reports}
-    if len(issuers) != 1:
+    issuer = min(issuers, key=len, default="")
+    # one place, or a place and the body governing it ("平潭综合实验区" and its 管委会 deliver different reports)
+    if not issuer or any(i != issuer and not same_place(i, issuer) for i in issuers):
         return ""
-    (issuer,) = issuers
-    # the place's own bodies count as it ("平潭综合实验区" and its 管委会 deliver different reports)
-    own = sorted({r.year for r in reports if r.year and (r.issuer.startswith(issuer) or issuer.startswith(r.issuer))})
+    own = sorted({r.year for r in reports if r.year and r.issuer in issuers})
     if not own or q.report_year in own:
         return ""
     return f"已收录的{issuer}报告是{_years_text(own)}的，没有{q.report_year}年的报告。"

@@ -233,7 +233,18 @@ def named_issuers(text: str, known_issuers: list[str]) -> list[str]:
         return all(any(a <= s and e <= b and (b - a) > (e - s) for other, theirs in spans.items() if other != issuer
                        for a, b in theirs) for s, e in spans[issuer])
 
-    return [i for i in known_issuers if i in spans and not inside_another(i)]
+    named = [i for i in known_issuers if i in spans and not inside_another(i)]
+    # a place and its governing body are one issuer to ask about ("平潭综合实验区" and its 管委会's reports)
+    return [i for i in known_issuers if i in named or any(same_place(i, n) for n in named)]
+
+
+# What follows a place's name in the name of the body that governs it.
+GOVERNING_BODIES = ("管委会", "管理委员会", "人民政府", "政府", "党工委")
+
+
+def same_place(a: str, b: str) -> bool:
+    """Whether two issuers are one place and the body governing it ("平潭综合实验区", "平潭综合实验区管委会")."""
+    return a != b and any(a == b + body or b == a + body for body in GOVERNING_BODIES)
 
 
 @dataclass

@@ -55,6 +55,14 @@ def test_time_words_follow_the_report_named_and_the_base_of_a_change_is_no_time_
     assert ask("四川GDP比上年增长多少？").relative is None
 
 
+def test_a_place_named_is_asked_with_the_body_that_governs_it_but_not_with_its_districts():
+    from knowledge.query import named_issuers
+
+    known = ["平潭综合实验区", "平潭综合实验区管委会", "北京市", "北京市海淀区"]
+    assert named_issuers("平潭综合实验区2025年固投增长多少？", known) == ["平潭综合实验区", "平潭综合实验区管委会"]
+    assert named_issuers("北京市去年GDP增长多少？", known) == ["北京市"]
+
+
 def test_a_span_of_years_is_asked_by_its_own_words_not_by_any_period():
     from knowledge.matching import asks_span
 
