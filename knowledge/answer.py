@@ -29,7 +29,7 @@ from .matching import (
     unasked_scope,
     wanted_years,
 )
-from .query import GENERIC, Concept, QueryInfo, same_place
+from .query import GENERIC, Concept, QueryInfo, places, same_place
 from .retrieval import FigureRef, Hit
 from .textnorm import normalize_for_match
 from .types import PATH_SEP, Answer, Citation, FigureHit
@@ -444,10 +444,12 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
         # the passage would be refused (its figures are of another year or indicator than asked): another found
         # passage that states the figure asked — of the year and kind asked, named as asked — answers instead
         # the years that have happened: those the issuer's reports review, or the one the report named reviews
-        reviewed = {r.review_year for r in reports if r.issuer == hits[best].report.issuer and r.review_year
+        issuer = hits[best].report.issuer
+        reviewed = {r.review_year for r in reports if r.review_year and (r.issuer == issuer or same_place(r.issuer, issuer))
                     and (not q.report_year or r.year == q.report_year)}
-        stating = [i for i in range(len(hits))
-                   if cov[i] >= FOUND_THRESHOLD and _states_asked(q, hits[i], quotes[i][0], reviewed)]
+        # a level asked now comes from the issuer's latest report, not from whichever report states one
+        stating = [i for i in range(len(hits)) if cov[i] >= FOUND_THRESHOLD and (current[i] or not now)
+                   and _states_asked(q, hits[i], quotes[i][0], reviewed)]
         best = max(stating, key=rank, default=best)
     # a question with nothing but asking words ("今年的目标是什么？") is answered from the first passage, but
     # one asking a number in a measure ("下了几场雪？") only when that passage states one
@@ -485,7 +487,7 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
                             _figures_for(q, hits, citations, quote, best))
     lines = []
     picked = [best]
-    if q.compare or (len(q.issuers) > 1):
+    if q.compare or len(places(q.issuers)) > 1:
         seen_reports = {hits[best].report.id or 0}
         for i in sorted(range(len(hits)), key=lambda j: -quotes[j][1]):
             if hits[i].report.id not in seen_reports and cov[i] >= FOUND_THRESHOLD * 0.8:
@@ -545,7 +547,7 @@ def _with_another_year(q: QueryInfo, reason: str, citations: list[Citation], cov
 
 def _diversify(q: QueryInfo, hits: list[Hit], top_k: int) -> list[Hit]:
     """For a comparison, make sure each report asked about has its best passage among the citations."""
-    if not (q.compare or len(q.issuers) > 1):
+    if not (q.compare or len(places(q.issuers)) > 1):
         return hits[:top_k]
     out: list[Hit] = []
     seen: set[int] = set()

@@ -60,7 +60,7 @@ def wanted_years(q: QueryInfo, report: ReportRow) -> set[int]:
     report, see query.resolve_time_words: an older report's review year is not 去年), or, unresolved, read from
     the report. A year that only names the report ("2023年政府工作报告回顾…") is the report's own: its plan year
     for a target, the year it reviews for what was done, either when the question does not say."""
-    if REPORT_YEAR_IS_THE_REPORTS and q.report_year and set(q.years) == {q.report_year} and not q.relative \
+    if REPORT_YEAR_IS_THE_REPORTS and q.year_names_report and set(q.years) == {q.report_year} and not q.relative \
             and report.year == q.report_year:
         if q.intent == "target":
             own = {report.plan_year}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -218,6 +218,29 @@ def issuer_aliases(issuer: str) -> set[str]:
     return aliases
 
 
+_REPORT_NAMED = re.compile(r"((?:19|20)\d{2})\s*年([\u4e00-\u9fff]{0,14}?)(政府工作报告|工作报告|统计公报|计划总结|报告)")
+# What may stand between a report's year and the word for the report besides the issuer's name ("2008年那份国务院
+# 报告", "2022年国民经济和社会发展统计公报"): anything else ("2024年的经济增长在报告里") makes the year a figure's.
+_REPORT_WORDS = re.compile(r"的|那份|这份|该|份|国务院|中央|人民政府|政府|管委会|国民经济和社会发展|国民经济|社会发展|全国|全省|全市|全区|"
+                           r"省|市|区|县")
+
+
+def _named_report_year(digits: str, issuers: list[str]) -> tuple[int | None, bool]:
+    """The year of the report a question names ("2019年政府工作报告", "四川2025年政府工作报告显示…"), and whether the
+    year is said only there (not also of a figure: "四川2025年GDP增长，2025年政府工作报告怎么说")."""
+    aliases = sorted({a for i in issuers for a in issuer_aliases(i)}, key=len, reverse=True)
+    for m in _REPORT_NAMED.finditer(digits):
+        between = m.group(2)
+        for alias in aliases:
+            between = between.replace(alias, "")
+        if _REPORT_WORDS.sub("", between):
+            continue
+        year = m.group(1)
+        elsewhere = digits[:m.start()] + digits[m.end():]
+        return int(year), re.search(rf"(?<!\d){year}(?!\d)", elsewhere) is None
+    return None, False
+
+
 def named_issuers(text: str, known_issuers: list[str]) -> list[str]:
     """The issuers a text names. A name inside a longer name of another issuer does not count: "临江开发区"
     names 临江经济技术开发区, not every 开发区."""
@@ -245,6 +268,15 @@ GOVERNING_BODIES = ("管委会", "管理委员会", "人民政府", "政府", "�
 def same_place(a: str, b: str) -> bool:
     """Whether two issuers are one place and the body governing it ("平潭综合实验区", "平潭综合实验区管委会")."""
     return a != b and any(a == b + body or b == a + body for body in GOVERNING_BODIES)
+
+
+def places(issuers: Iterable[str]) -> dict[str, list[str]]:
+    """The places issuers are of, each named by its shortest issuer, with every issuer of it."""
+    out: dict[str, list[str]] = {}
+    for issuer in sorted(issuers, key=len):
+        place = next((p for p in out if same_place(p, issuer)), issuer)
+        out.setdefault(place, []).append(issuer)
+    return out
 
 
 @dataclass
@@ -296,6 +328,7 @@ class QueryInfo:
     concept_weights: list[float] = field(default_factory=list)  # set from corpus idf when an index is at hand
     compare: bool = False
     report_year: int | None = None  # "2019年政府工作报告": the year the report was delivered
+    year_names_report: bool = False  # that year is said only to name the report ("2023年…报告回顾…"), no figure's
     kinds: list[str] = field(default_factory=list)  # 统计公报 / 计划总结 / 政府工作报告 named in the question
     figure_strings: list[str] = field(default_factory=list)  # "1.3万亿元": numbers the question quotes
     asks_past: bool = False  # "做了哪些工作": what was done, not what is planned
@@ -363,10 +396,7 @@ def understand(question: str, known_issuers: list[str], reports=None, today: dat
         # beside a named place, 全国/国家 is a scope ("增速居全国前列", "国家级专精特新企业"), not the State Council
         issuers.remove("国务院")
     # "四川" inside "四川省" is one mention; but "江西" must not pull in "广西" and vice versa (whole aliases only)
-    report_year = None
-    m = re.search(r"((?:19|20)\d{2})\s*年(?:的)?(?:[\u4e00-\u9fff]{0,8})(?:政府工作报告|工作报告|统计公报|计划总结|报告)", digits)
-    if m:
-        report_year = int(m.group(1))
+    report_year, year_names_report = _named_report_year(digits, issuers)
     kinds = [k for k in ("统计公报", "计划总结", "政府工作报告") if k in text]
 
     gloss = glossed(lower)
@@ -404,11 +434,12 @@ def understand(question: str, known_issuers: list[str], reports=None, today: dat
     q = QueryInfo(original=question, text=text, expanded=expanded, embedded=_with_expansions(text, gloss, each=1),
                   terms=terms, years=years, relative=relative, issuers=issuers, intent=intent, numeric=numeric,
                   concepts=concepts, compare=compare, report_year=report_year, kinds=kinds,
+                  year_names_report=year_names_report,
                   figure_strings=figure_strings,
                   asks_past=bool(_PAST.search(text)), asks_meaning=bool(_MEANING.search(text)))
     if relative and reports is not None:
         resolve_time_words(q, reports, today or date.today())
-    q.across = bool(_ACROSS.search(text)) or len(issuers) >= 2 and bool(_WHICH_MORE.search(text))
+    q.across = bool(_ACROSS.search(text)) or len(places(issuers)) >= 2 and bool(_WHICH_MORE.search(text))
     q.trend = bool(_TREND.search(text)) and len(years) < 2
     q.threshold = _threshold(to_halfwidth(text))
     return q
@@ -474,8 +505,8 @@ def resolve_time_words(q: QueryInfo, reports, today: date) -> None:
     issuers = set(q.issuers) or ({r.issuer for r in reports} if len({r.issuer for r in reports}) == 1 else set())
     offset = _OFFSETS[q.relative]
     years: set[int] = set()
-    for issuer in issuers:  # each issuer's own latest report ("开发区" may name two zones)
-        own = [r for r in reports if r.issuer == issuer]
+    for bodies in places(issuers).values():  # each place's own latest report ("开发区" may name two zones)
+        own = [r for r in reports if r.issuer in bodies]
         if q.report_year:  # the report named, or, not indexed, the years it would plan and review
             own = [r for r in own if r.year == q.report_year] or \
                 [SimpleNamespace(year=q.report_year, plan_year=q.report_year, review_year=q.report_year - 1)]

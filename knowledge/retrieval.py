@@ -21,6 +21,7 @@ from .figures import review_heading
 from .lexical import BM25, tokenize
 from .matching import (
     NO_POSITIONS,
+    PHYSICAL,
     asked_measure,
     asks_span,
     concept_credits,
@@ -187,6 +188,7 @@ class CorpusIndex:
         self.bm25 = BM25([])
         self.figures_by_chunk: dict[tuple[int, int], list[FigureRef]] = {}
         self.figures: list[FigureRef] = []
+        self.figure_terms: list[str] = []
         self.figure_blob = TextIndex([])
         self.figure_report = np.zeros(0, dtype=np.int64)
         self.figure_spans: dict[int, list[tuple[int, int]]] = {}  # report id -> its runs [first, last) in self.figures
@@ -235,7 +237,7 @@ class CorpusIndex:
             return Vocabulary([], np.zeros((0, 1), dtype=np.float32))
         names = {n for n in (normalize_for_match(f.indicator) for f in figs) if _NAMED.search(n)}
         return load_vocabulary(sorted(names), self.stores.vectors.term_vectors, self.embedder.embed_queries,
-                               self.stores.vectors.add_terms)
+                               self.stores.vectors.add_terms, calibrated=False)
 
     def dense(self, qvec: np.ndarray, mask: np.ndarray, n: int) -> list[int]:
         if not len(self.matrix) or self.matrix.shape[1] != len(qvec):
@@ -330,6 +332,7 @@ class CorpusIndex:
         self.figures = figs
         # what a figure is looked up by: its normalized indicator and the start of its sentence
         self.figure_blob = TextIndex([normalize_for_match(f.indicator + " " + f.sentence[:80]) for f in figs])
+        self.figure_terms = [normalize_for_match(f.indicator) for f in figs]  # aligned with self.figures
         self.figure_report = np.array([f.report_id for f in figs], dtype=np.int64)
         self.figure_spans = _runs([f.report_id for f in figs])
         self.target_years = {}
@@ -460,20 +463,21 @@ class HybridRetriever:
         indicator stands out in meaning from every indicator those reports state (MEASURED_STANDOUT), with any
         as near as it (MEASURED_MARGIN: 养老床位 beside 家庭养老床位)."""
         unit = asked_measure(q)
-        # money is the measure of most figures a report states: it narrows nothing
-        if not MEASURED_STANDOUT or unit is None or unit == "元" or q.vector is None:
+        # money is the measure of most figures a report states: it narrows nothing; and the indicators of one
+        # place's reports are few enough for one to stand out (of every report's, the best of many would by chance)
+        if not MEASURED_STANDOUT or unit is None or unit == "元" or q.vector is None or not q.issuers:
             return []
         idx = self.index
+        written = PHYSICAL.get(unit, unit)
         pool: list[str] = []
         candidates: list[str] = []
         for rid in allowed:
             years = wanted_years(q, idx.reports[rid])
             for first, last in idx.figure_spans.get(rid, []):
-                for f in idx.figures[first:last]:
-                    term = normalize_for_match(f.indicator)
-                    pool.append(term)
-                    if measure_stated(unit, f.raw) and (not years or of_years(q, f, years)):
-                        candidates.append(term)
+                pool.extend(idx.figure_terms[first:last])
+                candidates.extend(idx.figure_terms[i] for i in range(first, last)
+                                  if measure_stated(written, idx.figures[i].raw)
+                                  and (not years or of_years(q, idx.figures[i], years)))
         found = idx.indicators.standout(q.vector, candidates, pool)
         if not found or found[0].score < MEASURED_STANDOUT:
             return []

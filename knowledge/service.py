@@ -24,7 +24,7 @@ from .followup import is_followup, resolve_followup
 from .lexical import tokenize
 from .matching import unasked_scope, unasked_span, weigh_concepts
 from .parse import parse_report, report_stem
-from .query import indicator_phrase, understand
+from .query import indicator_phrase, places, understand
 from .readers import SUPPORTED_SUFFIXES, ReadLimits
 from .redate import redate_figures
 from .retrieval import CorpusIndex, HybridRetriever
@@ -467,13 +467,13 @@ class KnowledgeBase:
         indicator = indicator_phrase(q)
         if len(indicator) < 2:
             return None
-        if q.trend and len(q.issuers) <= 1:
+        if q.trend and len(places(q.issuers)) <= 1:
             trend = self.series.trend(indicator, q.issuers[0] if q.issuers else None)
             return trend_answer(q.original, trend) if trend.found else None
         if not q.across:
             return None
         year = q.years[0] if q.years else max((r.plan_year or 0 for r in self.index.reports.values()), default=0)
-        comparison = self.series.compare(indicator, year, issuers=q.issuers if len(q.issuers) >= 2 else None)
+        comparison = self.series.compare(indicator, year, issuers=q.issuers if len(places(q.issuers)) >= 2 else None)
         if not comparison.found:
             return None
         ans = comparison_answer(q.original, comparison)

@@ -67,12 +67,13 @@ class Match:
 class Vocabulary:
     """Terms and their unit vectors; `nearest` finds the terms that mean what a phrase means."""
 
-    def __init__(self, terms: list[str], vectors: np.ndarray):
+    def __init__(self, terms: list[str], vectors: np.ndarray, calibrated: bool = True):
+        """calibrated=False: no hubness or chance level (only `standout` is used, on lists of indicators)."""
         self.terms = terms
         self.rows = {t: i for i, t in enumerate(terms)}
         self.matrix = _unit(vectors) if len(terms) else np.zeros((0, 1), dtype=np.float32)
-        self.hub = self._hubness()
-        self.min_score = self._chance_level()
+        self.hub = self._hubness() if calibrated else np.zeros(len(terms), dtype=np.float32)
+        self.min_score = self._chance_level() if calibrated else float("inf")
 
     def __len__(self) -> int:
         return len(self.terms)
@@ -169,7 +170,7 @@ def _unit(vectors: np.ndarray) -> np.ndarray:
 
 def load_vocabulary(terms: list[str], stored: Callable[[list[str]], dict[str, np.ndarray]],
                     embed: Callable[[list[str]], np.ndarray], store: Callable[[list[str], np.ndarray], None],
-                    batch: int = 256) -> Vocabulary:
+                    batch: int = 256, calibrated: bool = True) -> Vocabulary:
     """The vocabulary of the given terms: vectors from the store, the missing ones embedded and stored
     (an index made before the vocabulary existed, or after `rebuild`)."""
     have = stored(terms)
@@ -183,4 +184,4 @@ def load_vocabulary(terms: list[str], stored: Callable[[list[str]], dict[str, np
             have.update(zip(part, vecs, strict=True))
     kept = [t for t in terms if t in have]
     vectors = np.stack([have[t] for t in kept]) if kept else np.zeros((0, 1), dtype=np.float32)
-    return Vocabulary(kept, vectors)
+    return Vocabulary(kept, vectors, calibrated)

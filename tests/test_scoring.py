@@ -61,6 +61,20 @@ def test_a_place_named_is_asked_with_the_body_that_governs_it_but_not_with_its_d
     known = ["平潭综合实验区", "平潭综合实验区管委会", "北京市", "北京市海淀区"]
     assert named_issuers("平潭综合实验区2025年固投增长多少？", known) == ["平潭综合实验区", "平潭综合实验区管委会"]
     assert named_issuers("北京市去年GDP增长多少？", known) == ["北京市"]
+    # one place: 去年 is the year its latest report reviews, whichever body delivered it
+    zone = [SimpleNamespace(id=4, issuer="平潭综合实验区", year=2022, review_year=2022, plan_year=None),
+            SimpleNamespace(id=5, issuer="平潭综合实验区管委会", year=2025, review_year=2024, plan_year=2025)]
+    q = understand("平潭综合实验区去年固投增长多少？", known, zone, TODAY)
+    assert q.years == [2024] and not q.across
+
+
+def test_a_year_names_the_report_only_when_nothing_but_its_name_stands_between():
+    assert ask("四川2024年的经济增长在报告里是多少？").report_year is None  # the year of a figure
+    named = ask("四川省2025年政府工作报告说高速公路里程增至多少？")
+    assert named.report_year == 2025 and named.year_names_report
+    assert ask("2008年那份国务院报告说，前五年财政卫生支出多少？").report_year == 2008
+    both = ask("四川2025年GDP增长多少，2025年政府工作报告怎么说？")  # 2025 is the figure's year too
+    assert both.report_year == 2025 and not both.year_names_report
 
 
 def test_a_span_of_years_is_asked_by_its_own_words_not_by_any_period():
@@ -156,7 +170,7 @@ def test_a_number_asked_in_a_measure_means_the_figure_in_that_measure_that_stand
     figures = [fig(0, "人均预期寿命", "80.5岁", "岁"), fig(1, "学前三年毛入园率", "3岁", "岁"),
                *(fig(i + 2, name, f"{i}万元", "万元") for i, name in enumerate(others))]
     index = SimpleNamespace(reports={1: report()}, figure_spans={1: [(0, len(figures))]}, figures=figures,
-                            indicators=Vocabulary(names, vectors))
+                            figure_terms=[f.indicator for f in figures], indicators=Vocabulary(names, vectors, False))
     retriever = HybridRetriever(index, None, None)
     q = ask("四川人去年平均能活到多少岁？")
     q.vector = meant
@@ -164,6 +178,9 @@ def test_a_number_asked_in_a_measure_means_the_figure_in_that_measure_that_stand
     q.vector = rng.normal(size=16)  # a question near none of them: no meaning is read into it
     assert retriever._measured_meanings(q, {1}) == []
     q = ask("四川人去年平均能活到多少钱？")  # money narrows nothing
+    q.vector = meant
+    assert retriever._measured_meanings(q, {1}) == []
+    q = ask("人去年平均能活到多少岁？")  # nor does a measure over every report of every place
     q.vector = meant
     assert retriever._measured_meanings(q, {1}) == []
 
