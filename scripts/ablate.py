@@ -118,6 +118,8 @@ def variants(kb) -> dict[str, Callable]:
                 lambda: switched(answer, "MISFITS_LAG", False),
             "no figure in the measure asked read as what words no report writes mean (MEASURED_STANDOUT)":
                 lambda: switched(retrieval, "MEASURED_STANDOUT", 0.0),
+            "a place and the body governing it (…管委会) asked apart (no GOVERNING_BODIES)":
+                lambda: switched(query, "GOVERNING_BODIES", ()),
             "no ABBREVIATIONS (short forms)": abbreviations,
             "no EVERYDAY (everyday words, everyday.tsv)": lambda: emptied(query.EVERYDAY),
             "no GENERIC (asking words)": lambda: emptied(query.GENERIC),
