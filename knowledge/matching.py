@@ -275,12 +275,13 @@ def indicator_fit(q: QueryInfo, indicator: str) -> float:
 # The one check on its meaning a question wholly in other words still allows: it asks for a number in a
 # measure ("平均能活到多少岁", "造了多少辆", "省了多少钱") and the passage states a number in it ("外星人来了
 # 几次", "下了几场雪" find none in the passage nearest in meaning, and are refused).
-_MEASURE_ASKED = re.compile(r"(?:多少|几)(?:万|亿|千|百)?(公里|千瓦时|千瓦|平方米|立方米|公斤|百分点|钱|度电|[个人家次场岁斤吨辆张所座项元亩套户条台部天倍名位架艘间])")
+_MEASURE_ASKED = re.compile(r"(?:多少|几)(?:万|亿|千|百)?(公里|千瓦时|千瓦|平方米|立方米|公斤|公顷|百分点|钱|度电|标准箱|标箱|"
+                            r"[个人家次场岁斤吨辆张所座项元亩套户条台部天倍名位架艘间列处批件株棵头只篇])")
 # Measures of a physical quantity: a passage answers in one of the same dimension (a count's classifier varies:
 # 个, 家, 所 …): the measure asked → how a report may write it.
 PHYSICAL = {"公里": "公里|千米", "千瓦时": "千瓦时|度", "千瓦时|度": "千瓦时|度", "千瓦": "千瓦(?!时)",
             "平方米": "平方米|平方公里|亩|公顷", "立方米": "立方米|方", "公斤": "公斤|斤|吨", "斤": "斤|吨",
-            "吨": "吨|斤", "亩": "亩|公顷|平方公里", "岁": "岁"}
+            "吨": "吨|斤", "亩": "亩|公顷|平方公里", "公顷": "公顷|亩|平方公里", "岁": "岁", "标箱": "标箱|标准箱"}
 
 
 def asked_measure(q: QueryInfo) -> str | None:
@@ -288,7 +289,7 @@ def asked_measure(q: QueryInfo) -> str | None:
     asked = _MEASURE_ASKED.search(q.text)
     if asked is None:
         return None
-    return {"钱": "元", "度电": "千瓦时|度"}.get(asked.group(1), asked.group(1))
+    return {"钱": "元", "度电": "千瓦时|度", "标准箱": "标箱"}.get(asked.group(1), asked.group(1))
 
 
 def measure_stated(unit: str, quote: str) -> bool:

@@ -150,6 +150,15 @@ def test_the_vocabulary_discounts_a_term_near_everything():
     assert vocab.nearest(phrase, k=1)[0].term == "meant"
 
 
+def test_the_measure_a_number_is_asked_in_is_read_with_the_reports_units():
+    from knowledge.matching import asked_measure
+
+    assert asked_measure(ask("江苏去年开了多少列中欧班列？")) == "列"
+    assert asked_measure(ask("武汉港去年集装箱达到多少标准箱？")) == "标箱"
+    assert asked_measure(ask("四川去年整治了多少处堵点？")) == "处"
+    assert asked_measure(ask("四川去年GDP增长多少？")) is None
+
+
 def test_a_number_asked_in_a_measure_means_the_figure_in_that_measure_that_stands_out_in_meaning():
     from knowledge.retrieval import HybridRetriever
 
