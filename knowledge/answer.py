@@ -192,7 +192,7 @@ def passage_coverage(q: QueryInfo, hit: Hit, memo: dict[str, tuple[str, float, f
 
 # A quantity: digits that are not a date ("创2006年以来新高" states none) nor a rank ("稳居全国第2"), or Chinese
 # numerals with a unit.
-_NUMBER_WITH_UNIT = re.compile(r"(?<![\d.第])\d+(?:\.\d+)?(?![\d.]*\s*(?:年|月|日))|[一二三四五六七八九十百千万亿]+(?:%|亿|万|个|家|人)")
+_NUMBER_WITH_UNIT = re.compile(r"(?<![\d.第A-Za-z])\d+(?:\.\d+)?(?![\d.]*\s*(?:年|月|日))|[一二三四五六七八九十百千万亿]+(?:%|亿|万|个|家|人)")
 
 
 # What was done, said outright ("实际增长了多少", "去年完成了多少"): a target is no answer to it.

@@ -103,10 +103,15 @@ _SPAN_MEASURE = re.compile(r"累计|年均")
 SPAN_QUESTIONS = True
 
 
+# A run of years named by its ends ("1998年至2002年间", "2021—2025年"): a span asked, ending with the later year
+_YEAR_RANGE = re.compile(r"(?:19|20)\d{2}\s*年?\s*(?:至|到|—|–|-|~|～)\s*(?:19|20)\d{2}")
+
+
 def asks_span(q: QueryInfo) -> bool:
     if not SPAN_QUESTIONS:
         return False
-    return bool(_ASKS_SPAN.search(q.text) or (_SPAN_MEASURE.search(q.text) and not q.years and not q.relative))
+    return bool(_ASKS_SPAN.search(q.text) or _YEAR_RANGE.search(q.text)
+                or (_SPAN_MEASURE.search(q.text) and not q.years and not q.relative))
 
 
 # Whether a figure's span of years (figures.py dates a five-year review's totals) is told from one year's

@@ -74,6 +74,22 @@ def _load_everyday(path: Path) -> dict[str, list[str]]:
 EVERYDAY: dict[str, list[str]] = _load_everyday(Path(__file__).with_name("everyday.tsv"))
 
 
+def _load_synonyms(path: Path) -> dict[str, list[str]]:
+    table: dict[str, list[str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        group = [t.strip() for t in line.split("|") if t.strip()]
+        for term in group:
+            table.setdefault(term.lower(), [term, *(t for t in group if t != term)])
+    return table
+
+
+# Formal names of one statistic ("第三产业" / "服务业"): a phrase found in a question is one concept any of them covers,
+# like an everyday phrase (an everyday phrase of the same spelling wins).
+SYNONYMS: dict[str, list[str]] = _load_synonyms(Path(__file__).with_name("synonyms.tsv"))
+
+
 # Particles and classifiers speech slips inside a phrase: "找到了工作", "办个公司", "老人的养老金".
 _SLIPPED = set("了的个些过着")
 
@@ -102,7 +118,7 @@ def _word_bounds(text: str) -> list[tuple[int, int]]:
 
 
 def everyday_phrases(lower: str, taken: Sequence[tuple[int, int]] = ()) -> list[tuple[str, str]]:
-    """The phrases of EVERYDAY in a (lower-cased) question, read left to right, the longest at each place:
+    """The phrases of EVERYDAY and SYNONYMS in a (lower-cased) question, read left to right, the longest at each place:
     (the question's words, the phrase they are). A phrase must start where a word starts and end where one
     ends, or inside a word that starts with it ("看病" in "看病贵", not "收入多少" in "财政收入多少" nor "用电" in
     "家用电器"), and must not overlap a span already taken (a short form's)."""
@@ -115,7 +131,7 @@ def everyday_phrases(lower: str, taken: Sequence[tuple[int, int]] = ()) -> list[
             and not any(i < b and a < end for a, b in taken)
 
     by_first: dict[str, list[str]] = {}
-    for phrase in EVERYDAY:
+    for phrase in {**SYNONYMS, **EVERYDAY}:
         by_first.setdefault(phrase[0], []).append(phrase)
     found: list[tuple[str, str]] = []
     i = 0
@@ -140,7 +156,8 @@ def glossed(lower: str) -> list[tuple[str, list[str], list[str]]]:
     abbreviations = [abbr for abbr in ABBREVIATIONS if abbr in lower]
     spans = [(m.start(), m.end()) for abbr in abbreviations for m in re.finditer(re.escape(abbr), lower)]
     everyday = everyday_phrases(lower, spans)
-    return [*((said, [phrase] if phrase != said else [], EVERYDAY[phrase]) for said, phrase in everyday),
+    return [*((said, [phrase] if phrase != said else [], EVERYDAY.get(phrase) or SYNONYMS[phrase])
+              for said, phrase in everyday),
             *((abbr, [], ABBREVIATIONS[abbr]) for abbr in abbreviations)]
 
 
@@ -168,6 +185,10 @@ GENERIC = set(
 # moved, the bound set, the measure of a length, none of them what the figure is of.
 FORMAL_FRAME = set("增幅 降幅 幅度 提升 较 较上年 上限 下限 里程 比重 比例".split())
 GENERIC |= FORMAL_FRAME
+# The basis a statistic is computed on ("按可比价格计算", "扣除价格因素", "按现价计算"): how a figure was counted, not what
+# it counts. (Reports lead figures with the same phrases: figures._LEAD_VERBS.)
+STATISTICAL_BASIS = set("可比价格 可比价 现价 不变价 计算 扣除 价格因素 因素".split())
+GENERIC |= STATISTICAL_BASIS
 
 # What a plan says ("目标", "力争", "要…多少": a figure still to be reached) and what a review says.
 _TARGET_RE = re.compile(r"(目标|任务.{0,3}多少|预期|计划|力争|打算|定了|定的|定在|安排|要[\u4e00-\u9fff]{1,4}多少|将|控制在|准备)")

@@ -150,6 +150,24 @@ def test_the_vocabulary_discounts_a_term_near_everything():
     assert vocab.nearest(phrase, k=1)[0].term == "meant"
 
 
+def test_formal_names_of_one_statistic_and_how_it_was_computed():
+    # 第三产业 is 服务业 in the reports' usage; "按可比价格计算" says how a figure was counted, not what it counts
+    q = ask("四川2015年第三产业在经济总量中所占比重是多少？")
+    assert any("服务业" in c.forms for c in q.concepts)
+    assert concept_credit(next(c for c in q.concepts if "服务业" in c.forms), "服务业在生产总值中的比重50.5%") == 1.0
+    assert not any("可比价格" in c.forms[0] for c in ask("四川去年按可比价格计算的经济增速是多少？").concepts)
+    # a run of years named by its ends asks a span: its total or average, not one year's figure
+    from knowledge.matching import asks_span
+    assert asks_span(ask("1998年至2002年间国内生产总值年均增长多少？"))
+    assert not asks_span(ask("2002年国内生产总值增长多少？"))
+
+
+def test_a_digit_of_a_name_is_no_number():
+    from knowledge.answer import _NUMBER_WITH_UNIT
+    assert not _NUMBER_WITH_UNIT.search("广义货币M2和社会融资规模增速要与名义增速相匹配")
+    assert _NUMBER_WITH_UNIT.search("广义货币M2增长8.1%")
+
+
 def test_the_measure_a_number_is_asked_in_is_read_with_the_reports_units():
     from knowledge.matching import asked_measure
 
@@ -628,8 +646,9 @@ def test_the_thing_counted_after_a_measure_word_is_a_concept_whatever_jieba_tags
 
 def test_a_formal_question_frame_is_not_what_the_figure_is_of():
     # a briefing's wording: the bound set, the increase, the verb of reporting or setting are no topic
-    forms = [c.forms[0] for c in ask("四川省2026年政府工作报告对粮食种植面积设定的下限是多少亩？").concepts]
-    assert forms == ["粮食种植"]  # 面积, like 规模 and 数量, is the measure asked
+    concepts = ask("四川省2026年政府工作报告对粮食种植面积设定的下限是多少亩？").concepts
+    # one concept, the statistic's name (its formal variants with it); the bound set is no topic
+    assert len(concepts) == 1 and concepts[0].forms[0] == "粮食种植面积" and "粮食播种面积" in concepts[0].forms
     forms = [c.forms[0] for c in ask("四川省2025年政府工作报告显示，2024年集装箱吞吐量较上年的增幅是多少？").concepts]
     assert forms == ["集装箱吞吐量"]
     passage = hit("港口集装箱吞吐量增长11.3%。", ["一、2024年工作回顾"],
