@@ -185,10 +185,6 @@ GENERIC = set(
 # moved, the bound set, the measure of a length, none of them what the figure is of.
 FORMAL_FRAME = set("增幅 降幅 幅度 提升 较 较上年 上限 下限 里程 比重 比例".split())
 GENERIC |= FORMAL_FRAME
-# The basis a statistic is computed on ("按可比价格计算", "扣除价格因素", "按现价计算"): how a figure was counted, not what
-# it counts. (Reports lead figures with the same phrases: figures._LEAD_VERBS.)
-STATISTICAL_BASIS = set("可比价格 可比价 现价 不变价 计算 扣除 价格因素 因素".split())
-GENERIC |= STATISTICAL_BASIS
 
 # What a plan says ("目标", "力争", "要…多少": a figure still to be reached) and what a review says.
 _TARGET_RE = re.compile(r"(目标|任务.{0,3}多少|预期|计划|力争|打算|定了|定的|定在|安排|要[\u4e00-\u9fff]{1,4}多少|将|控制在|准备)")

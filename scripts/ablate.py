@@ -123,8 +123,6 @@ def variants(kb) -> dict[str, Callable]:
             "no ABBREVIATIONS (short forms)": abbreviations,
             "no EVERYDAY (everyday words, everyday.tsv)": lambda: emptied(query.EVERYDAY),
             "no SYNONYMS (formal names of one statistic, synonyms.tsv)": lambda: emptied(query.SYNONYMS),
-            "no STATISTICAL_BASIS (按可比价格计算, 扣除价格因素 … as asking words)":
-                lambda: without(query.GENERIC, query.STATISTICAL_BASIS),
             "no GENERIC (asking words)": lambda: emptied(query.GENERIC),
             "no QUESTION_VERBS": lambda: emptied(query.QUESTION_VERBS)}
 
