@@ -32,7 +32,7 @@ from .matching import (
 from .query import GENERIC, Concept, QueryInfo, places, same_place
 from .retrieval import FigureRef, Hit
 from .textnorm import normalize_for_match
-from .types import PATH_SEP, Answer, Citation, FigureHit
+from .types import PATH_SEP, Answer, Citation, FigureHit, years_said
 
 FOUND_THRESHOLD = 0.6
 _SEGMENT_RE = re.compile(r"[^。！？!?；;\n]*(?:[。！？!?；;]+[”’」』）)]*|\n|$)")
@@ -342,7 +342,7 @@ def _years_text(years: list[int]) -> str:
             runs[-1].append(y)
         else:
             runs.append([y])
-    return "、".join(f"{r[0]}—{r[-1]}年" if len(r) > 1 else f"{r[0]}年" for r in runs)
+    return "、".join(years_said(r[-1], r[0] if len(r) > 1 else None) for r in runs)
 
 
 def _stated(hit: Hit, quote: str) -> list[FigureRef]:
@@ -442,8 +442,8 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
     best = max(range(len(hits)), key=rank)
     if MISFITS_LAG and last_pass and cov[best] >= FOUND_THRESHOLD and _misfit(q, hits[best], quotes[best][0]):
         # the passage would be refused (its figures are of another year or indicator than asked): another found
-        # passage that states the figure asked — of the year and kind asked, named as asked — answers instead
-        # the years that have happened: those the issuer's reports review, or the one the report named reviews
+        # passage that states the figure asked — of the year and kind asked, named as asked — answers instead.
+        # The years that have happened: those the issuer's reports review, or the one the report named reviews.
         issuer = hits[best].report.issuer
         reviewed = {r.review_year for r in reports if r.review_year and (r.issuer == issuer or same_place(r.issuer, issuer))
                     and (not q.report_year or r.year == q.report_year)}

@@ -220,22 +220,22 @@ class CorpusIndex:
                 matrix[i] = v
         return matrix
 
-    def _load_vocabulary(self, figs: list[FigureRef]) -> Vocabulary:
-        """The reports' terms (words in two or more passages, figure indicators) and their vectors."""
+    def _load_vocabulary(self, indicators: list[str]) -> Vocabulary:
+        """The reports' terms (words in two or more passages, figure indicators, normalized) and their vectors."""
         if self.embedder is None or not self.embedder.meaningful:
             return Vocabulary([], np.zeros((0, 1), dtype=np.float32))
         embedder = self.embedder
         terms = {t for t, (docs, _) in self.bm25.postings.items() if len(docs) >= 2 and is_term(t)}
-        terms.update(n for n in (normalize_for_match(f.indicator) for f in figs) if is_term(n))
+        terms.update(n for n in indicators if is_term(n))
         return load_vocabulary(sorted(terms), self.stores.vectors.term_vectors, embedder.embed_queries,
                                self.stores.vectors.add_terms)
 
-    def _load_indicators(self, figs: list[FigureRef]) -> Vocabulary:
-        """Every figure's indicator as the reports write it ("人均预期寿命", "新增普惠性托位"), with its vector
-        (kept beside the vocabulary's: embedded once per indicator)."""
+    def _load_indicators(self, indicators: list[str]) -> Vocabulary:
+        """Every figure's indicator (normalized) as the reports write it ("人均预期寿命", "新增普惠性托位"), with
+        its vector (kept beside the vocabulary's: embedded once per indicator)."""
         if self.embedder is None or not self.embedder.meaningful:
             return Vocabulary([], np.zeros((0, 1), dtype=np.float32))
-        names = {n for n in (normalize_for_match(f.indicator) for f in figs) if _NAMED.search(n)}
+        names = {n for n in indicators if _NAMED.search(n)}
         return load_vocabulary(sorted(names), self.stores.vectors.term_vectors, self.embedder.embed_queries,
                                self.stores.vectors.add_terms, calibrated=False)
 
@@ -345,8 +345,8 @@ class CorpusIndex:
         self.heading_blob = TextIndex([normalize_for_match(" ".join(c.section_path) + " " + reports[c.report_id].title)
                                       for c in chunks])
         self.matrix = self._load_vectors(chunks)
-        self.vocabulary = self._load_vocabulary(figs)
-        self.indicators = self._load_indicators(figs)
+        self.vocabulary = self._load_vocabulary(self.figure_terms)
+        self.indicators = self._load_indicators(self.figure_terms)
         self._word_cache = {}
         log.info("index loaded: %d reports, %d chunks, %d figures", len(reports), len(chunks), len(figs))
 
@@ -354,7 +354,8 @@ class CorpusIndex:
 _NAMED = re.compile(r"[\u4e00-\u9fff]{2}")
 # How far (in standard deviations of the similarities of every indicator the reports in question state) the
 # indicator a question in other words means must stand out among those in the measure it asks (see
-# HybridRetriever._measured_meaning); 0 switches the look-up off.
+# HybridRetriever._measured_meanings); 0 switches the look-up off; MEASURED_MARGIN: how near the best the others it
+# brings may be.
 MEASURED_STANDOUT = 3.5
 MEASURED_MARGIN = 0.3
 

@@ -144,7 +144,6 @@ class Vocabulary:
             return []
         return [m for m in found if m.score >= max(self.min_score, found[0].score - MARGIN)]
 
-
     def standout(self, vector: np.ndarray, candidates: Iterable[str], pool: Iterable[str]) -> list[Match]:
         """The candidates nearest the vector, best first, each scored by how far it stands out from the pool
         (the terms it is one of) in standard deviations of the pool's similarities; none when fewer than

@@ -140,7 +140,8 @@ def main() -> None:
                                                        str(ROOT / "eval" / "validation7.jsonl"),
                                                        str(ROOT / "eval" / "validation8.jsonl"),
                                                        str(ROOT / "eval" / "validation9.jsonl"),
-                                                       str(ROOT / "eval" / "validation10.jsonl")])
+                                                       str(ROOT / "eval" / "validation10.jsonl"),
+                                                       str(ROOT / "eval" / "validation11.jsonl")])
     parser.add_argument("--only", nargs="*", help="variant names to run (default: all)")
     args = parser.parse_args()
     os.environ["REPORTBOT_DATA_DIR"] = args.data_dir
