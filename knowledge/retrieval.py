@@ -9,6 +9,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -358,6 +359,16 @@ _NAMED = re.compile(r"[\u4e00-\u9fff]{2}")
 # brings may be.
 MEASURED_STANDOUT = 3.5
 MEASURED_MARGIN = 0.3
+# A concept's meaning is looked up in its own words too, not only in the words around it (find_meanings): the
+# frame of a formal question ("…固定资本投入同比增幅") drowns the meaning of the phrase in it.
+OWN_READING = True
+
+
+def may_mean(term: str, phrase: str) -> bool:
+    """Whether a term of the reports can be what a phrase of the question means: a word of the phrase itself
+    (预算 of 国防预算) is a part of it, credited as such (matching.concept_credit), not its meaning, unless the
+    phrase only glues a character to it (修水利, 集装箱干)."""
+    return term not in phrase or len(phrase) - len(term) <= 1
 
 
 def report_priors(q: QueryInfo, reports: dict[int, ReportRow]) -> dict[int, float]:
@@ -439,12 +450,19 @@ class HybridRetriever:
             for concept in todo:
                 concept.unmatched = True
             return
-        # one model call for the concepts and the question (its vector is the dense route's, kept for it)
-        vectors = self.embedder.embed_queries([*(c.context or c.forms[0] for c in todo), q.embedded])
+        # one model call for the concepts and the question (its vector is the dense route's, kept for it). A
+        # concept is read twice: in the words around it ("找到工作" where the concept is 找到) and in its own
+        # (the frame around "固定资本投入同比增幅" drowns its meaning, 固定资产投资); each term keeps its best score
+        readings = [[c.context or c.forms[0], *([c.forms[0]] if OWN_READING and c.context not in ("", c.forms[0]) else [])]
+                    for c in todo]
+        vectors = self.embedder.embed_queries([*(t for texts in readings for t in texts), q.embedded])
         q.vector = vectors[-1]
-        for concept, vector in zip(todo, vectors[:-1], strict=True):
-            concept.meanings = [(m.term, MEANING_CREDIT) for m in idx.vocabulary.meanings(vector)
-                                if len(idx.chunks_containing(m.term, allowed))]
+        at = 0
+        for concept, texts in zip(todo, readings, strict=True):
+            read = vectors[at:at + len(texts)]
+            at += len(texts)
+            concept.meanings = [(m.term, MEANING_CREDIT) for m in idx.vocabulary.meanings(
+                *read, usable=partial(self._usable_meaning, concept.norm_forms[0], allowed))]
             concept.unmatched = not concept.meanings
             q.terms.extend(t for term, _ in concept.meanings for t in tokenize(term))
         # words the reports in question do not write, whether or not a term near in meaning was found: the
@@ -456,6 +474,10 @@ class HybridRetriever:
                 concept.meanings = [(term, MEANING_CREDIT) for term in measured]
                 concept.unmatched = False
             q.terms.extend(t for term in measured for t in tokenize(term))
+
+    def _usable_meaning(self, phrase: str, allowed: set[int], term: str) -> bool:
+        """A term the reports asked about write that can be what the phrase means (see may_mean)."""
+        return may_mean(term, phrase) and bool(len(self.index.chunks_containing(term, allowed)))
 
     def _measured_meanings(self, q: QueryInfo, allowed: set[int]) -> list[str]:
         """For a question asking a number in a measure ("多少岁", "多少辆", "多少张床") in words no report writes:

@@ -137,12 +137,18 @@ class Vocabulary:
         top = np.argpartition(-scores, min(k, len(scores) - 1))[:k]
         return [Match(self.terms[i], float(scores[i])) for i in top[np.argsort(-scores[top])]]
 
-    def meanings(self, vector: np.ndarray) -> list[Match]:
-        """The matches that count: better than chance and within MARGIN of the best."""
-        found = self.nearest(vector, MAX_MEANINGS)
-        if not found or found[0].score < self.min_score:
-            return []
-        return [m for m in found if m.score >= max(self.min_score, found[0].score - MARGIN)]
+    def meanings(self, *vectors: np.ndarray, usable: Callable[[str], bool] = lambda term: True) -> list[Match]:
+        """The matches that count: better than chance and within MARGIN of the best usable term (one the reports
+        in question write). Several vectors are readings of one phrase (its own words, and the words around
+        it), each with its own best: a term any of them finds counts, at its best score."""
+        best: dict[str, float] = {}
+        for vector in vectors:
+            found = [m for m in self.nearest(vector, MAX_MEANINGS * 4) if usable(m.term)][:MAX_MEANINGS]
+            if found and found[0].score >= self.min_score:
+                for m in found:
+                    if m.score >= max(self.min_score, found[0].score - MARGIN):
+                        best[m.term] = max(best.get(m.term, -np.inf), m.score)
+        return sorted((Match(t, s) for t, s in best.items()), key=lambda m: -m.score)
 
     def standout(self, vector: np.ndarray, candidates: Iterable[str], pool: Iterable[str]) -> list[Match]:
         """The candidates nearest the vector, best first, each scored by how far it stands out from the pool

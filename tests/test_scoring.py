@@ -150,6 +150,36 @@ def test_the_vocabulary_discounts_a_term_near_everything():
     assert vocab.nearest(phrase, k=1)[0].term == "meant"
 
 
+def test_a_phrase_is_read_in_its_own_words_and_in_the_words_around_it():
+    # the words around a phrase ("…固定资本投入同比增幅") can drown its meaning: each reading's best term counts
+    rng = np.random.default_rng(2)
+    own, around = np.eye(16)[0], np.eye(16)[1]
+    names = ["固定资产投资", "省级财政投入", *[f"t{i}" for i in range(30)]]
+    vectors = np.vstack([own + 0.1 * rng.normal(size=16), around + 0.1 * rng.normal(size=16),
+                         rng.normal(size=(30, 16)) * 0.3 + np.eye(16)[5]])
+    vocab = Vocabulary(names, vectors)
+    assert [m.term for m in vocab.meanings(around)] == ["省级财政投入"]
+    assert {m.term for m in vocab.meanings(around, own)} == {"固定资产投资", "省级财政投入"}
+
+
+def test_a_term_the_reports_asked_about_do_not_write_sets_no_bar_for_the_meaning():
+    rng = np.random.default_rng(3)
+    phrase = np.eye(16)[0]
+    names = ["甘蔗", "糖料蔗种植面积", *[f"t{i}" for i in range(30)]]
+    vectors = np.vstack([phrase, phrase + 0.6 * np.eye(16)[2], rng.normal(size=(30, 16)) * 0.3 + np.eye(16)[5]])
+    vocab = Vocabulary(names, vectors)
+    assert [m.term for m in vocab.meanings(phrase)] == ["甘蔗"]  # the other is too far behind the best
+    assert [m.term for m in vocab.meanings(phrase, usable=lambda t: t != "甘蔗")] == ["糖料蔗种植面积"]
+
+
+def test_a_word_of_a_phrase_is_a_part_of_it_not_its_meaning():
+    from knowledge.retrieval import may_mean
+
+    assert not may_mean("预算", "国防预算") and not may_mean("国防", "国防预算")
+    assert may_mean("水利", "修水利")  # a character glued on
+    assert may_mean("固定资产投资", "固定资本投入")
+
+
 def test_formal_names_of_one_statistic_and_a_run_of_years():
     # 第三产业 is 服务业 in the reports' usage
     q = ask("四川2015年第三产业在经济总量中所占比重是多少？")
