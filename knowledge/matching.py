@@ -220,6 +220,8 @@ FOOTHOLD = 0.5
 # own words mostly stand in the passage (民生支出占一般公共预算支出比例): the credit is of the question's words, not of
 # a meaning. A word of its own no report writes (土豆, 打出) has no parts and holds nothing either way.
 PHRASE_FOOTHOLD = True
+# The foothold is in the quote and its headings, not only somewhere in the passage around it
+FOOTHOLD_IN_QUOTE = True
 
 
 def can_hold(concept: Concept) -> bool:
@@ -248,7 +250,8 @@ def concept_overlap_near(q: QueryInfo, text: str, around: str, discount: float, 
     credits = [max(concept_credit(c, norm), discount * concept_credit(c, norm_around)) for c in q.concepts]
     # the vector's support needs a foothold in the words: a concept of the question mostly held (a passage
     # merely near in vector space, or sharing a character, supports nothing); places are never supported
-    foothold = anchored or any(cr >= FOOTHOLD for c, cr in zip(q.concepts, credits, strict=True) if can_hold(c))
+    held = [concept_credit(c, norm) for c in q.concepts] if FOOTHOLD_IN_QUOTE else credits
+    foothold = anchored or any(cr >= FOOTHOLD for c, cr in zip(q.concepts, held, strict=True) if can_hold(c))
     for i, concept in enumerate(q.concepts):
         if not concept.place and meant and foothold:
             credits[i] = max(credits[i], meant)

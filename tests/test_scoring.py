@@ -687,6 +687,23 @@ def test_a_formal_question_frame_is_not_what_the_figure_is_of():
     assert ans.found and "11.3%" in ans.answer
 
 
+def test_words_of_movement_ask_a_change_and_words_of_striving_ask_a_target():
+    forms = [c.forms[0] for c in ask("四川省2025年政府工作报告中，转移支付规模同比扩大幅度为多少？").concepts]
+    assert forms == ["转移支付"]
+    assert ask("四川省1988年政府工作报告对全省粮食总产量提出的争取水平是多少？").intent == "target"
+
+
+def test_the_vector_s_support_needs_a_foothold_in_the_quote_not_only_in_the_passage_around_it():
+    # the passage names 中央财政 two sentences before a figure of something else
+    said = "扩大地方政府存量债务置换规模，降低利息负担约4000亿元。"
+    text = "中央财政加大对地方的支持力度，保障基层运转。\n推进财税体制改革，加强预算绩效管理。\n" + said
+    passage = hit(text, ["一、2025年工作回顾"], [figure("4000亿元", "降低利息负担", 2025, "actual", said)])
+    q = ask("四川去年中央财政向地方拨付的一般性转移资金增长多少？")
+    weigh_concepts(q, bm25_of(text, "推进老旧小区改造"))
+    passage.parts = {"dense": 1}
+    assert not build_answer(q, [passage], reports=SICHUAN).found
+
+
 def test_a_function_character_jieba_glues_to_a_word_is_read_apart():
     # jieba: 规模较|上年, 流量|费要|降 — the topic is 固定资产投资 / 手机流量费, not "…规模较" / "…费要"
     assert [c.forms[0] for c in ask("四川2026年固定资产投资规模较上年增长多少？").concepts] == ["固定资产投资"]
