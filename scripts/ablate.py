@@ -118,6 +118,11 @@ def variants(kb) -> dict[str, Callable]:
                 lambda: switched(answer, "MISFITS_LAG", False),
             "no figure in the measure asked read as what words no report writes mean (MEASURED_STANDOUT)":
                 lambda: switched(retrieval, "MEASURED_STANDOUT", 0.0),
+            "a phrase's meaning looked up only in the words around it, not in its own (OWN_READING)":
+                lambda: switched(retrieval, "OWN_READING", False),
+            "the vector's foothold anywhere in the passage, not in the quote (FOOTHOLD_IN_QUOTE)":
+                lambda: switched(matching, "FOOTHOLD_IN_QUOTE", False),
+            "no MOVEMENT (扩大, 减少, 上升 … as asking words)": lambda: without(query.GENERIC, query.MOVEMENT),
             "a place and the body governing it (…管委会) asked apart (no GOVERNING_BODIES)":
                 lambda: switched(query, "GOVERNING_BODIES", ()),
             "no ABBREVIATIONS (short forms)": abbreviations,
@@ -141,7 +146,8 @@ def main() -> None:
                                                        str(ROOT / "eval" / "validation8.jsonl"),
                                                        str(ROOT / "eval" / "validation9.jsonl"),
                                                        str(ROOT / "eval" / "validation10.jsonl"),
-                                                       str(ROOT / "eval" / "validation11.jsonl")])
+                                                       str(ROOT / "eval" / "validation11.jsonl"),
+                                                       str(ROOT / "eval" / "validation12.jsonl")])
     parser.add_argument("--only", nargs="*", help="variant names to run (default: all)")
     args = parser.parse_args()
     os.environ["REPORTBOT_DATA_DIR"] = args.data_dir
