@@ -29,7 +29,9 @@ _FIGURE_RE = re.compile(
 )
 _QUAL_AFTER = re.compile(r"^(以上|左右|以内|以下|上下|之内)")
 _QUAL_BEFORE = re.compile(r"(力争|争取|超过|突破|不低于|不少于|不高于|不超过|控制在|保持在|稳定在|约|近|达到|高于|低于|确保)$")
-_GROWTH = re.compile(r"(同比|比上年|年均|平均|分别)?(增长|增速|增幅|提高|提升|上升|上涨|涨幅|增加|扩大|下降|降低|减少|回落|缩小|压减)(了|为|到)?$")
+# The words a figure's change is written with ("增长5%", "压减钢铁产能5000万吨"): what moved, never what it is of
+CHANGE_VERBS = "增长 增速 增幅 提高 提升 上升 上涨 涨幅 增加 扩大 下降 降低 减少 回落 缩小 压减".split()
+_GROWTH = re.compile(rf"(同比|比上年|年均|平均|分别)?({'|'.join(CHANGE_VERBS)})(了|为|到)?$")
 _DOWN = re.compile(r"(下降|降低|减少|回落|缩小|压减)")
 _SHARE = re.compile(r"(占|比重|比例|率|覆盖|占比|达到)")
 _COUNT_UNITS = set("个家项名人户所座条处间张批场部本株头只册辆台套件艘架列次轮种类篇") | {"人次", "架次", "艘次", "车次"}

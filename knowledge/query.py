@@ -10,7 +10,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from .figures import plan_last_year
+from .figures import CHANGE_VERBS, plan_last_year
 from .lexical import STOPWORDS, tokenize
 from .textnorm import cn_years_to_digits, normalize_for_match, to_halfwidth, to_simplified
 
@@ -184,10 +184,10 @@ GENERIC = set(
 # Formal wording of the same asking (a briefing's "…设定的下限", "…较上年的增幅", "报告显示…"): how much a figure
 # moved, the bound set, the measure of a length, none of them what the figure is of.
 FORMAL_FRAME = set("增幅 降幅 幅度 提升 较 较上年 上限 下限 里程 比重 比例".split())
-# How a figure moved, in the verbs the reports date a change by (figures._GROWTH): "规模同比扩大幅度" asks a change
-MOVEMENT = set("增加 减少 扩大 缩小 上升 上涨 降低 回落".split())
-GENERIC |= MOVEMENT
 GENERIC |= FORMAL_FRAME
+# How a figure moved, in the words figures.py reads a change by: "规模同比扩大幅度" asks a change, 扩大 is no topic
+MOVEMENT = set(CHANGE_VERBS) - GENERIC
+GENERIC |= MOVEMENT
 
 # What a plan says ("目标", "力争", "要…多少": a figure still to be reached) and what a review says.
 _TARGET_RE = re.compile(r"(目标|任务.{0,3}多少|预期|计划|力争|争取|打算|定了|定的|定在|安排|要[\u4e00-\u9fff]{1,4}多少|将|控制在|准备)")
