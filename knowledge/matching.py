@@ -247,10 +247,11 @@ def concept_overlap_near(q: QueryInfo, text: str, around: str, discount: float, 
         return 0.0
     norm, norm_around = normalize_for_match(text), normalize_for_match(around)
     weights = concept_weight_list(q)
-    credits = [max(concept_credit(c, norm), discount * concept_credit(c, norm_around)) for c in q.concepts]
+    own = [concept_credit(c, norm) for c in q.concepts]
+    credits = [max(cr, discount * concept_credit(c, norm_around)) for c, cr in zip(q.concepts, own, strict=True)]
     # the vector's support needs a foothold in the words: a concept of the question mostly held (a passage
     # merely near in vector space, or sharing a character, supports nothing); places are never supported
-    held = [concept_credit(c, norm) for c in q.concepts] if FOOTHOLD_IN_QUOTE else credits
+    held = own if FOOTHOLD_IN_QUOTE else credits
     foothold = anchored or any(cr >= FOOTHOLD for c, cr in zip(q.concepts, held, strict=True) if can_hold(c))
     for i, concept in enumerate(q.concepts):
         if not concept.place and meant and foothold:

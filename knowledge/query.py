@@ -190,7 +190,7 @@ MOVEMENT = set(CHANGE_VERBS) - GENERIC
 GENERIC |= MOVEMENT
 
 # What a plan says ("目标", "力争", "要…多少": a figure still to be reached) and what a review says.
-_TARGET_RE = re.compile(r"(目标|任务.{0,3}多少|预期|计划|力争|争取|打算|定了|定的|定在|安排|要[\u4e00-\u9fff]{1,4}多少|将|控制在|准备)")
+_TARGET_RE = re.compile(r"(目标|任务.{0,3}多少|预期|计划|力争|争取(?=水平|目标|数|值|达到|实现|增长|提高|突破)|打算|定了|定的|定在|安排|要[\u4e00-\u9fff]{1,4}多少|将|控制在|准备)")
 _ACTUAL_RE = re.compile(r"(去年|前年|上年|完成了?|实现了?|达到了|是多少|有多少|多少|增长了|减少了|提高了|涨了|突破了|当年)")
 
 
@@ -645,7 +645,9 @@ def concept_phrases(text: str, issuer_words: set[str], taken: list[str]) -> list
         content = bool(word) and pos not in _SKIP_POS and not (pos == "x" and not re.search(r"[\u4e00-\u9fffa-z]", word)) \
             and word not in GENERIC and word not in STOPWORDS and word not in QUESTION_VERBS \
             and not any(word in w or w in word for w in taken_norm)
-        if content and (len(word) >= 2 or runs[-1]):
+        # a word of movement leading a phrase is left out, not the phrase's first character (压减|粗|钢|产能 → 粗钢产能)
+        led = i > 0 and tokens[i - 1][0] in MOVEMENT
+        if content and (len(word) >= 2 or runs[-1] or led):
             runs[-1].append(word)
             if pos.startswith("ns"):
                 places.add(word)

@@ -9,7 +9,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 import numpy as np
@@ -453,7 +453,8 @@ class HybridRetriever:
         # one model call for the concepts and the question (its vector is the dense route's, kept for it). A
         # concept is read twice: in the words around it ("找到工作" where the concept is 找到) and in its own
         # (the frame around "固定资本投入同比增幅" drowns its meaning, 固定资产投资); each term keeps its best score
-        readings = [[c.context or c.forms[0], *([c.forms[0]] if OWN_READING and c.context not in ("", c.forms[0]) else [])]
+        readings = [[c.context or c.forms[0],
+                     *([c.forms[0]] if OWN_READING and c.context and c.context.lower() != c.forms[0].lower() else [])]
                     for c in todo]
         vectors = self.embedder.embed_queries([*(t for texts in readings for t in texts), q.embedded])
         q.vector = vectors[-1]
@@ -461,8 +462,8 @@ class HybridRetriever:
         for concept, texts in zip(todo, readings, strict=True):
             read = vectors[at:at + len(texts)]
             at += len(texts)
-            concept.meanings = [(m.term, MEANING_CREDIT) for m in idx.vocabulary.meanings(
-                *read, usable=partial(self._usable_meaning, concept.norm_forms[0], allowed))]
+            usable = cache(partial(self._usable_meaning, concept.norm_forms[0], allowed))  # once per term
+            concept.meanings = [(m.term, MEANING_CREDIT) for m in idx.vocabulary.meanings(*read, usable=usable)]
             concept.unmatched = not concept.meanings
             q.terms.extend(t for term, _ in concept.meanings for t in tokenize(term))
         # words the reports in question do not write, whether or not a term near in meaning was found: the

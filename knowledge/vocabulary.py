@@ -13,6 +13,7 @@ import re
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 
@@ -143,7 +144,8 @@ class Vocabulary:
         it), each with its own best: a term any of them finds counts, at its best score."""
         best: dict[str, float] = {}
         for vector in vectors:
-            found = [m for m in self.nearest(vector, MAX_MEANINGS * 4) if usable(m.term)][:MAX_MEANINGS]
+            # lazily: usable may search the index, and only the first MAX_MEANINGS usable terms are wanted
+            found = list(islice((m for m in self.nearest(vector, MAX_MEANINGS * 4) if usable(m.term)), MAX_MEANINGS))
             if found and found[0].score >= self.min_score:
                 for m in found:
                     if m.score >= max(self.min_score, found[0].score - MARGIN):

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
+from knowledge import retrieval
 from knowledge.answer import build_answer
 from knowledge.matching import weigh_concepts
 from knowledge.query import understand
 from knowledge.textnorm import normalize_for_match
+from knowledge.vocabulary import Vocabulary
 
 QUESTIONS = [
     # (question, values the answer must state, heading the first citation must sit under)
@@ -375,3 +378,36 @@ def test_the_vector_supports_a_level_asked_for_now_only_from_the_issuer_s_latest
     assert all(h.parts["dense_fit"] == NOT_RANKED for h in older)
     assert not any(supported(q, h) for h in older)
     assert min(h.parts["dense_fit"] for h in latest if "dense" in h.parts) == 1
+
+
+def test_a_phrase_s_meaning_is_looked_up_in_the_words_around_it_and_in_its_own(kb, tmp_path, monkeypatch):
+    # the report writes 固定资产投资 and 省级财政投入 (and filler); the question writes neither
+    filler = "，".join(f"词语{i}{i}" for i in range(30))
+    body = f"青川市2025年政府工作报告\n一、2024年工作回顾\n固定资产投资增长5%，省级财政投入12亿元。{filler}。\n"
+    (tmp_path / "2025_青川市_政府工作报告.txt").write_text(body, encoding="utf-8")
+    assert kb.ingest_file(tmp_path / "2025_青川市_政府工作报告.txt").status == "added"
+    kb.index.refresh()
+    rng = np.random.default_rng(0)
+    own, around = np.eye(16)[0], np.eye(16)[1]
+    names = ["固定资产投资", "省级财政投入", *[f"词语{i}{i}" for i in range(30)]]
+    vectors = np.vstack([own + 0.05 * rng.normal(size=16), around + 0.05 * rng.normal(size=16),
+                         rng.normal(size=(30, 16)) * 0.3 + np.eye(16)[5]])
+    kb.index.vocabulary = Vocabulary(names, vectors)
+    q = understand("青川2024年固定资本投入同比增幅为多少？", kb.issuers(), list(kb.index.reports.values()))
+    concept = next(c for c in q.concepts if c.forms[0] == "固定资本投入")
+    assert concept.context and concept.context != concept.forms[0]
+    seen: list[list[str]] = []
+
+    def embed_queries(texts):
+        seen.append(list(texts))
+        return np.vstack([own if t == "固定资本投入" else around if t == concept.context else np.eye(16)[9]
+                          for t in texts])
+
+    monkeypatch.setattr(kb.retriever.embedder, "embed_queries", embed_queries)
+    kb.retriever.find_meanings(q)
+    assert seen[0][-1] == q.embedded and concept.context in seen[0] and "固定资本投入" in seen[0]
+    assert {t for t, _ in concept.meanings} == {"固定资产投资", "省级财政投入"}
+    monkeypatch.setattr(retrieval, "OWN_READING", False)
+    concept.meanings = []
+    kb.retriever.find_meanings(q)
+    assert {t for t, _ in concept.meanings} == {"省级财政投入"}

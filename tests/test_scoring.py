@@ -691,6 +691,9 @@ def test_words_of_movement_ask_a_change_and_words_of_striving_ask_a_target():
     forms = [c.forms[0] for c in ask("四川省2025年政府工作报告中，转移支付规模同比扩大幅度为多少？").concepts]
     assert forms == ["转移支付"]
     assert ask("四川省1988年政府工作报告对全省粮食总产量提出的争取水平是多少？").intent == "target"
+    assert ask("四川2024年争取到中央预算内投资多少亿元？").intent != "target"  # funds obtained: done, not planned
+    # the word of movement is left out, not the first character of what moved
+    assert [c.forms[0] for c in ask("四川去年压减粗钢产能多少万吨？").concepts] == ["粗钢产能"]
 
 
 def test_the_vector_s_support_needs_a_foothold_in_the_quote_not_only_in_the_passage_around_it():
