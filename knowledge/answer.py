@@ -79,7 +79,10 @@ def best_quote(q: QueryInfo, hit: Hit) -> tuple[str, float]:
         return hit.chunk.text[:200], 0.0
     years = wanted_years(q, hit.report)
     scores = [score_segment(q, s, hit.figures, years) for s in segs]
-    i = max(range(len(segs)), key=lambda j: scores[j])
+    # the figure sentence nearest the question in meaning: its pieces are quoted before the others of the passage
+    # (the score the passage is ranked by stays that of the words)
+    meant = [SENTENCE_BONUS * (seg in hit.meant) for seg in segs] if sentence_supported(hit) else [0.0] * len(segs)
+    i = max(range(len(segs)), key=lambda j: scores[j] + meant[j])
     quote = segs[i]
     # a figure question often needs the piece before or after too ("…114.23亿元,同比增长8.75%"), not when the piece
     # states only totals over years the question did not ask (a five-year average is no answer to widen)
@@ -134,13 +137,35 @@ def dense_rank(hit: Hit) -> int | None:
     return hit.parts.get("dense_fit" if YEARS_FOR_SUPPORT and "dense_fit" in hit.parts else "dense")
 
 
+# What being in the sentence nearest the question adds to a piece's score for the quote (score_segment: the
+# question's concepts' share, plus up to about 0.6 for figures of the kind and year asked).
+SENTENCE_BONUS = 0.5
 # The passage every route ranks first (words, figures and vector fused) is supported by a vector rank this far down.
 FIRST_SUPPORT = 3
 
 
+# The passage holding the figure sentence nearest the question (retrieval.SENTENCES), among the reports fitting the
+# years asked, is supported as the vector's first passages are.
+SENTENCE_SUPPORT = 1
+
+
+def sentence_rank(hit: Hit) -> int | None:
+    """The rank of the passage's figure sentence nearest the question among all such sentences (see dense_rank)."""
+    return hit.parts.get("sentences_fit" if YEARS_FOR_SUPPORT and "sentences_fit" in hit.parts else "sentences")
+
+
 def supported(q: QueryInfo, hit: Hit) -> bool:
+    return passage_supported(hit) or sentence_supported(hit)
+
+
+def passage_supported(hit: Hit) -> bool:
     rank = dense_rank(hit)
     return rank is not None and (rank <= DENSE_SUPPORT or (hit.parts.get("fused") == 1 and rank <= FIRST_SUPPORT))
+
+
+def sentence_supported(hit: Hit) -> bool:
+    said = sentence_rank(hit)
+    return bool(hit.meant) and said is not None and said <= SENTENCE_SUPPORT
 
 
 def wordless(q: QueryInfo, hits: list[Hit]) -> bool:
@@ -166,10 +191,12 @@ def coverage(q: QueryInfo, hit: Hit, quote: str, meant: bool = True, without_wor
     # around it names ("东片区…全年完成固定资产投资12.3亿元") counts at a discount
     near = 0.8 if q.numeric else 0.9
     unit = asked_measure(q)
+    # the support of the sentence nearest the question needs its foothold in that sentence, not in a heading
+    held = quote if meant and not passage_supported(hit) and sentence_supported(hit) else None
     return concept_overlap_near(q, quote + " " + path, hit.chunk.text + " " + hit.report.title, near,
                                 MEANT_CREDIT if meant and supported(q, hit) else 0.0,
                                 anchored=meant and anchored(hit, without_words)
-                                and unit is not None and measure_stated(unit, quote))
+                                and unit is not None and measure_stated(unit, quote), held=held)
 
 
 def _meant_only(q: QueryInfo, hit: Hit, quote: str) -> bool:
@@ -215,6 +242,11 @@ _CLAUSE = re.compile(r"[^，,；;。！？]+")
 
 
 SIBLING_FIGURES = True
+# A number asked in a measure ("多少个", "多少钱", "多少公里") is not answered by rates alone (%, 个百分点), unless
+# a rate is what is asked (几个点, 多少个百分点, 几倍, 比例, …率).
+RATE_IS_NO_AMOUNT = True
+_RATES = {"%", "％", "‰", "个百分点", "百分点"}
+_ASKS_RATE = re.compile(r"(?:多少|几)个?(?:百分)?点|百分之|几成|倍|率|比例|比重|占比|增幅|增速|涨幅|降幅")
 
 
 def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
@@ -234,6 +266,9 @@ def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
     unit = asked_measure(q)
     if PHYSICAL_MEASURE and unit in PHYSICAL and not measure_stated(PHYSICAL[unit], quote):
         return main.forms[0]  # "多少度电" of a passage in 人次, "多少公里" of one in 亿元
+    if RATE_IS_NO_AMOUNT and unit is not None and not _ASKS_RATE.search(q.text) and stated \
+            and all(f.unit in _RATES for f in stated):
+        return main.forms[0]  # "多少个学位" of a passage stating 入园率 95%: a rate is no count, no amount
     clauses = _CLAUSE.findall(quote)
     if SIBLING_FIGURES:
         # the quote names what was asked, whole, where it states no number ("高技术制造业增加值…稳步提升"), and no

@@ -239,10 +239,11 @@ def holds_a_concept(q: QueryInfo, text: str) -> bool:
 
 
 def concept_overlap_near(q: QueryInfo, text: str, around: str, discount: float, meant: float = 0.0,
-                         anchored: bool = False) -> float:
+                         anchored: bool = False, held: str | None = None) -> float:
     """Like concept_overlap on text, but a concept found only in the surrounding text counts at a discount;
     meant: the credit every concept but a place gets at least (the vector search ranked this passage first for
-    the question); anchored: that support needs no foothold in the passage's words (see answer.wordless)."""
+    the question); anchored: that support needs no foothold in the passage's words (see answer.wordless);
+    held: where that foothold must be, when not anywhere in text."""
     if not q.concepts:
         return 0.0
     norm, norm_around = normalize_for_match(text), normalize_for_match(around)
@@ -251,8 +252,12 @@ def concept_overlap_near(q: QueryInfo, text: str, around: str, discount: float, 
     credits = [max(cr, discount * concept_credit(c, norm_around)) for c, cr in zip(q.concepts, own, strict=True)]
     # the vector's support needs a foothold in the words: a concept of the question mostly held (a passage
     # merely near in vector space, or sharing a character, supports nothing); places are never supported
-    held = own if FOOTHOLD_IN_QUOTE else credits
-    foothold = anchored or any(cr >= FOOTHOLD for c, cr in zip(q.concepts, held, strict=True) if can_hold(c))
+    if held is not None:
+        norm_held = normalize_for_match(held)
+        holding = [concept_credit(c, norm_held) for c in q.concepts]
+    else:
+        holding = own if FOOTHOLD_IN_QUOTE else credits
+    foothold = anchored or any(cr >= FOOTHOLD for c, cr in zip(q.concepts, holding, strict=True) if can_hold(c))
     for i, concept in enumerate(q.concepts):
         if not concept.place and meant and foothold:
             credits[i] = max(credits[i], meant)

@@ -42,7 +42,7 @@ from .query import QueryInfo, issuer_aliases
 from .store import ChunkRow, FigureRow, IndexMetaRow, ReportRow, Stores
 from .structure import END_MATTER
 from .textnorm import normalize_for_match
-from .vocabulary import MAX_MEANINGS, MEANING_CREDIT, Vocabulary, is_term, load_vocabulary
+from .vocabulary import MAX_MEANINGS, MEANING_CREDIT, SENTENCE_KEY, Vocabulary, is_term, load_sentences, load_vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +157,7 @@ class Plan:
     boosts: dict[int, float] = field(default_factory=dict)  # chunk -> how its report, headings and figures fit
     quotes: dict[str, tuple[str, float, float]] = field(default_factory=dict)  # chunk -> quote, score, coverage
     dense_weight: float = 1.0  # more when the question's words found nothing that covers it
+    meant: dict[int, str] = field(default_factory=dict)  # chunk -> its figure sentence nearest the question
 
 
 NOT_RANKED = 10**6  # a passage of a report that does not fit the years asked: no rank among those that do
@@ -169,6 +170,7 @@ class Hit:
     report: ReportRow
     parts: dict[str, int] = field(default_factory=dict)  # rank in each retriever, for debugging
     figures: list[FigureRef] = field(default_factory=list)
+    meant: str = ""  # its figure sentence nearest the question in meaning (nearest_sentences)
 
 
 class CorpusIndex:
@@ -198,6 +200,11 @@ class CorpusIndex:
         self.chunk_blob = TextIndex([])
         self.heading_blob = TextIndex([])
         self.matrix = np.zeros((0, 1), dtype=np.float32)
+        # the figures' sentences, embedded (each text once): per (chunk, sentence) pair its row in that matrix
+        self.sentences = Vocabulary([], np.zeros((0, 1), dtype=np.float32), calibrated=False)
+        self.sentence_text: list[str] = []
+        self.sentence_row = np.zeros(0, dtype=np.int64)
+        self.sentence_chunk = np.zeros(0, dtype=np.int64)
         self._word_cache: dict[tuple[int, str], np.ndarray] = {}
 
     def current_generation(self) -> int:
@@ -239,6 +246,42 @@ class CorpusIndex:
         names = {n for n in indicators if _NAMED.search(n)}
         return load_vocabulary(sorted(names), self.stores.vectors.term_vectors, self.embedder.embed_queries,
                                self.stores.vectors.add_terms, calibrated=False)
+
+    def _load_sentences(self, figs: list[FigureRef]) -> None:
+        """The sentences stating the figures, each with the chunk holding it, and their vectors."""
+        pairs = sorted({(ci, f.sentence) for f in figs if f.sentence
+                        and (ci := self.by_vector_id.get(f"r{f.report_id}-c{f.chunk_idx}")) is not None})
+        if self.embedder is None or not self.embedder.meaningful or not pairs:
+            self.sentences = Vocabulary([], np.zeros((0, 1), dtype=np.float32), calibrated=False)
+            pairs = []
+        else:
+            self.sentences = load_sentences(sorted({s for _, s in pairs}), self.stores.vectors.term_vectors,
+                                            self.embedder.embed_documents, self.stores.vectors.add_terms)
+            pairs = [(ci, s) for ci, s in pairs if SENTENCE_KEY + s in self.sentences.rows]
+        self.sentence_text = [s for _, s in pairs]
+        self.sentence_row = np.array([self.sentences.rows[SENTENCE_KEY + s] for _, s in pairs], dtype=np.int64)
+        self.sentence_chunk = np.array([ci for ci, _ in pairs], dtype=np.int64)
+
+    def nearest_sentences(self, qvec: np.ndarray, mask: np.ndarray, n: int) -> tuple[list[int], dict[int, str]]:
+        """The chunks (of those mask allows) ranked by their figure sentence nearest qvec, and that sentence."""
+        matrix = self.sentences.matrix
+        if not len(self.sentence_row) or matrix.shape[1] != len(qvec):
+            return [], {}
+        allowed = mask[self.sentence_chunk]
+        rows = np.flatnonzero(allowed)
+        if not len(rows):
+            return [], {}
+        scores = matrix[self.sentence_row[rows]] @ qvec.astype(np.float32)
+        order: list[int] = []
+        meant: dict[int, str] = {}
+        for i in rows[np.argsort(-scores, kind="stable")].tolist():
+            ci = int(self.sentence_chunk[i])
+            if ci not in meant:
+                meant[ci] = self.sentence_text[i]
+                order.append(ci)
+                if len(order) >= n:
+                    break
+        return order, meant
 
     def dense(self, qvec: np.ndarray, mask: np.ndarray, n: int) -> list[int]:
         if not len(self.matrix) or self.matrix.shape[1] != len(qvec):
@@ -348,6 +391,7 @@ class CorpusIndex:
         self.matrix = self._load_vectors(chunks)
         self.vocabulary = self._load_vocabulary(self.figure_terms)
         self.indicators = self._load_indicators(self.figure_terms)
+        self._load_sentences(figs)
         self._word_cache = {}
         log.info("index loaded: %d reports, %d chunks, %d figures", len(reports), len(chunks), len(figs))
 
@@ -359,6 +403,10 @@ _NAMED = re.compile(r"[\u4e00-\u9fff]{2}")
 # brings may be.
 MEASURED_STANDOUT = 3.5
 MEASURED_MARGIN = 0.3
+# A figure question is also searched among the sentences stating figures, each embedded on its own: the one nearest
+# the question is what a passage about much else states about it (answer.supported, answer.best_quote).
+SENTENCES = True
+SENTENCE_WEIGHT = 0.0  # its weight in the fused ranking: it adds a candidate and supports it, it reorders nothing
 # A concept's meaning is looked up in its own words too, not only in the words around it (find_meanings): the
 # frame of a formal question ("…固定资本投入同比增幅") drowns the meaning of the phrase in it.
 OWN_READING = True
@@ -532,16 +580,21 @@ class HybridRetriever:
             return []
         plan = plan or self.prepare(q)
         if use_dense and "dense" not in plan.orders:
-            vector = q.vector if q.vector is not None else self.embedder.embed_query(q.embedded)
-            plan.orders["dense"] = idx.dense(vector, plan.mask, CANDIDATES)
-        weights = {"lexical": 1.0, "dense": plan.dense_weight, "figures": 1.2 if q.numeric else 0.8, "exact": 1.5}
+            if q.vector is None:
+                q.vector = self.embedder.embed_query(q.embedded)
+            plan.orders["dense"] = idx.dense(q.vector, plan.mask, CANDIDATES)
+            if SENTENCES and q.numeric:  # a figure asked: the sentences stating figures, nearest the question
+                plan.orders["sentences"], plan.meant = idx.nearest_sentences(q.vector, plan.mask, CANDIDATES)
+        weights = {"lexical": 1.0, "dense": plan.dense_weight, "figures": 1.2 if q.numeric else 0.8, "exact": 1.5,
+                   "sentences": SENTENCE_WEIGHT}
         fused: dict[int, float] = {}
         parts: dict[int, dict[str, int]] = {}
         for name, order in plan.orders.items():
-            if name == "dense" and not use_dense:
+            if name in ("dense", "sentences") and not use_dense:
                 continue
             for rank, ci in enumerate(order):
-                fused[ci] = fused.get(ci, 0.0) + weights[name] / (RRF_K + rank + 1)
+                if weights[name]:
+                    fused[ci] = fused.get(ci, 0.0) + weights[name] / (RRF_K + rank + 1)
                 parts.setdefault(ci, {})[name] = rank + 1
         fitting: set[int] | None = None
         if use_dense and q.years and plan.priors:
@@ -557,11 +610,12 @@ class HybridRetriever:
             best = max((plan.priors.get(rid, 0.0) for rid in newest), default=0.0)
             fitting = {rid for rid in newest if plan.priors.get(rid, 0.0) >= best} if best > 0 else newest
         if fitting:
-            rank = 0
-            for ci in plan.orders["dense"]:
-                fits = idx.chunks[ci].report_id in fitting
-                rank += fits
-                parts.setdefault(ci, {})["dense_fit"] = rank if fits else NOT_RANKED
+            for name in ("dense", "sentences"):
+                rank = 0
+                for ci in plan.orders.get(name, []):
+                    fits = idx.chunks[ci].report_id in fitting
+                    rank += fits
+                    parts.setdefault(ci, {})[f"{name}_fit"] = rank if fits else NOT_RANKED
         scored = []
         headings: dict[tuple[str, ...], float] = {}
         for ci, score in fused.items():
@@ -571,10 +625,21 @@ class HybridRetriever:
             if boost > 0:
                 scored.append((score * boost, ci))
         scored.sort(key=lambda t: -t[0])
+        chosen = scored[:k]
+        # the passage stating the figure sentence nearest the question (of the reports fitting best) is a candidate
+        # whatever the other routes think of it: it may be the answer (answer.sentence_supported)
+        first = next((ci for ci in plan.orders.get("sentences", []) if parts[ci].get("sentences_fit", 1) == 1), None)
+        if first is not None and k and all(ci != first for _, ci in chosen):
+            boost = plan.boosts.get(first)
+            if boost is None:
+                boost = plan.boosts[first] = self._boost(q, plan, first, headings)
+            if boost > 0:
+                chosen = [*chosen[:k - 1], (fused.get(first, 0.0) * boost, first)]
         hits = []
-        for score, ci in scored[:k]:
+        for score, ci in chosen:
             hit = self.hit(ci)
             hit.score, hit.parts = score, parts[ci]
+            hit.meant = plan.meant.get(ci, "") if use_dense else ""
             hits.append(hit)
         return hits
 

@@ -31,7 +31,7 @@ from .retrieval import CorpusIndex, HybridRetriever
 from .settings import Settings, get_settings
 from .store import ChunkRow, FigureRow, IndexMetaRow, ReportRow, SectionRow, Stores, this_owner, utcnow
 from .types import PATH_SEP, Answer, FigureHit, ParsedReport
-from .vocabulary import report_terms
+from .vocabulary import load_sentences, report_terms
 
 log = logging.getLogger(__name__)
 
@@ -252,8 +252,8 @@ class KnowledgeBase:
         return np.concatenate(parts) if parts else np.zeros((0, self.embedder.dim), dtype=np.float32)
 
     def _embed_terms(self, parsed: ParsedReport, tokens: list[list[str]]) -> None:
-        """Embed the report's vocabulary terms the index does not have yet (vocabulary.py), so that the next
-        question does not wait for them."""
+        """Embed the report's vocabulary terms and its figures' sentences the index does not have yet
+        (vocabulary.py), so that the next question does not wait for them."""
         if not self.embedder.meaningful:
             return
         terms = report_terms(tokens, (f.indicator for f in parsed.figures))
@@ -262,6 +262,9 @@ class KnowledgeBase:
         for i in range(0, len(missing), 256):
             part = missing[i:i + 256]
             self.stores.vectors.add_terms(part, self.embedder.embed_queries(part))
+        # and the sentences stating its figures, as passages (retrieval.CorpusIndex.nearest_sentences)
+        load_sentences(sorted({f.sentence for f in parsed.figures if f.sentence}), self.stores.vectors.term_vectors,
+                       self.embedder.embed_documents, self.stores.vectors.add_terms)
 
     def _save(self, name: str, digest: str, parsed: ParsedReport, vectors, tokens: list[list[str]]) -> IngestResult:
         """pending row + chunks in SQL, then vectors, then ready; the old version of the file goes last."""

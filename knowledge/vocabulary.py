@@ -175,6 +175,21 @@ def _unit(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
 
 
+# A figure's sentence is embedded as a passage (as the chunks are), once per text, in the terms' store under e5's own
+# prefix for passages: the question's vector finds the sentence that states what it asks about, where the passage
+# around it is about much else (retrieval.CorpusIndex.nearest_sentences).
+SENTENCE_KEY = "passage: "
+
+
+def load_sentences(sentences: list[str], stored: Callable[[list[str]], dict[str, np.ndarray]],
+                   embed_documents: Callable[[list[str]], np.ndarray],
+                   store: Callable[[list[str], np.ndarray], None]) -> Vocabulary:
+    """The sentences' vectors (keyed SENTENCE_KEY + sentence), the missing ones embedded as passages and stored."""
+    return load_vocabulary([SENTENCE_KEY + s for s in sentences], stored,
+                           lambda keys: embed_documents([k[len(SENTENCE_KEY):] for k in keys]), store, batch=64,
+                           calibrated=False)
+
+
 def load_vocabulary(terms: list[str], stored: Callable[[list[str]], dict[str, np.ndarray]],
                     embed: Callable[[list[str]], np.ndarray], store: Callable[[list[str], np.ndarray], None],
                     batch: int = 256, calibrated: bool = True) -> Vocabulary:
@@ -183,7 +198,8 @@ def load_vocabulary(terms: list[str], stored: Callable[[list[str]], dict[str, np
     have = stored(terms)
     missing = [t for t in terms if t not in have]
     if missing:
-        log.info("embedding %d terms of the reports' vocabulary", len(missing))
+        log.info("embedding %d %s not in the vector store yet", len(missing),
+                 "figure sentences" if missing[0].startswith(SENTENCE_KEY) else "terms of the reports' vocabulary")
         for i in range(0, len(missing), batch):
             part = missing[i:i + batch]
             vecs = embed(part)

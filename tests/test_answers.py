@@ -411,3 +411,26 @@ def test_a_phrase_s_meaning_is_looked_up_in_the_words_around_it_and_in_its_own(k
     concept.meanings = []
     kb.retriever.find_meanings(q)
     assert {t for t, _ in concept.meanings} == {"省级财政投入"}
+
+
+def test_figure_sentences_are_embedded_at_ingest_and_the_nearest_one_marks_its_passage(kb, tmp_path, monkeypatch):
+    from knowledge.answer import sentence_supported
+    from knowledge.vocabulary import SENTENCE_KEY
+
+    monkeypatch.setattr(kb.embedder, "meaningful", True)  # the fake's vectors stand in for a model's here
+    body = ("青川市2025年政府工作报告\n一、2024年工作回顾\n（一）经济运行\n地区生产总值增长5%，固定资产投资增长6%。\n"
+            "（二）民生保障\n建成老年食堂120个，新增普惠性托位900个。\n")
+    (tmp_path / "2025_青川市_政府工作报告.txt").write_text(body, encoding="utf-8")
+    assert kb.ingest_file(tmp_path / "2025_青川市_政府工作报告.txt").status == "added"
+    stored = kb.stores.vectors.term_vectors([SENTENCE_KEY + "建成老年食堂120个，新增普惠性托位900个。"])
+    assert len(stored) == 1  # embedded once, at ingest, as a passage
+    kb.index.refresh()
+    q = understand("青川去年老年食堂建成多少个？", kb.issuers(), list(kb.index.reports.values()))
+    hits = kb.retriever.retrieve(q, 8)
+    lead = next(h for h in hits if "老年食堂" in h.chunk.text)
+    assert lead.meant == "建成老年食堂120个，新增普惠性托位900个。"
+    assert lead.parts.get("sentences") == 1 and sentence_supported(lead)
+    assert not any(sentence_supported(h) for h in hits if h is not lead)
+    monkeypatch.setattr(retrieval, "SENTENCES", False)
+    q = understand("青川去年老年食堂建成多少个？", kb.issuers(), list(kb.index.reports.values()))
+    assert not any(sentence_supported(h) for h in kb.retriever.retrieve(q, 8))

@@ -758,3 +758,48 @@ def test_a_phrase_the_reports_never_write_whole_gives_a_foothold_when_its_own_wo
     assert not found(None)  # the words alone do not cover the question
     assert found(1)  # ranked first by the vector, with the question's own words mostly there
     assert not found(5)
+
+
+def _nearest_sentence(h: Hit, sentence: str) -> Hit:
+    """The hit as retrieval marks the passage holding the figure sentence nearest the question."""
+    h.parts, h.meant = {"sentences": 1}, sentence
+    return h
+
+
+def test_the_passage_stating_the_figure_sentence_nearest_the_question_is_supported_from_a_foothold_in_it():
+    # 专门 is a word the reports write elsewhere, not in the passage stating the figure
+    text = "建成老年食堂1733个，护理型养老床位占比达到71.4%。"
+    q = ask("四川去年专门给老人吃饭的食堂建了多少个？")
+    weigh_concepts(q, bm25_of(text, "设立专门工作专班。"))
+    fig = figure("1733个", "建成老年食堂", 2025, "actual", text)
+    assert not build_answer(q, [hit(text, ["一、2025年工作回顾"], [fig])], reports=SICHUAN).found
+    ans = build_answer(q, [_nearest_sentence(hit(text, ["一、2025年工作回顾"], [fig]), text)], reports=SICHUAN)
+    assert ans.found and "1733个" in ans.answer and "意思最接近" in ans.answer
+    # the foothold must be in that sentence: a heading naming the topic over a sentence about another does not do
+    other = "护理型养老床位占比达到71.4%。"
+    ans = build_answer(q, [_nearest_sentence(hit(other, ["一、2025年工作回顾", "（九）老年食堂建设"]), other)],
+                       reports=SICHUAN)
+    assert not ans.found
+
+
+def test_the_nearest_sentence_is_quoted_before_a_piece_the_words_score_higher():
+    from knowledge.answer import best_quote
+
+    meant = "建成老年食堂1733个，惠及老人30万人次。"
+    text = f"专门老年食堂建设全面推进。完善社区居家养老服务网络，提升服务质量和水平。{meant}"
+    q = ask("四川去年专门给老人吃饭的食堂建了多少个？")
+    weigh_concepts(q, bm25_of(text))
+    assert meant not in best_quote(q, hit(text, ["一、2025年工作回顾"]))[0]  # the words prefer the other
+    assert best_quote(q, _nearest_sentence(hit(text, ["一、2025年工作回顾"]), meant))[0] == meant
+
+
+def test_a_rate_is_no_answer_to_a_count_asked_but_is_to_a_rate_asked():
+    text = "学前教育毛入园率、九年义务教育巩固率分别提升至95%左右、96%以上。"
+    figs = [figure("95%左右", "学前教育毛入园率", 2025, "actual", text),
+            figure("96%以上", "九年义务教育巩固率", 2025, "actual", text)]
+    for f in figs:
+        f.unit = "%"
+    ans = answer("四川去年学前教育新增了多少个学位？", [hit(text, ["一、2025年工作回顾"], figs)])
+    assert not ans.found
+    ans = answer("四川去年学前教育毛入园率提高到多少？", [hit(text, ["一、2025年工作回顾"], figs)])
+    assert ans.found and "95%左右" in ans.answer
