@@ -122,6 +122,10 @@ def variants(kb) -> dict[str, Callable]:
                 lambda: switched(retrieval, "OWN_READING", False),
             "the vector's foothold anywhere in the passage, not in the quote (FOOTHOLD_IN_QUOTE)":
                 lambda: switched(matching, "FOOTHOLD_IN_QUOTE", False),
+            "no figure-sentence route (SENTENCES: the sentence nearest the question neither found nor supporting)":
+                lambda: switched(retrieval, "SENTENCES", False),
+            "a rate answers a count or an amount asked (no RATE_IS_NO_AMOUNT)":
+                lambda: switched(answer, "RATE_IS_NO_AMOUNT", False),
             "no MOVEMENT (扩大, 减少, 上升 … as asking words)": lambda: without(query.GENERIC, query.MOVEMENT),
             "a place and the body governing it (…管委会) asked apart (no GOVERNING_BODIES)":
                 lambda: switched(query, "GOVERNING_BODIES", ()),
@@ -147,7 +151,8 @@ def main() -> None:
                                                        str(ROOT / "eval" / "validation9.jsonl"),
                                                        str(ROOT / "eval" / "validation10.jsonl"),
                                                        str(ROOT / "eval" / "validation11.jsonl"),
-                                                       str(ROOT / "eval" / "validation12.jsonl")])
+                                                       str(ROOT / "eval" / "validation12.jsonl"),
+                                                       str(ROOT / "eval" / "validation13.jsonl")])
     parser.add_argument("--only", nargs="*", help="variant names to run (default: all)")
     args = parser.parse_args()
     os.environ["REPORTBOT_DATA_DIR"] = args.data_dir
