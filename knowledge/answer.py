@@ -399,10 +399,23 @@ def _misfit(q: QueryInfo, hit: Hit, quote: str) -> bool:
 
 
 def _of_another_year(q: QueryInfo, hit: Hit, quote: str) -> bool:
-    """The figures the quote states are all of other years than the question asks."""
+    """The figures the quote states of what was asked are all of other years than the question asks."""
     asked = wanted_years(q, hit.report)
-    dated = [f for f in _stated(hit, quote) if f.year]
+    dated = _dated_asked(q, _stated(hit, quote))
     return bool(asked and dated and not any(of_years(q, f, asked) for f in dated))
+
+
+# Whether a quote's year is that of its figures naming what was asked, when any does: another figure in the sentence
+# may be of the year asked ("…生产总值增长5.6%，…进出口总值增长14.1%" read with a target year for the first).
+YEAR_OF_THE_FIGURE_ASKED = True
+
+
+def _dated_asked(q: QueryInfo, stated: list[FigureRef]) -> list[FigureRef]:
+    """The dated figures stated: those whose indicator names a concept of the question, when any does, else all."""
+    dated = [f for f in stated if f.year]
+    if not YEAR_OF_THE_FIGURE_ASKED:
+        return dated
+    return [f for f in dated if _names_a_concept(q, f.indicator)] or dated
 
 
 def _states_asked(q: QueryInfo, hit: Hit, quote: str, reviewed: set[int]) -> bool:
@@ -513,7 +526,7 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
             when = "、".join(sorted({f"{f.year}年的" for f in stated if f.year}))
             reason = f"《{lead.report.title}》没有给出实际完成的数字，只有{when}目标：\n{quote}[{citations[best].n}]"
             return _refusal(q, reason, citations, cov[best], _figures_for(q, hits, citations, quote, best))
-        dated = [f for f in stated if f.year]
+        dated = _dated_asked(q, stated)
         if asked and dated and not any(of_years(q, f, asked) for f in dated):
             other = "、".join(sorted({span_label(f) for f in dated}))
             reason = (f"《{lead.report.title}》没有给出{when}的这项数字；"

@@ -803,3 +803,12 @@ def test_a_rate_is_no_answer_to_a_count_asked_but_is_to_a_rate_asked():
     assert not ans.found
     ans = answer("四川去年学前教育毛入园率提高到多少？", [hit(text, ["一、2025年工作回顾"], figs)])
     assert ans.found and "95%左右" in ans.answer
+
+
+def test_a_quote_s_year_is_that_of_its_figure_of_what_was_asked_not_of_another_in_the_sentence():
+    # a review sentence whose first figure was read as a target (its sentence names 目标任务) and whose figure of
+    # what was asked is last year's: the year asked is not given
+    text = "一年来，聚焦目标任务，生产总值增长5.6%，进出口总值增长14.1%。"
+    figs = [figure("5.6%", "生产总值", 2026, "target", text), figure("14.1%", "进出口总值", 2025, "actual", text)]
+    ans = answer("四川2026年进出口总值计划增长多少？", [hit(text, ["一、2025年工作回顾"], figs)])
+    assert not ans.found and "2025年的" in ans.answer
