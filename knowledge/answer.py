@@ -283,9 +283,25 @@ def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
         return ""  # a figure stated is of something the question names (研发人员总量 is not 研发投入强度)
     naming = [i for i, cl in enumerate(clauses) if concept_credit(main, normalize_for_match(cl)) >= 0.5]
     if naming and not any(_NUMBER_WITH_UNIT.search(clauses[i]) or _measured_next(q, quote, clauses, i, stated)
-                          for i in naming):
+                          or _measured_beside(q, quote, clauses, i) for i in naming):
         return main.forms[0]
     return ""
+
+
+# The clause next to the one naming what was asked, in the same sentence, may state its number in the measure the
+# question asks ("落实国家育儿补贴政策，惠及154万户家庭" for "多少户"; "筹措310亿元实施健康惠民工程，落实基本医疗保险…"
+# for "多少钱").
+MEASURE_BESIDE = True
+
+
+def _measured_beside(q: QueryInfo, quote: str, clauses: list[str], i: int) -> bool:
+    unit = asked_measure(q)
+    if not MEASURE_BESIDE or unit is None:
+        return False
+    written = PHYSICAL.get(unit, unit)
+    return any(0 <= j < len(clauses) and measure_stated(written, clauses[j])
+               and any(pair in quote for pair in (clauses[min(i, j)] + comma + clauses[max(i, j)] for comma in "，,"))
+               for j in (i - 1, i + 1))
 
 
 # A figure whose indicator is only a measure ("总产", "产量"): "粮食生产再获丰收，总产达到557亿斤" states it of what the

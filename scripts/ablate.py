@@ -126,6 +126,8 @@ def variants(kb) -> dict[str, Callable]:
                 lambda: switched(retrieval, "SENTENCES", False),
             "a quote's year read from any figure in it, not from its figure of what was asked (YEAR_OF_THE_FIGURE_ASKED)":
                 lambda: switched(answer, "YEAR_OF_THE_FIGURE_ASKED", False),
+            "a number in the measure asked beside the clause naming the topic not read as its (MEASURE_BESIDE)":
+                lambda: switched(answer, "MEASURE_BESIDE", False),
             "a rate answers a count or an amount asked (no RATE_IS_NO_AMOUNT)":
                 lambda: switched(answer, "RATE_IS_NO_AMOUNT", False),
             "no MOVEMENT (扩大, 减少, 上升 … as asking words)": lambda: without(query.GENERIC, query.MOVEMENT),

@@ -812,3 +812,14 @@ def test_a_quote_s_year_is_that_of_its_figure_of_what_was_asked_not_of_another_i
     figs = [figure("5.6%", "生产总值", 2026, "target", text), figure("14.1%", "进出口总值", 2025, "actual", text)]
     ans = answer("四川2026年进出口总值计划增长多少？", [hit(text, ["一、2025年工作回顾"], figs)])
     assert not ans.found and "2025年的" in ans.answer
+
+
+def test_the_clause_beside_the_one_naming_the_topic_may_state_its_number_in_the_measure_asked():
+    text = "落实国家育儿补贴政策，惠及154万户家庭。"
+    fig = figure("154万户", "惠及家庭", 2025, "actual", text)
+    ans = answer("四川去年有多少户人家领到了育儿补贴？", [hit(text, ["一、2025年工作回顾"], [fig])])
+    assert ans.found and "154万户" in ans.answer
+    other = "落实国家育儿补贴政策，服务群众30万人次。"  # a number beside it in another measure is not its number
+    fig = figure("30万人次", "服务群众", 2025, "actual", other)
+    ans = answer("四川去年有多少户人家领到了育儿补贴？", [hit(other, ["一、2025年工作回顾"], [fig])])
+    assert not ans.found
