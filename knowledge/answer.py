@@ -80,9 +80,10 @@ def best_quote(q: QueryInfo, hit: Hit) -> tuple[str, float]:
     years = wanted_years(q, hit.report)
     scores = [score_segment(q, s, hit.figures, years) for s in segs]
     # the figure sentence nearest the question in meaning: its pieces are quoted before the others of the passage
-    # (the score the passage is ranked by stays that of the words)
+    # (the score the passage is ranked by stays that of its best piece by the words)
     meant = [SENTENCE_BONUS * (seg in hit.meant) for seg in segs] if sentence_supported(hit) else [0.0] * len(segs)
     i = max(range(len(segs)), key=lambda j: scores[j] + meant[j])
+    words = max(scores)
     quote = segs[i]
     # a figure question often needs the piece before or after too ("…114.23亿元,同比增长8.75%"), not when the piece
     # states only totals over years the question did not ask (a five-year average is no answer to widen)
@@ -101,7 +102,7 @@ def best_quote(q: QueryInfo, hit: Hit) -> tuple[str, float]:
             quote += seg
     if len(quote) > 220:
         quote = _trim_around_concepts(q, quote)
-    return quote, scores[i]
+    return quote, words
 
 
 def _trim_around_concepts(q: QueryInfo, quote: str) -> str:
@@ -132,9 +133,8 @@ PHYSICAL_MEASURE = True
 
 
 def dense_rank(hit: Hit) -> int | None:
-    """The passage's rank in the vector search; when years are asked, among the passages of the reports that
-    fit them best (see retrieval: the vector knows no years)."""
-    return hit.parts.get("dense_fit" if YEARS_FOR_SUPPORT and "dense_fit" in hit.parts else "dense")
+    """The passage's rank in the vector search (see route_rank: the vector knows no years)."""
+    return route_rank(hit, "dense")
 
 
 # What being in the sentence nearest the question adds to a piece's score for the quote (score_segment: the
@@ -149,9 +149,11 @@ FIRST_SUPPORT = 3
 SENTENCE_SUPPORT = 1
 
 
-def sentence_rank(hit: Hit) -> int | None:
-    """The rank of the passage's figure sentence nearest the question among all such sentences (see dense_rank)."""
-    return hit.parts.get("sentences_fit" if YEARS_FOR_SUPPORT and "sentences_fit" in hit.parts else "sentences")
+def route_rank(hit: Hit, route: str) -> int | None:
+    """The passage's rank in a vector route ("dense": the passage's vector; "sentences": its figure sentence nearest
+    the question); when years are asked, among the passages of the reports that fit them best."""
+    fit = f"{route}_fit"
+    return hit.parts.get(fit if YEARS_FOR_SUPPORT and fit in hit.parts else route)
 
 
 def supported(q: QueryInfo, hit: Hit) -> bool:
@@ -164,7 +166,7 @@ def passage_supported(hit: Hit) -> bool:
 
 
 def sentence_supported(hit: Hit) -> bool:
-    said = sentence_rank(hit)
+    said = route_rank(hit, "sentences")
     return bool(hit.meant) and said is not None and said <= SENTENCE_SUPPORT
 
 
@@ -191,8 +193,12 @@ def coverage(q: QueryInfo, hit: Hit, quote: str, meant: bool = True, without_wor
     # around it names ("东片区…全年完成固定资产投资12.3亿元") counts at a discount
     near = 0.8 if q.numeric else 0.9
     unit = asked_measure(q)
-    # the support of the sentence nearest the question needs its foothold in that sentence, not in a heading
-    held = quote if meant and not passage_supported(hit) and sentence_supported(hit) else None
+    # the support of the sentence nearest the question goes to a quote of that sentence, and needs its foothold
+    # in that sentence, not in a heading
+    said = meant and not passage_supported(hit) and sentence_supported(hit)
+    if said and not any(seg in hit.meant for seg in segments(quote)):
+        meant = False
+    held = hit.meant if said else None
     return concept_overlap_near(q, quote + " " + path, hit.chunk.text + " " + hit.report.title, near,
                                 MEANT_CREDIT if meant and supported(q, hit) else 0.0,
                                 anchored=meant and anchored(hit, without_words)
@@ -205,7 +211,8 @@ def _meant_only(q: QueryInfo, hit: Hit, quote: str) -> bool:
 
 
 def _memo_key(q: QueryInfo, hit: Hit, without_words: bool = False) -> str:
-    return hit.chunk.vector_id + ("#meant" if supported(q, hit) else "") + ("#anchored" if anchored(hit, without_words) else "")
+    return hit.chunk.vector_id + ("#meant" if passage_supported(hit) else "") \
+        + ("#said" if sentence_supported(hit) else "") + ("#anchored" if anchored(hit, without_words) else "")
 
 
 def passage_coverage(q: QueryInfo, hit: Hit, memo: dict[str, tuple[str, float, float]], without_words: bool = False) -> float:
@@ -245,7 +252,7 @@ SIBLING_FIGURES = True
 # A number asked in a measure ("多少个", "多少钱", "多少公里") is not answered by rates alone (%, 个百分点), unless
 # a rate is what is asked (几个点, 多少个百分点, 几倍, 比例, …率).
 RATE_IS_NO_AMOUNT = True
-_RATES = {"%", "％", "‰", "个百分点", "百分点"}
+_RATES = {"%", "‰", "个百分点", "百分点"}
 _ASKS_RATE = re.compile(r"(?:多少|几)个?(?:百分)?点|百分之|几成|倍|率|比例|比重|占比|增幅|增速|涨幅|降幅")
 
 

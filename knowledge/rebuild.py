@@ -7,6 +7,7 @@ import logging
 from sqlmodel import col, select
 
 from .embeddings import get_embedder
+from .retrieval import CorpusIndex
 from .service import embed_stored_chunks
 from .settings import Settings
 from .store import ChunkRow, IndexMetaRow, ReportRow, Stores
@@ -15,7 +16,8 @@ log = logging.getLogger(__name__)
 
 
 def rebuild(settings: Settings, batch: int = 64) -> int:
-    """Drop the vectors and embed all chunks again; SQL (reports, chunks, figures) is kept as it is."""
+    """Drop the vectors and embed all chunks, terms and figure sentences again; SQL (reports, chunks, figures) is
+    kept as it is."""
     embedder = get_embedder(settings)
     stores = Stores(settings, embedder.name, embedder.dim, check_embedder=False)
     stores.reset_vectors()
@@ -25,6 +27,8 @@ def rebuild(settings: Settings, batch: int = 64) -> int:
     log.info("re-embedding %d chunks with %s", len(rows), embedder.name)
     embed_stored_chunks(stores, embedder, rows, {rid: r.title for rid, r in reports.items()}, batch)
     stores.set_embedder(embedder.name, embedder.dim)
+    # the vocabulary's terms and the figures' sentences too, now, not at the first question of every process
+    CorpusIndex(stores, embedder)._load()
     with stores.session() as s:  # other processes reload their in-memory index
         row = s.get(IndexMetaRow, "generation")
         s.merge(IndexMetaRow(key="generation", value=str(int(row.value) + 1 if row else 1)))

@@ -160,6 +160,26 @@ class Plan:
     meant: dict[int, str] = field(default_factory=dict)  # chunk -> its figure sentence nearest the question
 
 
+@dataclass(frozen=True)
+class FigureSentences:
+    """The figures' sentences, embedded once per text (matrix); per (chunk, sentence) pair, sorted by chunk: the
+    text, its row in the matrix and the chunk's index."""
+
+    matrix: np.ndarray
+    text: list[str]
+    row: np.ndarray
+    chunk: np.ndarray
+
+    @classmethod
+    def empty(cls) -> FigureSentences:
+        return cls(np.zeros((0, 1), dtype=np.float32), [], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+
+
+def figure_chunk_id(f: FigureRef) -> str:
+    """The vector id of the chunk a figure stands in."""
+    return f"r{f.report_id}-c{f.chunk_idx}"
+
+
 NOT_RANKED = 10**6  # a passage of a report that does not fit the years asked: no rank among those that do
 
 
@@ -200,11 +220,7 @@ class CorpusIndex:
         self.chunk_blob = TextIndex([])
         self.heading_blob = TextIndex([])
         self.matrix = np.zeros((0, 1), dtype=np.float32)
-        # the figures' sentences, embedded (each text once): per (chunk, sentence) pair its row in that matrix
-        self.sentences = Vocabulary([], np.zeros((0, 1), dtype=np.float32), calibrated=False)
-        self.sentence_text: list[str] = []
-        self.sentence_row = np.zeros(0, dtype=np.int64)
-        self.sentence_chunk = np.zeros(0, dtype=np.int64)
+        self.sentences = FigureSentences.empty()
         self._word_cache: dict[tuple[int, str], np.ndarray] = {}
 
     def current_generation(self) -> int:
@@ -247,40 +263,41 @@ class CorpusIndex:
         return load_vocabulary(sorted(names), self.stores.vectors.term_vectors, self.embedder.embed_queries,
                                self.stores.vectors.add_terms, calibrated=False)
 
-    def _load_sentences(self, figs: list[FigureRef]) -> None:
+    def _load_sentences(self, figs: list[FigureRef]) -> FigureSentences:
         """The sentences stating the figures, each with the chunk holding it, and their vectors."""
         pairs = sorted({(ci, f.sentence) for f in figs if f.sentence
-                        and (ci := self.by_vector_id.get(f"r{f.report_id}-c{f.chunk_idx}")) is not None})
+                        and (ci := self.by_vector_id.get(figure_chunk_id(f))) is not None})
         if self.embedder is None or not self.embedder.meaningful or not pairs:
-            self.sentences = Vocabulary([], np.zeros((0, 1), dtype=np.float32), calibrated=False)
-            pairs = []
-        else:
-            self.sentences = load_sentences(sorted({s for _, s in pairs}), self.stores.vectors.term_vectors,
-                                            self.embedder.embed_documents, self.stores.vectors.add_terms)
-            pairs = [(ci, s) for ci, s in pairs if SENTENCE_KEY + s in self.sentences.rows]
-        self.sentence_text = [s for _, s in pairs]
-        self.sentence_row = np.array([self.sentences.rows[SENTENCE_KEY + s] for _, s in pairs], dtype=np.int64)
-        self.sentence_chunk = np.array([ci for ci, _ in pairs], dtype=np.int64)
+            return FigureSentences.empty()
+        vectors = load_sentences(sorted({s for _, s in pairs}), self.stores.vectors.term_vectors,
+                                 self.embedder.embed_documents, self.stores.vectors.add_terms)
+        pairs = [(ci, s) for ci, s in pairs if SENTENCE_KEY + s in vectors.rows]
+        return FigureSentences(vectors.matrix, [s for _, s in pairs],
+                               np.array([vectors.rows[SENTENCE_KEY + s] for _, s in pairs], dtype=np.int64),
+                               np.array([ci for ci, _ in pairs], dtype=np.int64))
 
     def nearest_sentences(self, qvec: np.ndarray, mask: np.ndarray, n: int) -> tuple[list[int], dict[int, str]]:
         """The chunks (of those mask allows) ranked by their figure sentence nearest qvec, and that sentence."""
-        matrix = self.sentences.matrix
-        if not len(self.sentence_row) or matrix.shape[1] != len(qvec):
+        said = self.sentences  # one load's, whole: a reload replaces it in one assignment
+        if not len(said.row) or said.matrix.shape[1] != len(qvec) or len(mask) <= int(said.chunk[-1]):
             return [], {}
-        allowed = mask[self.sentence_chunk]
-        rows = np.flatnonzero(allowed)
-        if not len(rows):
+        scores = (said.matrix @ qvec.astype(np.float32))[said.row]  # each distinct sentence once, then per pair
+        scores[~mask[said.chunk]] = -np.inf
+        # pairs are sorted by chunk: each chunk's best sentence, then the n best chunks
+        starts = np.flatnonzero(np.r_[True, said.chunk[1:] != said.chunk[:-1]])
+        best = np.maximum.reduceat(scores, starts)
+        n = min(n, int(np.isfinite(best).sum()))
+        if n <= 0:
             return [], {}
-        scores = matrix[self.sentence_row[rows]] @ qvec.astype(np.float32)
+        top = np.argpartition(-best, n - 1)[:n]
+        top = top[np.argsort(-best[top], kind="stable")]
         order: list[int] = []
         meant: dict[int, str] = {}
-        for i in rows[np.argsort(-scores, kind="stable")].tolist():
-            ci = int(self.sentence_chunk[i])
-            if ci not in meant:
-                meant[ci] = self.sentence_text[i]
-                order.append(ci)
-                if len(order) >= n:
-                    break
+        for c in top.tolist():
+            first, last = starts[c], starts[c + 1] if c + 1 < len(starts) else len(scores)
+            i = first + int(np.argmax(scores[first:last]))
+            order.append(int(said.chunk[i]))
+            meant[order[-1]] = said.text[i]
         return order, meant
 
     def dense(self, qvec: np.ndarray, mask: np.ndarray, n: int) -> list[int]:
@@ -391,7 +408,7 @@ class CorpusIndex:
         self.matrix = self._load_vectors(chunks)
         self.vocabulary = self._load_vocabulary(self.figure_terms)
         self.indicators = self._load_indicators(self.figure_terms)
-        self._load_sentences(figs)
+        self.sentences = self._load_sentences(figs)
         self._word_cache = {}
         log.info("index loaded: %d reports, %d chunks, %d figures", len(reports), len(chunks), len(figs))
 
@@ -406,7 +423,7 @@ MEASURED_MARGIN = 0.3
 # A figure question is also searched among the sentences stating figures, each embedded on its own: the one nearest
 # the question is what a passage about much else states about it (answer.supported, answer.best_quote).
 SENTENCES = True
-SENTENCE_WEIGHT = 0.0  # its weight in the fused ranking: it adds a candidate and supports it, it reorders nothing
+SENTENCE_WEIGHT = 0.0  # its weight in the fused ranking: it supports a passage found, it reorders nothing
 # A concept's meaning is looked up in its own words too, not only in the words around it (find_meanings): the
 # frame of a formal question ("…固定资本投入同比增幅") drowns the meaning of the phrase in it.
 OWN_READING = True
@@ -626,15 +643,6 @@ class HybridRetriever:
                 scored.append((score * boost, ci))
         scored.sort(key=lambda t: -t[0])
         chosen = scored[:k]
-        # the passage stating the figure sentence nearest the question (of the reports fitting best) is a candidate
-        # whatever the other routes think of it: it may be the answer (answer.sentence_supported)
-        first = next((ci for ci in plan.orders.get("sentences", []) if parts[ci].get("sentences_fit", 1) == 1), None)
-        if first is not None and k and all(ci != first for _, ci in chosen):
-            boost = plan.boosts.get(first)
-            if boost is None:
-                boost = plan.boosts[first] = self._boost(q, plan, first, headings)
-            if boost > 0:
-                chosen = [*chosen[:k - 1], (fused.get(first, 0.0) * boost, first)]
         hits = []
         for score, ci in chosen:
             hit = self.hit(ci)
@@ -672,7 +680,7 @@ class HybridRetriever:
             return []
         scored: dict[int, float] = {}
         for f, s in self.score_figures(q, allowed):
-            ci = self.index.by_vector_id.get(f"r{f.report_id}-c{f.chunk_idx}")
+            ci = self.index.by_vector_id.get(figure_chunk_id(f))
             if ci is not None and s > scored.get(ci, 0.0):
                 scored[ci] = s
         return [ci for ci, _ in sorted(scored.items(), key=lambda kv: -kv[1])[:CANDIDATES]]

@@ -823,3 +823,18 @@ def test_the_clause_beside_the_one_naming_the_topic_may_state_its_number_in_the_
     fig = figure("30万人次", "服务群众", 2025, "actual", other)
     ans = answer("四川去年有多少户人家领到了育儿补贴？", [hit(other, ["一、2025年工作回顾"], [fig])])
     assert not ans.found
+
+
+def test_passages_rank_by_their_figure_sentence_nearest_the_question_among_those_allowed():
+    from knowledge.retrieval import CorpusIndex, FigureSentences
+
+    idx = CorpusIndex(stores=None)  # type: ignore[arg-type]
+    eye = np.eye(4, dtype=np.float32)
+    # chunk 0 states sentences 0 and 1, chunk 1 sentence 2, chunk 2 sentence 1 again (one vector, two pairs)
+    idx.sentences = FigureSentences(eye[:3], ["甲", "乙", "丙", "乙"], np.array([0, 1, 2, 1]), np.array([0, 0, 1, 2]))
+    q = 0.9 * eye[1] + 0.1 * eye[2]
+    order, meant = idx.nearest_sentences(q, np.array([True, True, True]), 5)
+    assert order[-1] == 1 and set(order[:2]) == {0, 2} and meant[0] == "乙" and meant[1] == "丙"
+    order, meant = idx.nearest_sentences(q, np.array([True, True, False]), 1)  # chunk 2's report not asked
+    assert order == [0] and meant == {0: "乙"}
+    assert idx.nearest_sentences(q, np.array([False, False, False]), 5) == ([], {})
