@@ -290,7 +290,7 @@ def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
         return ""  # a figure stated is of something the question names (研发人员总量 is not 研发投入强度)
     naming = [i for i, cl in enumerate(clauses) if concept_credit(main, normalize_for_match(cl)) >= 0.5]
     if naming and not any(_NUMBER_WITH_UNIT.search(clauses[i]) or _measured_next(q, quote, clauses, i, stated)
-                          or _measured_beside(q, quote, clauses, i) for i in naming):
+                          or _measured_beside(unit, quote, clauses, i) for i in naming):
         return main.forms[0]
     return ""
 
@@ -301,14 +301,18 @@ def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
 MEASURE_BESIDE = True
 
 
-def _measured_beside(q: QueryInfo, quote: str, clauses: list[str], i: int) -> bool:
-    unit = asked_measure(q)
+def _measured_beside(unit: str | None, quote: str, clauses: list[str], i: int) -> bool:
+    """The clause before or after the i-th, in the same sentence, states a number in the measure asked (unit)."""
     if not MEASURE_BESIDE or unit is None:
         return False
     written = PHYSICAL.get(unit, unit)
     return any(0 <= j < len(clauses) and measure_stated(written, clauses[j])
-               and any(pair in quote for pair in (clauses[min(i, j)] + comma + clauses[max(i, j)] for comma in "，,"))
-               for j in (i - 1, i + 1))
+               and _comma_joined(quote, clauses[min(i, j)], clauses[max(i, j)]) for j in (i - 1, i + 1))
+
+
+def _comma_joined(quote: str, first: str, second: str) -> bool:
+    """Whether two clauses stand one after the other in the quote, a comma between them (one sentence)."""
+    return any(first + comma + second in quote for comma in "，,")
 
 
 # A figure whose indicator is only a measure ("总产", "产量"): "粮食生产再获丰收，总产达到557亿斤" states it of what the
@@ -326,7 +330,7 @@ def _measured_next(q: QueryInfo, quote: str, clauses: list[str], i: int, stated:
     if not MEASURE_HEADS or i + 1 >= len(clauses):
         return False
     following = clauses[i + 1]
-    if not any(clauses[i] + comma + following in quote for comma in "，,"):
+    if not _comma_joined(quote, clauses[i], following):
         return False
     named = _MEASURE_NAMED.findall(q.text)
     return any(f.raw in following and _BARE_MEASURE.fullmatch(norm := normalize_for_match(f.indicator))

@@ -28,7 +28,7 @@ def rebuild(settings: Settings, batch: int = 64) -> int:
     embed_stored_chunks(stores, embedder, rows, {rid: r.title for rid, r in reports.items()}, batch)
     stores.set_embedder(embedder.name, embedder.dim)
     # the vocabulary's terms and the figures' sentences too, now, not at the first question of every process
-    CorpusIndex(stores, embedder)._load()
+    CorpusIndex(stores, embedder).refresh()
     with stores.session() as s:  # other processes reload their in-memory index
         row = s.get(IndexMetaRow, "generation")
         s.merge(IndexMetaRow(key="generation", value=str(int(row.value) + 1 if row else 1)))

@@ -642,9 +642,8 @@ class HybridRetriever:
             if boost > 0:
                 scored.append((score * boost, ci))
         scored.sort(key=lambda t: -t[0])
-        chosen = scored[:k]
         hits = []
-        for score, ci in chosen:
+        for score, ci in scored[:k]:
             hit = self.hit(ci)
             hit.score, hit.parts = score, parts[ci]
             hit.meant = plan.meant.get(ci, "") if use_dense else ""

@@ -31,7 +31,7 @@ from .retrieval import CorpusIndex, HybridRetriever
 from .settings import Settings, get_settings
 from .store import ChunkRow, FigureRow, IndexMetaRow, ReportRow, SectionRow, Stores, this_owner, utcnow
 from .types import PATH_SEP, Answer, FigureHit, ParsedReport
-from .vocabulary import load_sentences, report_terms
+from .vocabulary import embed_missing, load_sentences, report_terms
 
 log = logging.getLogger(__name__)
 
@@ -256,12 +256,8 @@ class KnowledgeBase:
         (vocabulary.py), so that the next question does not wait for them."""
         if not self.embedder.meaningful:
             return
-        terms = report_terms(tokens, (f.indicator for f in parsed.figures))
-        have = self.stores.vectors.term_vectors(terms)
-        missing = [t for t in terms if t not in have]
-        for i in range(0, len(missing), 256):
-            part = missing[i:i + 256]
-            self.stores.vectors.add_terms(part, self.embedder.embed_queries(part))
+        embed_missing(report_terms(tokens, (f.indicator for f in parsed.figures)), self.stores.vectors.term_vectors,
+                      self.embedder.embed_queries, self.stores.vectors.add_terms)
         # and the sentences stating its figures, as passages (retrieval.CorpusIndex.nearest_sentences)
         load_sentences(sorted({f.sentence for f in parsed.figures if f.sentence}), self.stores.vectors.term_vectors,
                        self.embedder.embed_documents, self.stores.vectors.add_terms)

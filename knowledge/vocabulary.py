@@ -187,24 +187,31 @@ def load_sentences(sentences: list[str], stored: Callable[[list[str]], dict[str,
     """The sentences' vectors (keyed SENTENCE_KEY + sentence), the missing ones embedded as passages and stored."""
     return load_vocabulary([SENTENCE_KEY + s for s in sentences], stored,
                            lambda keys: embed_documents([k[len(SENTENCE_KEY):] for k in keys]), store, batch=64,
-                           calibrated=False)
+                           calibrated=False, what="figure sentences")
 
 
-def load_vocabulary(terms: list[str], stored: Callable[[list[str]], dict[str, np.ndarray]],
-                    embed: Callable[[list[str]], np.ndarray], store: Callable[[list[str], np.ndarray], None],
-                    batch: int = 256, calibrated: bool = True) -> Vocabulary:
-    """The vocabulary of the given terms: vectors from the store, the missing ones embedded and stored
-    (an index made before the vocabulary existed, or after `rebuild`)."""
-    have = stored(terms)
-    missing = [t for t in terms if t not in have]
+def embed_missing(keys: list[str], stored: Callable[[list[str]], dict[str, np.ndarray]],
+                  embed: Callable[[list[str]], np.ndarray], store: Callable[[list[str], np.ndarray], None],
+                  batch: int = 256, what: str = "terms of the reports' vocabulary") -> dict[str, np.ndarray]:
+    """The stored vectors of keys, with the missing ones embedded (a batch at a time) and stored."""
+    have = stored(keys)
+    missing = [t for t in keys if t not in have]
     if missing:
-        log.info("embedding %d %s not in the vector store yet", len(missing),
-                 "figure sentences" if missing[0].startswith(SENTENCE_KEY) else "terms of the reports' vocabulary")
+        log.info("embedding %d %s not in the vector store yet", len(missing), what)
         for i in range(0, len(missing), batch):
             part = missing[i:i + batch]
             vecs = embed(part)
             store(part, vecs)
             have.update(zip(part, vecs, strict=True))
+    return have
+
+
+def load_vocabulary(terms: list[str], stored: Callable[[list[str]], dict[str, np.ndarray]],
+                    embed: Callable[[list[str]], np.ndarray], store: Callable[[list[str], np.ndarray], None],
+                    batch: int = 256, calibrated: bool = True, what: str = "terms of the reports' vocabulary") -> Vocabulary:
+    """The vocabulary of the given terms: vectors from the store, the missing ones embedded and stored
+    (an index made before the vocabulary existed, or after `rebuild`)."""
+    have = embed_missing(terms, stored, embed, store, batch, what)
     kept = [t for t in terms if t in have]
     vectors = np.stack([have[t] for t in kept]) if kept else np.zeros((0, 1), dtype=np.float32)
     return Vocabulary(kept, vectors, calibrated)
