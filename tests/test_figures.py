@@ -57,6 +57,15 @@ def test_a_target_met_in_the_clause_before_does_not_make_the_next_figure_a_targe
     assert (seed.type, seed.year) == ("actual", 2013)
 
 
+def test_the_year_s_tasks_named_in_a_review_do_not_make_the_figures_after_them_targets():
+    # "聚焦“1+2+4+N”目标任务体系，…生产总值增长5.6%": what 2025 achieved, not a goal for 2026
+    henan = find(figures_of("2026_河南省_政府工作报告.txt"), "5.6%", "生产总值")
+    assert (henan.type, henan.year) == ("actual", 2025)
+    # "…均超额完成国家下达目标任务，粮食单产增长2.5%"
+    guizhou = find(figures_of("2025_贵州省_政府工作报告.txt"), "2.5%", "粮食单产")
+    assert (guizhou.type, guizhou.year) == ("actual", 2024)
+
+
 def test_a_figure_after_a_bare_verb_takes_its_subject_from_the_clause_before():
     report = parse_text("内蒙古自治区2025年政府工作报告\n一、2024年工作回顾\n新能源装机在全国率先破亿、达到1.35亿千瓦，"
                         "超过火电装机。", "2025_内蒙古自治区_政府工作报告.txt")
