@@ -427,6 +427,11 @@ SENTENCE_WEIGHT = 0.0  # its weight in the fused ranking: it supports a passage 
 # A concept's meaning is looked up in its own words too, not only in the words around it (find_meanings): the
 # frame of a formal question ("…固定资本投入同比增幅") drowns the meaning of the phrase in it.
 OWN_READING = True
+# A concept the reports asked about write, but never in a sentence stating a number in the measure asked (重庆's
+# 智联电动车 beside "造了多少辆电动车", whose answer is 新能源汽车产量129.6万辆), has its meaning looked up as one they
+# never write does: the words are there, the figure is not.
+UNMEASURED_AS_UNWRITTEN = True
+_SENTENCE = re.compile(r"[^。！？!?；;\n]+")
 
 
 def may_mean(term: str, phrase: str) -> bool:
@@ -501,10 +506,13 @@ class HybridRetriever:
         idx = self.index
         idx.refresh()
         allowed = {rid for rid, p in report_priors(q, idx.reports).items() if p > 0}
+        unit = asked_measure(q) if UNMEASURED_AS_UNWRITTEN else None
         todo = [c for c in q.concepts if not c.place and not c.meanings
-                and not any(len(idx.chunks_containing(f, allowed)) for f in c.norm_forms)]
+                and not any(self._written_with(f, allowed, unit) for f in c.norm_forms)]
         if not todo:
             return
+        unmeasured = {id(c) for c in todo if unit is not None
+                      and any(len(idx.chunks_containing(f, allowed)) for f in c.norm_forms)}
         for concept in todo:
             concept.foreign = not any(len(idx.chunks_containing(f)) for f in concept.norm_forms)
             # its words, or a part of them that is most of it (全省固定资产投资 → 固定资产投资)
@@ -527,13 +535,15 @@ class HybridRetriever:
         for concept, texts in zip(todo, readings, strict=True):
             read = vectors[at:at + len(texts)]
             at += len(texts)
-            usable = cache(partial(self._usable_meaning, concept.norm_forms[0], allowed))  # once per term
+            # a concept written, but not with the figure asked, means what the reports write with it
+            written = unit if id(concept) in unmeasured else None
+            usable = cache(partial(self._usable_meaning, concept.norm_forms[0], allowed, written))  # once per term
             concept.meanings = [(m.term, MEANING_CREDIT) for m in idx.vocabulary.meanings(*read, usable=usable)]
             concept.unmatched = not concept.meanings
             q.terms.extend(t for term, _ in concept.meanings for t in tokenize(term))
         # words the reports in question do not write, whether or not a term near in meaning was found: the
         # figure in the measure asked that they mean is the better evidence ("多少套房子": 安置房, not 小区)
-        unmatched = [c for c in todo if c.unmatched or c.foreign]
+        unmatched = [c for c in todo if c.unmatched or c.foreign or id(c) in unmeasured]
         measured = self._measured_meanings(q, allowed) if unmatched else []
         if measured:
             for concept in unmatched:
@@ -541,9 +551,27 @@ class HybridRetriever:
                 concept.unmatched = False
             q.terms.extend(t for term in measured for t in tokenize(term))
 
-    def _usable_meaning(self, phrase: str, allowed: set[int], term: str) -> bool:
-        """A term the reports asked about write that can be what the phrase means (see may_mean)."""
-        return may_mean(term, phrase) and bool(len(self.index.chunks_containing(term, allowed)))
+    def _written_with(self, form: str, allowed: set[int], unit: str | None) -> bool:
+        """Whether the reports in allowed write form (normalized), in a sentence stating a number in unit when one
+        is asked."""
+        where = self.index.chunks_containing(form, allowed)
+        if unit is None or not len(where):
+            return bool(len(where))
+        written = PHYSICAL.get(unit, unit)
+        for i in where.tolist():
+            chunk = self.index.chunks[i]
+            for sentence in _SENTENCE.findall(" ".join([*chunk.section_path, chunk.text])):
+                norm = normalize_for_match(sentence)
+                if form in norm and measure_stated(written, norm):
+                    return True
+        return False
+
+    def _usable_meaning(self, phrase: str, allowed: set[int], unit: str | None, term: str) -> bool:
+        """A term the reports asked about write that can be what the phrase means (see may_mean); with unit, one
+        they write with a number in it, and not the phrase written in a longer name (智联电动车 of 电动车)."""
+        if unit is not None and phrase in term:
+            return False
+        return may_mean(term, phrase) and self._written_with(term, allowed, unit)
 
     def _measured_meanings(self, q: QueryInfo, allowed: set[int]) -> list[str]:
         """For a question asking a number in a measure ("多少岁", "多少辆", "多少张床") in words no report writes:

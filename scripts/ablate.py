@@ -130,6 +130,8 @@ def variants(kb) -> dict[str, Callable]:
                 lambda: switched(answer, "MEASURE_BESIDE", False),
             "a rate answers a count or an amount asked (no RATE_IS_NO_AMOUNT)":
                 lambda: switched(answer, "RATE_IS_NO_AMOUNT", False),
+            "a phrase the reports write, but never with a number in the measure asked, keeps its own words (no UNMEASURED_AS_UNWRITTEN)":
+                lambda: switched(retrieval, "UNMEASURED_AS_UNWRITTEN", False),
             "no MOVEMENT (扩大, 减少, 上升 … as asking words)": lambda: without(query.GENERIC, query.MOVEMENT),
             "a place and the body governing it (…管委会) asked apart (no GOVERNING_BODIES)":
                 lambda: switched(query, "GOVERNING_BODIES", ()),
@@ -156,7 +158,8 @@ def main() -> None:
                                                        str(ROOT / "eval" / "validation10.jsonl"),
                                                        str(ROOT / "eval" / "validation11.jsonl"),
                                                        str(ROOT / "eval" / "validation12.jsonl"),
-                                                       str(ROOT / "eval" / "validation13.jsonl")])
+                                                       str(ROOT / "eval" / "validation13.jsonl"),
+                                                       str(ROOT / "eval" / "validation14.jsonl")])
     parser.add_argument("--only", nargs="*", help="variant names to run (default: all)")
     args = parser.parse_args()
     os.environ["REPORTBOT_DATA_DIR"] = args.data_dir

@@ -413,6 +413,33 @@ def test_a_phrase_s_meaning_is_looked_up_in_the_words_around_it_and_in_its_own(k
     assert {t for t, _ in concept.meanings} == {"省级财政投入"}
 
 
+def test_a_phrase_written_only_where_no_number_in_the_measure_asked_stands_means_what_is_written_with_one(
+        kb, tmp_path, monkeypatch):
+    # the report writes 电动车 in a name without a count (智联电动车集群), and the count of cars under another name
+    body = ("青川市2025年政府工作报告\n一、2024年工作回顾\n壮大智联电动车等先进制造集群。"
+            "全年新能源汽车产量达到129.6万辆。固定资产投资增长5%。\n")
+    (tmp_path / "2025_青川市_政府工作报告.txt").write_text(body, encoding="utf-8")
+    assert kb.ingest_file(tmp_path / "2025_青川市_政府工作报告.txt").status == "added"
+    kb.index.refresh()
+    rng = np.random.default_rng(0)
+    phrase = np.eye(16)[0]
+    names = ["智联电动车", "新能源汽车产量", *[f"词语{i}{i}" for i in range(30)]]
+    vectors = np.vstack([phrase, phrase + 0.4 * np.eye(16)[1], rng.normal(size=(30, 16)) * 0.3 + np.eye(16)[5]])
+    kb.index.vocabulary = Vocabulary(names, vectors)
+    monkeypatch.setattr(kb.retriever.embedder, "embed_queries", lambda texts: np.vstack([phrase for _ in texts]))
+
+    def meanings(question: str) -> set[str]:
+        q = understand(question, kb.issuers(), list(kb.index.reports.values()))
+        kb.retriever.find_meanings(q)
+        return {t for c in q.concepts if "电动车" in c.forms[0] for t, _ in c.meanings}
+
+    assert meanings("青川去年造了多少辆电动车？") == {"新能源汽车产量"}
+    # asked without a measure, the words written are the words meant
+    assert meanings("青川的电动车怎么样？") == set()
+    monkeypatch.setattr(retrieval, "UNMEASURED_AS_UNWRITTEN", False)
+    assert meanings("青川去年造了多少辆电动车？") == set()
+
+
 def test_figure_sentences_are_embedded_at_ingest_and_the_nearest_one_marks_its_passage(kb, tmp_path, monkeypatch):
     from knowledge.answer import sentence_supported
     from knowledge.vocabulary import SENTENCE_KEY
