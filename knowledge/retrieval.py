@@ -263,6 +263,10 @@ class CorpusIndex:
         return load_vocabulary(sorted(names), self.stores.vectors.term_vectors, self.embedder.embed_queries,
                                self.stores.vectors.add_terms, calibrated=False)
 
+    def term_keys(self) -> set[str]:
+        """The keys of the term vectors this load uses: vocabulary terms, indicators and figure sentences."""
+        return {*self.vocabulary.terms, *self.indicators.terms, *(SENTENCE_KEY + t for t in self.sentences.text)}
+
     def _load_sentences(self, figs: list[FigureRef]) -> FigureSentences:
         """The sentences stating the figures, each with the chunk holding it, and their vectors."""
         pairs = sorted({(ci, f.sentence) for f in figs if f.sentence

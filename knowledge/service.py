@@ -375,7 +375,20 @@ class KnowledgeBase:
         with self._write_lock:
             self.stores.delete_report(report.id or 0)
             self._bump_generation()
+        self.prune_term_vectors()
         return report
+
+    def prune_term_vectors(self) -> int:
+        """Delete the term and sentence vectors no report indexed uses any more (those only a removed report
+        wrote); the number deleted. Another process ingesting meanwhile may lose a few of its new report's: they
+        are embedded again when an index loads without them (vocabulary.embed_missing)."""
+        if not self.embedder.meaningful:
+            return 0  # no vocabulary is loaded without a model: nothing tells which vectors are in use
+        self.index.refresh()
+        gone = self.stores.vectors.prune_terms(self.index.term_keys())
+        if gone:
+            log.info("deleted %d term vectors no report indexed uses", gone)
+        return gone
 
     # --- questions ----------------------------------------------------------------------------
 

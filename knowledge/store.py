@@ -393,6 +393,16 @@ class VectorStore:
             self.terms.upsert(ids=[term_id(t) for t in terms[i:i + 1000]], embeddings=vectors[i:i + 1000].tolist(),
                               documents=terms[i:i + 1000])
 
+    def prune_terms(self, keep: Iterable[str]) -> int:
+        """Delete the term vectors whose key is not in keep (a removed report's words and sentences); the number
+        deleted."""
+        wanted = {term_id(t) for t in keep}
+        ids = self._read("terms", _getter(include=[]))["ids"]
+        gone = [i for i in ids if i not in wanted]
+        for i in range(0, len(gone), 1000):
+            self.terms.delete(ids=gone[i:i + 1000])
+        return len(gone)
+
     def term_vectors(self, terms: list[str]) -> dict[str, np.ndarray]:
         out: dict[str, np.ndarray] = {}
         for i in range(0, len(terms), 1000):

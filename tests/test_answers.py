@@ -440,6 +440,26 @@ def test_a_phrase_written_only_where_no_number_in_the_measure_asked_stands_means
     assert meanings("青川去年造了多少辆电动车？") == set()
 
 
+def test_removing_a_report_deletes_the_term_and_sentence_vectors_only_it_used(kb, tmp_path, monkeypatch):
+    from knowledge.vocabulary import SENTENCE_KEY
+
+    monkeypatch.setattr(kb.embedder, "meaningful", True)  # the fake's vectors stand in for a model's here
+    for city, line in (("青川", "建成老年食堂120个，新增普惠性托位900个。"), ("临河", "改造老旧小区300个，新增停车位5000个。")):
+        body = f"{city}市2025年政府工作报告\n一、2024年工作回顾\n固定资产投资增长5%。\n{line}\n"
+        (tmp_path / f"2025_{city}市_政府工作报告.txt").write_text(body, encoding="utf-8")
+        assert kb.ingest_file(tmp_path / f"2025_{city}市_政府工作报告.txt").status == "added"
+    kb.index.refresh()
+    gone, kept = SENTENCE_KEY + "建成老年食堂120个，新增普惠性托位900个。", SENTENCE_KEY + "改造老旧小区300个，新增停车位5000个。"
+    shared = SENTENCE_KEY + "固定资产投资增长5%。"  # both reports write it: one vector, kept while either is indexed
+    assert len(kb.stores.vectors.term_vectors([gone, kept, shared])) == 3
+    before = kb.stores.vectors.terms.count()
+    kb.remove("青川")
+    assert set(kb.stores.vectors.term_vectors([gone, kept, shared])) == {kept, shared}
+    assert kb.stores.vectors.terms.count() < before
+    assert kb.stores.vectors.term_vectors(sorted(kb.index.term_keys())).keys() == kb.index.term_keys()
+    assert kb.prune_term_vectors() == 0  # nothing left that no report uses
+
+
 def test_figure_sentences_are_embedded_at_ingest_and_the_nearest_one_marks_its_passage(kb, tmp_path, monkeypatch):
     from knowledge.answer import sentence_supported
     from knowledge.vocabulary import SENTENCE_KEY
