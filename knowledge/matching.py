@@ -224,12 +224,18 @@ PHRASE_FOOTHOLD = True
 FOOTHOLD_IN_QUOTE = True
 
 
+# Words of scope (全省, 全市, 全社会 …): where a figure counts, in nearly every passage of a report, not what it is of.
+SCOPE_WORDS = {"全省", "全市", "全区", "全县", "全国", "全社会", "全州", "全盟", "全旗", "全镇", "全乡"}
+SCOPE_HOLDS_NOTHING = True
+
+
 def can_hold(concept: Concept) -> bool:
-    """A concept whose words can give the vector's support a foothold: more than a word of change, and (unless
-    PHRASE_FOOTHOLD) one the reports know as a whole."""
+    """A concept whose words can give the vector's support a foothold: more than a word of change or of scope,
+    and (unless PHRASE_FOOTHOLD) one the reports know as a whole."""
     if not PHRASE_FOOTHOLD and concept.unmatched:
         return False
-    return not set(concept.forms) <= CHANGE_WORDS
+    empty = CHANGE_WORDS | SCOPE_WORDS if SCOPE_HOLDS_NOTHING else CHANGE_WORDS
+    return not set(concept.forms) <= empty
 
 
 def holds_a_concept(q: QueryInfo, text: str) -> bool:
@@ -265,7 +271,7 @@ def concept_overlap_near(q: QueryInfo, text: str, around: str, discount: float, 
     return sum(w * cr for w, cr in zip(weights, credits, strict=True)) / total if total else 0.0
 
 
-_SCOPE = re.compile(r"^(全社会|全区|全市|全省|全国|全县)")
+_SCOPE = re.compile(rf"^({'|'.join(sorted(SCOPE_WORDS, key=len, reverse=True))})")
 
 
 @functools.lru_cache(maxsize=65536)

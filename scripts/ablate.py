@@ -132,6 +132,8 @@ def variants(kb) -> dict[str, Callable]:
                 lambda: switched(answer, "RATE_IS_NO_AMOUNT", False),
             "a phrase the reports write, but never with a number in the measure asked, keeps its own words (no UNMEASURED_AS_UNWRITTEN)":
                 lambda: switched(retrieval, "UNMEASURED_AS_UNWRITTEN", False),
+            "a word of scope (全省, 全市 …) gives the vector a foothold (no SCOPE_HOLDS_NOTHING)":
+                lambda: switched(matching, "SCOPE_HOLDS_NOTHING", False),
             "no MOVEMENT (扩大, 减少, 上升 … as asking words)": lambda: without(query.GENERIC, query.MOVEMENT),
             "a place and the body governing it (…管委会) asked apart (no GOVERNING_BODIES)":
                 lambda: switched(query, "GOVERNING_BODIES", ()),

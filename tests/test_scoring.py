@@ -838,3 +838,18 @@ def test_passages_rank_by_their_figure_sentence_nearest_the_question_among_those
     order, meant = idx.nearest_sentences(q, np.array([True, True, False]), 1)  # chunk 2's report not asked
     assert order == [0] and meant == {0: "乙"}
     assert idx.nearest_sentences(q, np.array([False, False, False]), 5) == ([], {})
+
+
+def test_a_word_of_scope_or_of_change_gives_the_vector_no_foothold():
+    # "全省…增长" stand in nearly every passage of a provincial report: holding them is not holding the topic
+    from knowledge import matching
+    from knowledge.matching import holds_a_concept
+
+    q = ask("浙江2026年全省固定资产投资增速目标是多少")
+    assert not holds_a_concept(q, "今年经济社会发展主要预期目标为：全省生产总值增长5%—5.5%")
+    assert holds_a_concept(q, "全省固定资产投资增长5%左右")
+    matching.SCOPE_HOLDS_NOTHING = False
+    try:
+        assert holds_a_concept(q, "今年经济社会发展主要预期目标为：全省生产总值增长5%—5.5%")
+    finally:
+        matching.SCOPE_HOLDS_NOTHING = True
