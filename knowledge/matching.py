@@ -304,6 +304,10 @@ PHYSICAL = {"公里": "公里|千米", "千瓦时": "千瓦时|度", "千瓦时|
             "吨": "吨|斤", "亩": "亩|公顷|平方公里", "公顷": "公顷|亩|平方公里", "岁": "岁", "标箱": "标箱|标准箱"}
 
 
+# What a report counts in where a question asks 多少个: any classifier (12所学校, 5万台锅炉, 300处堵点).
+COUNTERS = "个|家|所|座|处|项|台|条|户|套|件|名|辆|艘|架|张|只|头|部|间|批|列|株|棵|篇|位|种|支|栋|幢|块|片"
+
+
 def asked_measure(q: QueryInfo) -> str | None:
     """The measure a question asks a number in ("多少岁" → 岁, "多少钱" → 元), or None."""
     asked = _MEASURE_ASKED.search(q.text)

@@ -21,6 +21,7 @@ from .embeddings import Embedder
 from .figures import review_heading
 from .lexical import BM25, tokenize
 from .matching import (
+    COUNTERS,
     NO_POSITIONS,
     PHYSICAL,
     asked_measure,
@@ -435,7 +436,6 @@ OWN_READING = True
 # 智联电动车 beside "造了多少辆电动车", whose answer is 新能源汽车产量129.6万辆), has its meaning looked up as one they
 # never write does: the words are there, the figure is not.
 UNMEASURED_AS_UNWRITTEN = True
-_SENTENCE = re.compile(r"[^。！？!?；;\n]+")
 
 
 def may_mean(term: str, phrase: str) -> bool:
@@ -525,7 +525,7 @@ class HybridRetriever:
             concept.written_by = len(writing) / max(len(idx.reports), 1)
         if not len(idx.vocabulary):
             for concept in todo:
-                concept.unmatched = True
+                concept.unmatched = id(concept) not in unmeasured
             return
         # one model call for the concepts and the question (its vector is the dense route's, kept for it). A
         # concept is read twice: in the words around it ("找到工作" where the concept is 找到) and in its own
@@ -543,7 +543,7 @@ class HybridRetriever:
             written = unit if id(concept) in unmeasured else None
             usable = cache(partial(self._usable_meaning, concept.norm_forms[0], allowed, written))  # once per term
             concept.meanings = [(m.term, MEANING_CREDIT) for m in idx.vocabulary.meanings(*read, usable=usable)]
-            concept.unmatched = not concept.meanings
+            concept.unmatched = not concept.meanings and id(concept) not in unmeasured  # its words are written
             q.terms.extend(t for term, _ in concept.meanings for t in tokenize(term))
         # words the reports in question do not write, whether or not a term near in meaning was found: the
         # figure in the measure asked that they mean is the better evidence ("多少套房子": 安置房, not 小区)
@@ -556,19 +556,14 @@ class HybridRetriever:
             q.terms.extend(t for term in measured for t in tokenize(term))
 
     def _written_with(self, form: str, allowed: set[int], unit: str | None) -> bool:
-        """Whether the reports in allowed write form (normalized), in a sentence stating a number in unit when one
-        is asked."""
-        where = self.index.chunks_containing(form, allowed)
-        if unit is None or not len(where):
-            return bool(len(where))
-        written = PHYSICAL.get(unit, unit)
-        for i in where.tolist():
-            chunk = self.index.chunks[i]
-            for sentence in _SENTENCE.findall(" ".join([*chunk.section_path, chunk.text])):
-                norm = normalize_for_match(sentence)
-                if form in norm and measure_stated(written, norm):
-                    return True
-        return False
+        """Whether the reports in allowed write form (normalized); when a measure is asked, as (or beside) the
+        indicator of a figure in it: 个 counts whatever is counted (所, 家, 台 …)."""
+        idx = self.index
+        if unit is None:
+            return bool(len(idx.chunks_containing(form, allowed)))
+        written = COUNTERS if unit == "个" else PHYSICAL.get(unit, unit)
+        return any(idx.figures[i].report_id in allowed and measure_stated(written, idx.figures[i].raw)
+                   for i in idx.figures_containing(form, allowed).tolist())
 
     def _usable_meaning(self, phrase: str, allowed: set[int], unit: str | None, term: str) -> bool:
         """A term the reports asked about write that can be what the phrase means (see may_mean); with unit, one

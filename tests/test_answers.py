@@ -440,6 +440,20 @@ def test_a_phrase_written_only_where_no_number_in_the_measure_asked_stands_means
     assert meanings("青川去年造了多少辆电动车？") == set()
 
 
+def test_a_phrase_written_with_a_count_in_another_classifier_keeps_its_words_and_its_weight(kb, tmp_path):
+    # "多少个" is answered by any count: 12所 counts schools as 个 would
+    body = "青川市2025年政府工作报告\n一、2024年工作回顾\n新建改扩建中小学12所，固定资产投资增长5%。\n"
+    (tmp_path / "2025_青川市_政府工作报告.txt").write_text(body, encoding="utf-8")
+    assert kb.ingest_file(tmp_path / "2025_青川市_政府工作报告.txt").status == "added"
+    kb.index.refresh()
+    q = understand("青川去年新建了多少个中小学？", kb.issuers(), list(kb.index.reports.values()))
+    kb.retriever.find_meanings(q)
+    school = next(c for c in q.concepts if "中小学" in c.forms[0])
+    assert not school.unmatched and not school.meanings
+    ans = kb.ask("青川去年新建了多少个中小学？")
+    assert ans.found and "12所" in ans.answer
+
+
 def test_removing_a_report_deletes_the_term_and_sentence_vectors_only_it_used(kb, tmp_path, monkeypatch):
     from knowledge.vocabulary import SENTENCE_KEY
 
