@@ -31,7 +31,7 @@ from .retrieval import CorpusIndex, HybridRetriever
 from .settings import Settings, get_settings
 from .store import ChunkRow, FigureRow, IndexMetaRow, ReportRow, SectionRow, Stores, this_owner, utcnow
 from .types import PATH_SEP, Answer, FigureHit, ParsedReport
-from .vocabulary import embed_missing, load_sentences, report_terms
+from .vocabulary import SENTENCE_KEY, embed_missing, is_term, load_sentences, report_terms
 
 log = logging.getLogger(__name__)
 
@@ -372,23 +372,34 @@ class KnowledgeBase:
 
     def remove(self, ref: str) -> ReportRow:
         report = self.find_report(ref)
+        own = self._term_keys_of(report.id or 0)
         with self._write_lock:
             self.stores.delete_report(report.id or 0)
             self._bump_generation()
-        self.prune_term_vectors()
+        try:
+            self.prune_term_vectors(own)
+        except Exception:  # the report is gone either way; its unused vectors only take room
+            log.exception("the term vectors only the removed report used could not be deleted")
         return report
 
-    def prune_term_vectors(self) -> int:
-        """Delete the term and sentence vectors no report indexed uses any more (those only a removed report
-        wrote); the number deleted. Another process ingesting meanwhile may lose a few of its new report's: they
-        are embedded again when an index loads without them (vocabulary.embed_missing)."""
+    def _term_keys_of(self, report_id: int) -> set[str]:
+        """The keys of the term vectors a report may have added: its words, its figures' indicators and sentences."""
+        with self.stores.session() as s:
+            tokens = s.exec(select(ChunkRow.tokens).where(ChunkRow.report_id == report_id)).all()
+            figures = s.exec(select(FigureRow.indicator, FigureRow.sentence).where(FigureRow.report_id == report_id)).all()
+        words = {t for line in tokens for t in (line or "").split() if is_term(t)}
+        words.update(report_terms([], (indicator for indicator, _ in figures)))
+        return words | {SENTENCE_KEY + sentence for _, sentence in figures if sentence}
+
+    def prune_term_vectors(self, candidates: set[str]) -> int:
+        """Delete the term and sentence vectors among candidates that no report indexed uses any more (those only
+        a removed report wrote); the number deleted. A word or sentence another report also writes is kept, and
+        so is one a report being ingested meanwhile needs, unless it is among the removed report's own; such a
+        one is embedded again when an index loads without it (vocabulary.embed_missing)."""
         if not self.embedder.meaningful:
             return 0  # no vocabulary is loaded without a model: nothing tells which vectors are in use
         self.index.refresh()
-        gone = self.stores.vectors.prune_terms(self.index.term_keys())
-        if gone:
-            log.info("deleted %d term vectors no report indexed uses", gone)
-        return gone
+        return self.stores.vectors.delete_terms(sorted(candidates - self.index.term_keys()))
 
     # --- questions ----------------------------------------------------------------------------
 

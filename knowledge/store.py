@@ -393,15 +393,11 @@ class VectorStore:
             self.terms.upsert(ids=[term_id(t) for t in terms[i:i + 1000]], embeddings=vectors[i:i + 1000].tolist(),
                               documents=terms[i:i + 1000])
 
-    def prune_terms(self, keep: Iterable[str]) -> int:
-        """Delete the term vectors whose key is not in keep (a removed report's words and sentences); the number
-        deleted."""
-        wanted = {term_id(t) for t in keep}
-        ids = self._read("terms", _getter(include=[]))["ids"]
-        gone = [i for i in ids if i not in wanted]
-        for i in range(0, len(gone), 1000):
-            self.terms.delete(ids=gone[i:i + 1000])
-        return len(gone)
+    def delete_terms(self, terms: list[str]) -> int:
+        """Delete the vectors of these terms (keys as add_terms stored them); the number of terms asked."""
+        for i in range(0, len(terms), 1000):
+            self.terms.delete(ids=[term_id(t) for t in terms[i:i + 1000]])
+        return len(terms)
 
     def term_vectors(self, terms: list[str]) -> dict[str, np.ndarray]:
         out: dict[str, np.ndarray] = {}

@@ -466,12 +466,28 @@ def test_removing_a_report_deletes_the_term_and_sentence_vectors_only_it_used(kb
     gone, kept = SENTENCE_KEY + "建成老年食堂120个，新增普惠性托位900个。", SENTENCE_KEY + "改造老旧小区300个，新增停车位5000个。"
     shared = SENTENCE_KEY + "固定资产投资增长5%。"  # both reports write it: one vector, kept while either is indexed
     assert len(kb.stores.vectors.term_vectors([gone, kept, shared])) == 3
+    # a vector no indexed report uses yet (a report being ingested meanwhile) is not the removed report's to delete
+    pending = SENTENCE_KEY + "新建公园8个。"
+    kb.stores.vectors.add_terms([pending], np.ones((1, len(kb.embedder.embed_documents(["x"])[0])), dtype=np.float32))
     before = kb.stores.vectors.terms.count()
     kb.remove("青川")
-    assert set(kb.stores.vectors.term_vectors([gone, kept, shared])) == {kept, shared}
+    assert set(kb.stores.vectors.term_vectors([gone, kept, shared, pending])) == {kept, shared, pending}
     assert kb.stores.vectors.terms.count() < before
     assert kb.stores.vectors.term_vectors(sorted(kb.index.term_keys())).keys() == kb.index.term_keys()
-    assert kb.prune_term_vectors() == 0  # nothing left that no report uses
+
+
+def test_a_removal_stands_when_its_unused_vectors_cannot_be_deleted(kb, tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr(kb.embedder, "meaningful", True)
+    (tmp_path / "2025_青川市_政府工作报告.txt").write_text(
+        "青川市2025年政府工作报告\n一、2024年工作回顾\n固定资产投资增长5%。\n", encoding="utf-8")
+    assert kb.ingest_file(tmp_path / "2025_青川市_政府工作报告.txt").status == "added"
+
+    def broken(terms):
+        raise RuntimeError("vector store unavailable")
+
+    monkeypatch.setattr(kb.stores.vectors, "delete_terms", broken)
+    kb.remove("青川")
+    assert kb.reports() == [] and "could not be deleted" in caplog.text
 
 
 def test_figure_sentences_are_embedded_at_ingest_and_the_nearest_one_marks_its_passage(kb, tmp_path, monkeypatch):
