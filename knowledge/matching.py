@@ -308,11 +308,16 @@ PHYSICAL = {"公里": "公里|千米", "千瓦时": "千瓦时|度", "千瓦时|
 COUNTERS = "个|家|所|座|处|项|台|条|户|套|件|名|辆|艘|架|张|只|头|部|间|批|列|株|棵|篇|位|种|支|栋|幢|块|片"
 
 
+# Money asked by the thing counted at the question's end ("追回多少拖欠的工钱", "筹了多少扶贫资金"): a sum in 元.
+_MONEY_COUNTED = re.compile(r"(?:多少|几)[^，,。；;？?！!多几]{0,8}?(?:钱|资金|经费|工资|费用)[？?。！!\s]*$")
+MONEY_COUNTED = True
+
+
 def asked_measure(q: QueryInfo) -> str | None:
     """The measure a question asks a number in ("多少岁" → 岁, "多少钱" → 元), or None."""
     asked = _MEASURE_ASKED.search(q.text)
     if asked is None:
-        return None
+        return "元" if MONEY_COUNTED and _MONEY_COUNTED.search(q.text) else None
     return {"钱": "元", "度电": "千瓦时|度", "标准箱": "标箱"}.get(asked.group(1), asked.group(1))
 
 

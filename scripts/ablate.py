@@ -134,6 +134,8 @@ def variants(kb) -> dict[str, Callable]:
                 lambda: switched(retrieval, "UNMEASURED_AS_UNWRITTEN", False),
             "a word of scope (全省, 全市 …) gives the vector a foothold (no SCOPE_HOLDS_NOTHING)":
                 lambda: switched(matching, "SCOPE_HOLDS_NOTHING", False),
+            "money asked only as 多少钱/多少元, not by the thing counted at the end (no MONEY_COUNTED: 多少拖欠的工钱)":
+                lambda: switched(matching, "MONEY_COUNTED", False),
             "no MOVEMENT (扩大, 减少, 上升 … as asking words)": lambda: without(query.GENERIC, query.MOVEMENT),
             "a place and the body governing it (…管委会) asked apart (no GOVERNING_BODIES)":
                 lambda: switched(query, "GOVERNING_BODIES", ()),

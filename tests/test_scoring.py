@@ -204,6 +204,10 @@ def test_the_measure_a_number_is_asked_in_is_read_with_the_reports_units():
     assert asked_measure(ask("武汉港去年集装箱达到多少标准箱？")) == "标箱"
     assert asked_measure(ask("四川去年整治了多少处堵点？")) == "处"
     assert asked_measure(ask("四川去年GDP增长多少？")) is None
+    # money named by the thing counted at the end, words between
+    assert asked_measure(ask("青海去年帮打工的讨回来多少拖欠的工钱？")) == "元"
+    assert asked_measure(ask("四川去年筹了多少扶贫资金？")) == "元"
+    assert asked_measure(ask("四川去年多少人拿到了钱？")) == "人"
 
 
 def test_a_number_asked_in_a_measure_means_the_figure_in_that_measure_that_stands_out_in_meaning():
