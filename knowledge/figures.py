@@ -43,7 +43,7 @@ _LEAD_VERBS = re.compile(
 _TRAIL = re.compile(r"(由|从|达到|达|为|是|约|近|超过|突破|控制在|保持在|稳定在|分别为|分别|以上|按|在|到|至|共|累计|增至|升至|降至|提高到|提升到|达到了|实现|完成|有|的|了|：|:)+$")
 # The version of the rules that date figures (actual or target, year, span of years): reports indexed under an
 # older one are dated again when the knowledge base opens (knowledge.redate)
-DATING = 6
+DATING = 7
 _REVIEW_HEAD = re.compile(r"(回顾|成绩|成就|过去|工作情况|主要工作|一年来|五年来|这一年|总结|公报|综合|初步核算)")
 _PLAN_HEAD = re.compile(r"(安排|建议|任务|目标|计划|部署|重点工作|今年|总体要求|展望|打算|思路|工作建议|政策取向|主要工作)")
 
@@ -463,7 +463,7 @@ def _indicator(clause: str) -> str:
 _AIM_EXPECT = r"(?<![稳超于合])预期"
 
 
-_TASKS_AS_A_WHOLE = re.compile(r"(?:完成|聚焦|围绕|锚定)[^，,；;。]{0,16}?目标任务|目标任务体系")
+_TASKS_AS_A_WHOLE = re.compile(r"(?:完成|聚焦|围绕|锚定)[^，,；;。]{0,16}?目标任务|目标任务体系|计划(?=[，,、])")
 
 
 def _type_and_year(half: str, pos: int, meta: ReportMeta, phase: str) -> tuple[str, int | None, bool]:
@@ -476,7 +476,8 @@ def _type_and_year(half: str, pos: int, meta: ReportMeta, phase: str) -> tuple[s
     else:
         # the figure's own clause: "城镇新增就业980万人，超过预期目标；城镇居民人均可支配收入9422元" states 9422元
         # the year's tasks met or aimed at as a whole ("完成年度目标任务", "聚焦…目标任务体系") are no target the
-        # figure after them sets ("…生产总值增长5.6%"); "主要目标任务是：…" still is
+        # figure after them sets ("…生产总值增长5.6%"); "主要目标任务是：…" still is. Nor is a programme named
+        # where its clause ends ("实施岗位挖潜扩容支持计划，…城镇新增就业107万人": 计划 names it, aims at nothing)
         clause = _TASKS_AS_A_WHOLE.sub("", re.split(r"[；;。]", local)[-1])
         aim = re.search(rf"(目标|{_AIM_EXPECT}|力争|计划|到20\d\d年)", clause)
         done = re.search(r"(完成|实现|达到|超额|比上年|同比|增长了)", local[-12:])

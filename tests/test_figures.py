@@ -64,6 +64,9 @@ def test_the_year_s_tasks_named_in_a_review_do_not_make_the_figures_after_them_t
     # "…均超额完成国家下达目标任务，粮食单产增长2.5%"
     guizhou = find(figures_of("2025_贵州省_政府工作报告.txt"), "2.5%", "粮食单产")
     assert (guizhou.type, guizhou.year) == ("actual", 2024)
+    # a programme carried out in the year reviewed, named before what it achieved
+    sichuan = find(figures_of("2026_四川省_政府工作报告.txt"), "107万人", "城镇新增就业")
+    assert (sichuan.type, sichuan.year) == ("actual", 2025)
     # tasks named as what is aimed at still set the figures after them
     report = parse_text("青川市2025年政府工作报告\n一、2024年工作回顾\n全年完成地区生产总值300亿元。"
                         "上级下达的主要目标任务是：粮食产量稳定在50万吨以上。\n", "2025_青川市_政府工作报告.txt")
