@@ -24,6 +24,8 @@ _RANGE_SEP = r"[—–\-~～至到]{1,2}"
 # On half-width text (to_halfwidth keeps positions), so full-width digits need no special case.
 _FIGURE_RE = re.compile(
     rf"(?P<pct>百分之(?P<pctnum>{_CN}))"
+    # a round number and more, the unit after ("5400多亿元", "100余家", "三百多万人"): at least the number, qualified
+    rf"|(?P<anum>{_ARABIC}|{_CN})(?P<more>[多余])(?P<aunit>{_UNIT_RE})"
     rf"|(?P<num>{_ARABIC})(?P<unit1>{_UNIT_RE})?(?:{_RANGE_SEP}(?P<num2>{_ARABIC})(?P<unit>{_UNIT_RE})?)?"
     rf"|(?P<cnnum>{_CN})(?P<cnunit>{_UNIT_RE})"
 )
@@ -43,7 +45,7 @@ _LEAD_VERBS = re.compile(
 _TRAIL = re.compile(r"(由|从|达到|达|为|是|约|近|超过|突破|控制在|保持在|稳定在|分别为|分别|以上|按|在|到|至|共|累计|增至|升至|降至|提高到|提升到|达到了|实现|完成|有|的|了|：|:)+$")
 # The version of the rules that date figures (actual or target, year, span of years): reports indexed under an
 # older one are dated again when the knowledge base opens (knowledge.redate)
-DATING = 7
+DATING = 10
 _REVIEW_HEAD = re.compile(r"(回顾|成绩|成就|过去|工作情况|主要工作|一年来|五年来|这一年|总结|公报|综合|初步核算)")
 _PLAN_HEAD = re.compile(r"(安排|建议|任务|目标|计划|部署|重点工作|今年|总体要求|展望|打算|思路|工作建议|政策取向|主要工作)")
 
@@ -359,6 +361,8 @@ def _figures_in_sentence(sentence: str, chunk: Chunk, meta: ReportMeta, phase: s
         post = _QUAL_AFTER.match(half[end:])
         if value_high is not None:
             qualifier = raw
+        elif m.group("more"):
+            qualifier = m.group("more")
         else:
             qualifier = post.group(1) if post else (pre_q.group(1) if pre_q else "")
         if post:
@@ -411,6 +415,15 @@ def _figure_from_match(m: re.Match, half: str, original: str):
     if m.group("pct"):
         value = parse_cn_number(m.group("pctnum"))
         return None if value is None else (value, None, "%", raw, start, end)
+    if m.group("anum"):
+        num, unit = m.group("anum"), m.group("aunit")
+        if re.fullmatch(_ARABIC, num):
+            value = parse_number(num)
+        elif len(num) < 2 or re.fullmatch(r"[万亿千百十]+", num):
+            return None
+        else:
+            value = parse_cn_number(num)
+        return None if value is None else (value, None, unit, raw, start, end)
     if m.group("cnnum"):
         num = m.group("cnnum")
         if len(num) < 2 and m.group("cnunit") not in ("%",):

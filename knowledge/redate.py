@@ -1,6 +1,7 @@
-"""Date again the figures of reports indexed by an earlier version, when figures.DATING changed: whether a figure
+"""Read again the figures of reports indexed by an earlier version, when figures.DATING changed: whether a figure
 is an actual or a target, its year, and the span of years a total covers are read from the passages around it,
-which the database keeps, so an upgrade brings the better reading to every report without ingesting it again."""
+which the database keeps, so an upgrade brings the better reading to every report without ingesting it again. A
+passage the extractor now reads other figures from ("5400多亿元", once missed) has its figures replaced."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ import json
 import logging
 from itertools import groupby
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlmodel import col
 
 from .figures import DATING, extract_figures
-from .store import ChunkRow, FigureRow, IndexMetaRow, ReportRow, Stores, schema_transaction
+from .store import ChunkRow, FigureRow, IndexMetaRow, ReportRow, Stores, figure_row, schema_transaction
 from .types import Chunk, ReportMeta
 
 log = logging.getLogger(__name__)
@@ -27,34 +28,33 @@ def _current(conn: Connection) -> bool:
 
 
 def redate_figures(stores: Stores) -> int:
-    """Bring every ready report's figures to the current dating; the number of figures changed.
+    """Bring every ready report's figures to the current reading; the number of figures changed.
 
     One transaction under the lock that schema changes take, so two processes opening at once take turns and the
     second finds the work done; a failure half-way leaves every figure as it was. Rows are updated by id, so a
-    report another process removes meanwhile is no error. A passage whose figures no longer read as stored (an
-    older extractor) keeps them as they are, and is counted in the log."""
+    report another process removes meanwhile is no error. A passage whose figures read differently now (an older
+    extractor) has them replaced; a table's, read from rows the database does not keep, are left as they are."""
     with stores.engine.connect() as conn:
         if _current(conn):
             return 0
-    changed = skipped = 0
+    changed = replaced = 0
     with schema_transaction(stores.engine) as conn:
         if _current(conn):
             return 0
         for report in conn.execute(select(ReportRow).where(col(ReportRow.status) == "ready")).all():
-            done, left = _redate_report(conn, report)
-            changed, skipped = changed + done, skipped + left
+            done, passages = _redate_report(conn, report)
+            changed, replaced = changed + done, replaced + passages
         if conn.execute(select(col(IndexMetaRow.key)).where(col(IndexMetaRow.key) == KEY)).scalar() is None:
             conn.execute(insert(IndexMetaRow).values(key=KEY, value=str(DATING)))
         else:
             conn.execute(update(IndexMetaRow).where(col(IndexMetaRow.key) == KEY).values(value=str(DATING)))
-    if changed or skipped:
-        log.info("dated %d figures again (figure dating %d); %d passages read differently now kept theirs",
-                 changed, DATING, skipped)
+    if changed:
+        log.info("read %d figures again (figure dating %d), %d passages' figures replaced", changed, DATING, replaced)
     return changed
 
 
 def _redate_report(conn: Connection, report) -> tuple[int, int]:
-    """(figures changed, passages left as they were) for one report."""
+    """(figures changed, passages whose figures were replaced) for one report."""
     rows = conn.execute(select(col(ChunkRow.idx), col(ChunkRow.section_idx), col(ChunkRow.section_path),
                                col(ChunkRow.text), col(ChunkRow.table_caption))
                         .where(col(ChunkRow.report_id) == report.id).order_by(col(ChunkRow.idx))).all()
@@ -71,17 +71,26 @@ def _redate_report(conn: Connection, report) -> tuple[int, int]:
                                  col(FigureRow.period_start))
                           .where(col(FigureRow.report_id) == report.id)
                           .order_by(col(FigureRow.chunk_idx), col(FigureRow.id))).all()
-    changed = skipped = 0
-    for idx, group in groupby(stored, key=lambda f: f.chunk_idx):
-        old, new = list(group), fresh.get(idx, [])
-        if idx in tables:
-            continue
+    by_chunk = {k: list(g) for k, g in groupby(stored, key=lambda f: f.chunk_idx)}
+    changed = replaced = 0
+    for idx in sorted((set(by_chunk) | set(fresh)) - tables):
+        old, new = by_chunk.get(idx, []), fresh.get(idx, [])
         if [(f.indicator, f.raw) for f in old] != [(f.indicator, f.raw) for f in new]:
-            skipped += 1
+            # read differently now: the passage's figures are the fresh ones
+            if old:
+                conn.execute(delete(FigureRow).where(col(FigureRow.id).in_([f.id for f in old])))
+            if new:
+                conn.execute(insert(FigureRow), [figure_row(report.id, f) for f in new])
+            changed += max(len(old), len(new))
+            replaced += 1
             continue
         for row, f in zip(old, new, strict=True):
             if (row.type, row.year, row.period_start) != (f.type, f.year, f.period_start):
                 conn.execute(update(FigureRow).where(col(FigureRow.id) == row.id)
                              .values(type=f.type, year=f.year, period_start=f.period_start))
                 changed += 1
-    return changed, skipped
+    if replaced:
+        count = conn.execute(select(func.count()).select_from(FigureRow)
+                             .where(col(FigureRow.report_id) == report.id)).scalar()
+        conn.execute(update(ReportRow).where(col(ReportRow.id) == report.id).values(n_figures=count))
+    return changed, replaced

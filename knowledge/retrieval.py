@@ -382,7 +382,7 @@ class CorpusIndex:
                                           .order_by(col(ChunkRow.id))).all() if ids else []
             figs = [FigureRef(*f) for f in s.connection().execute(
                 columns(*FIGURE_COLUMNS).where(col(FigureRow.report_id).in_(ids))
-                .order_by(col(FigureRow.report_id), col(FigureRow.id))).all()] \
+                .order_by(col(FigureRow.report_id), col(FigureRow.chunk_idx), col(FigureRow.id))).all()] \
                 if ids else []
         chunks = [ChunkRef(r[0], r[1], r[2], json.loads(r[3]), r[4], r[6], r[7], r[8] or "") for r in rows]
         self.bm25 = BM25([str(r[5]).split() for r in rows])

@@ -29,7 +29,17 @@ from .readers import SUPPORTED_SUFFIXES, ReadLimits
 from .redate import redate_figures
 from .retrieval import CorpusIndex, HybridRetriever
 from .settings import Settings, get_settings
-from .store import ChunkRow, FigureRow, IndexMetaRow, ReportRow, SectionRow, Stores, this_owner, utcnow
+from .store import (
+    ChunkRow,
+    FigureRow,
+    IndexMetaRow,
+    ReportRow,
+    SectionRow,
+    Stores,
+    figure_row,
+    this_owner,
+    utcnow,
+)
 from .types import PATH_SEP, Answer, FigureHit, ParsedReport
 from .vocabulary import SENTENCE_KEY, embed_missing, is_term, load_sentences, report_terms
 
@@ -289,10 +299,7 @@ class KnowledgeBase:
                                    vector_id=f"r{rid}-c{c.idx}", page=c.page, ocr_confidence=c.ocr_confidence,
                                    table_caption=c.table))
                 for f in parsed.figures:
-                    s.add(FigureRow(report_id=rid, chunk_idx=f.chunk_idx, indicator=f.indicator, value=f.value,
-                                    value_high=f.value_high, raw=f.raw, unit=f.unit, kind=f.kind, qualifier=f.qualifier,
-                                    year=f.year, type=f.type, section_path=json.dumps(f.section_path, ensure_ascii=False),
-                                    sentence=f.sentence, period_start=f.period_start))
+                    s.add(FigureRow(**figure_row(rid, f)))
                 s.commit()
             try:
                 self.stores.vectors.add(

@@ -128,6 +128,14 @@ class FigureRow(SQLModel, table=True):
     period_start: int | None = None  # the first year of a total or average over several years (year: the last)
 
 
+def figure_row(report_id: int, f) -> dict[str, Any]:
+    """A figure (types.Figure) as the columns of its FigureRow."""
+    return dict(report_id=report_id, chunk_idx=f.chunk_idx, indicator=f.indicator, value=f.value,
+                value_high=f.value_high, raw=f.raw, unit=f.unit, kind=f.kind, qualifier=f.qualifier, year=f.year,
+                type=f.type, section_path=json.dumps(f.section_path, ensure_ascii=False), sentence=f.sentence,
+                period_start=f.period_start)
+
+
 class IndexMetaRow(SQLModel, table=True):
     __tablename__ = "index_meta"
     key: str = Field(primary_key=True)

@@ -245,3 +245,12 @@ def test_the_five_years_a_paragraph_opens_go_on_under_the_sub_headings_that_foll
     assert find(figures_of("2026_广东省_政府工作报告.txt"), "1105万亩", "林分优化").period_start == 2021
     # a plan under way ("“十一五”规划纲要…" in the 2008 report) ends no five-year review
     assert find(figures_of("2008_国务院_政府工作报告.txt"), "2.43万亿元", "教育").period_start == 2003
+
+
+def test_a_round_number_and_more_is_read_as_at_least_the_number():
+    report = parse_text("青川市2025年政府工作报告\n一、2024年工作回顾\n交通、能源、水利完成投资5400多亿元，"
+                        "新增经营主体100余家，带动就业三百多万人。\n", "2025_青川市_政府工作报告.txt")
+    money = find(report.figures, "5400多亿元")
+    assert (money.value, money.unit, money.qualifier, money.type) == (5400, "亿元", "多", "actual")
+    assert (find(report.figures, "100余家").value, find(report.figures, "100余家").unit) == (100, "家")
+    assert (find(report.figures, "三百多万人").value, find(report.figures, "三百多万人").unit) == (300, "万人")

@@ -120,6 +120,32 @@ def test_figures_indexed_by_an_earlier_version_are_dated_again_when_the_index_op
     assert "121.7万人" in kb.ask("河南去年城镇新增就业多少人？").answer
 
 
+def test_figures_an_earlier_extractor_missed_are_read_when_the_index_opens(store_config):
+    # an index made before "5400多亿元" was read as a figure: opening it with this version reads the passages again
+    # and replaces their figures, nothing re-ingested
+    from knowledge.store import FigureRow, IndexMetaRow, ReportRow
+    from tests.conftest import shared_path
+
+    settings = Settings(embedder="fake", **store_config)
+    kb = KnowledgeBase(settings, embedder=FakeEmbedder())
+    assert kb.ingest_file(shared_path("reports", "2026_山东省_政府工作报告.txt")).status == "added"
+    with kb.stores.session() as s:
+        read = sorted((f.chunk_idx, f.indicator, f.raw, f.type, f.year) for f in s.exec(select(FigureRow)).all())
+        assert any(raw == "5400多亿元" for _, _, raw, _, _ in read)
+        s.exec(text("DELETE FROM figures WHERE raw LIKE '%多%' OR raw LIKE '%余%'"))
+        s.exec(text("UPDATE reports SET n_figures = 0"))
+        for row in s.exec(select(IndexMetaRow).where(IndexMetaRow.key == "figure_dating")).all():
+            s.delete(row)
+        s.commit()
+    kb.close()
+
+    kb = KnowledgeBase(settings, embedder=FakeEmbedder())
+    with kb.stores.session() as s:
+        assert sorted((f.chunk_idx, f.indicator, f.raw, f.type, f.year) for f in s.exec(select(FigureRow)).all()) == read
+        assert s.exec(select(ReportRow)).one().n_figures == len(read)
+    assert "5400多亿元" in kb.ask("山东2025年交通、能源、水利完成投资多少亿元？").answer
+
+
 def test_two_processes_dating_an_index_again_at_once_take_turns(store_config):
     # while one process dates an earlier version's figures, another opening the index waits for it, then finds the
     # work done instead of doing it again (or failing on the version row both would write)
