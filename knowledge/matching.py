@@ -321,6 +321,10 @@ def asked_measure(q: QueryInfo) -> str | None:
     return {"钱": "元", "度电": "千瓦时|度", "标准箱": "标箱"}.get(asked.group(1), asked.group(1))
 
 
+# A number as reports write it: digits (full-width too), or Chinese numerals (二百七十亿元, 三点五万吨).
+_QUANTITY = r"(?:\d|[〇零一二三四五六七八九十百千两]{2,}(?:点[〇零一二三四五六七八九]+)?|[一二三四五六七八九十两](?=[万亿千百]))"
+
+
 def measure_stated(unit: str, quote: str) -> bool:
     not_another = "(?!次)" if unit == "人" else ""  # 人次 counts visits, not people
-    return re.search(rf"\d(?:\.\d+)?\s*(?:万|亿|千|百)?(?:{unit}){not_another}", quote) is not None
+    return re.search(rf"{_QUANTITY}(?:\.\d+)?\s*[多余]?(?:万|亿|千|百)?[多余]?(?:{unit}){not_another}", quote) is not None

@@ -857,3 +857,12 @@ def test_a_word_of_scope_or_of_change_gives_the_vector_no_foothold():
         assert holds_a_concept(q, "今年经济社会发展主要预期目标为：全省生产总值增长5%—5.5%")
     finally:
         matching.SCOPE_HOLDS_NOTHING = True
+
+
+def test_a_number_in_the_measure_asked_is_read_in_chinese_numerals_and_with_more():
+    from knowledge.matching import measure_stated
+
+    assert measure_stated("元", "通过国家预算的部分，拟定为二百七十亿元")
+    assert measure_stated("元", "交通、能源、水利完成投资5400多亿元")
+    assert measure_stated("人", "保证我国六亿多人吃饭") and measure_stated("家", "新增100余家")
+    assert not measure_stated("元", "建设统一元数据标准") and not measure_stated("人", "接待游客一千二百万人次")
