@@ -243,7 +243,7 @@ _ASKED_UNITS = ((re.compile(r"多少(?:亿元|万元|元|钱|亿美元)|花了�
                 (re.compile(r"多长(?!时间|期)"), re.compile(r"(?:公里|千米|米)")))
 # Asked of the quote's own words, not of the figures read from it: a figure per head ("平均一个人一年到手多少钱":
 # a total is no answer), a multiple ("城镇居民收入是农村的几倍": 倍 or a ratio, not a growth rate).
-_IN_QUOTE = ((re.compile(r"人均|平均(?:每|一)个?人|每人平均|每个人平均"), re.compile(r"人均|每人|平均每")),
+_IN_QUOTE = ((re.compile(r"人均|平均(?:每|一)个?人|每人平均|每个人平均"), re.compile(r"人均|每人|平均每|按人口平均")),
              (re.compile(r"(?:几|多少)倍"), re.compile(r"\d\s*倍|[^上同环]比(?:值)?(?:由|为|是|达|缩小|降|\d)|之比|\d\s*[:：]\s*1")))
 _CLAUSE = re.compile(r"[^，,；;。！？]+")
 

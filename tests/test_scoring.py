@@ -866,3 +866,12 @@ def test_a_number_in_the_measure_asked_is_read_in_chinese_numerals_and_with_more
     assert measure_stated("元", "交通、能源、水利完成投资5400多亿元")
     assert measure_stated("人", "保证我国六亿多人吃饭") and measure_stated("家", "新增100余家")
     assert not measure_stated("元", "建设统一元数据标准") and not measure_stated("人", "接待游客一千二百万人次")
+
+
+def test_a_figure_per_head_is_written_per_head_of_population_in_older_reports():
+    from knowledge.answer import _figure_missing
+
+    q = ask("1984年国务院政府工作报告披露，一九八三年农村居民人均净收入水平达到多少？")
+    quote = "一九八三年，职工家庭按人口平均的生活费收入达到５２６元；农民按人口平均的纯收入达到３０９．８元。"
+    assert _figure_missing(q, quote, []) == ""
+    assert _figure_missing(q, "农民的纯收入总额达到３０９．８亿元。", []) != ""  # a total is no answer per head
