@@ -126,6 +126,7 @@ DENSE_SUPPORT = 2
 MEANT_CREDIT = 0.85
 # A question wholly in words no report writes (see wordless) is answered from the vector's first passage.
 WORDLESS_ANCHOR = True
+WORDLESS_SENTENCE = True
 # The vector's rank that supports is counted among the passages of the reports fitting the years asked best.
 YEARS_FOR_SUPPORT = True
 # A physical measure asked (多少公里, 多少度电) must be the one the passage states.
@@ -181,7 +182,9 @@ def wordless(q: QueryInfo, hits: list[Hit]) -> bool:
 
 
 def anchored(hit: Hit, without_words: bool) -> bool:
-    return without_words and dense_rank(hit) == 1
+    """The passage a question wholly in other words is answered from: the vector's first, or the one holding the
+    figure sentence nearest the question (its quote must still state a number in the measure asked)."""
+    return without_words and (dense_rank(hit) == 1 or (WORDLESS_SENTENCE and sentence_supported(hit)))
 
 
 def coverage(q: QueryInfo, hit: Hit, quote: str, meant: bool = True, without_words: bool = False) -> float:

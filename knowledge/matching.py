@@ -311,13 +311,18 @@ COUNTERS = "个|家|所|座|处|项|台|条|户|套|件|名|辆|艘|架|张|只|
 # Money asked by the thing counted at the question's end ("追回多少拖欠的工钱", "筹了多少扶贫资金"): a sum in 元.
 _MONEY_COUNTED = re.compile(r"(?:多少|几)[^，,。；;？?！!多几]{0,8}?(?:钱|资金|经费|工资|费用)[？?。！!\s]*$")
 MONEY_COUNTED = True
+# People asked by who is counted ("多少城里人", "多少老年人", "多少外国人"): a count in 人 (not 人次, 人均, 个人…).
+_PEOPLE_COUNTED = re.compile(r"多少(?!个)[\u4e00-\u9fff]{1,3}?人(?![次均民口])")
+PEOPLE_COUNTED = True
 
 
 def asked_measure(q: QueryInfo) -> str | None:
     """The measure a question asks a number in ("多少岁" → 岁, "多少钱" → 元), or None."""
     asked = _MEASURE_ASKED.search(q.text)
+    if asked is None and MONEY_COUNTED and _MONEY_COUNTED.search(q.text):
+        return "元"
     if asked is None:
-        return "元" if MONEY_COUNTED and _MONEY_COUNTED.search(q.text) else None
+        return "人" if PEOPLE_COUNTED and _PEOPLE_COUNTED.search(q.text) else None
     return {"钱": "元", "度电": "千瓦时|度", "标准箱": "标箱"}.get(asked.group(1), asked.group(1))
 
 

@@ -136,6 +136,10 @@ def variants(kb) -> dict[str, Callable]:
                 lambda: switched(matching, "SCOPE_HOLDS_NOTHING", False),
             "money asked only as 多少钱/多少元, not by the thing counted at the end (no MONEY_COUNTED: 多少拖欠的工钱)":
                 lambda: switched(matching, "MONEY_COUNTED", False),
+            "a question wholly in other words answered from the vector's first passage only, not also from its nearest figure sentence's (no WORDLESS_SENTENCE)":
+                lambda: switched(answer, "WORDLESS_SENTENCE", False),
+            "people asked only as 多少人, not by who is counted (no PEOPLE_COUNTED: 多少城里人)":
+                lambda: switched(matching, "PEOPLE_COUNTED", False),
             "no MOVEMENT (扩大, 减少, 上升 … as asking words)": lambda: without(query.GENERIC, query.MOVEMENT),
             "a place and the body governing it (…管委会) asked apart (no GOVERNING_BODIES)":
                 lambda: switched(query, "GOVERNING_BODIES", ()),

@@ -208,6 +208,9 @@ def test_the_measure_a_number_is_asked_in_is_read_with_the_reports_units():
     assert asked_measure(ask("青海去年帮打工的讨回来多少拖欠的工钱？")) == "元"
     assert asked_measure(ask("四川去年筹了多少扶贫资金？")) == "元"
     assert asked_measure(ask("四川去年多少人拿到了钱？")) == "人"
+    # people asked by who is counted
+    assert asked_measure(ask("河北今年打算让多少城里人找到新工作？")) == "人"
+    assert asked_measure(ask("四川去年多少个人所得税减免？")) == "个"
 
 
 def test_a_number_asked_in_a_measure_means_the_figure_in_that_measure_that_stands_out_in_meaning():
@@ -569,6 +572,29 @@ def test_a_question_wholly_in_words_no_report_writes_is_answered_from_the_vector
     for c in q.concepts:
         c.foreign = False
     assert not found(1)
+
+
+def test_a_question_wholly_in_other_words_is_answered_from_the_figure_sentence_nearest_it_too():
+    from knowledge import answer as answering
+
+    text = "实施稳岗扩容提质行动，城镇新增就业86万人。"
+    passage = hit(text, ["三、2026年主要工作"], [figure("86万人", "城镇新增就业", 2026, "target", text)])
+    q = ask("四川今年打算让多少城里人找到新工作？")  # 多少城里人: a count in 人
+    weigh_concepts(q, bm25_of(text, "粮食产量"))
+    for c in q.concepts:
+        c.foreign = not c.place
+
+    def found(parts: dict) -> bool:
+        passage.parts, passage.meant = parts, text
+        return build_answer(q, [passage], reports=SICHUAN).found
+
+    assert found({"dense": 5, "sentences": 1})  # its figure sentence is the one nearest the question
+    assert not found({"dense": 5, "sentences": 2})
+    answering.WORDLESS_SENTENCE = False
+    try:
+        assert not found({"dense": 5, "sentences": 1})
+    finally:
+        answering.WORDLESS_SENTENCE = True
 
 
 def test_a_question_wholly_in_other_words_needs_the_measure_it_asks_for_in_the_passage():
