@@ -13,7 +13,7 @@ import numpy as np
 
 from .lexical import BM25, tokenize
 from .query import Concept, QueryInfo
-from .textnorm import normalize_for_match
+from .textnorm import normalize_for_match, with_asides_read_through
 from .types import years_said
 
 if TYPE_CHECKING:
@@ -181,9 +181,15 @@ def concept_credits(q: QueryInfo, weights: list[float], n: int, containing) -> n
     return total
 
 
+# A term is found whole across a short aside inside it ("加装（更新）电梯" holds 加装电梯).
+ASIDES_READ_THROUGH = True
+
+
 def concept_credit(concept, norm: str) -> float:
     """1 when a form of the concept is in the (normalized) text; else the credit of a term meaning the same
     (see vocabulary.py) or the squared share its parts cover, whichever is more."""
+    if ASIDES_READ_THROUGH:
+        norm = with_asides_read_through(norm)
     if any(f in norm for f in concept.norm_forms):
         return 1.0
     meant = max((credit for form, credit in concept.meanings if form in norm), default=0.0)

@@ -42,7 +42,7 @@ from .matching import (
 from .query import QueryInfo, issuer_aliases
 from .store import ChunkRow, FigureRow, IndexMetaRow, ReportRow, Stores
 from .structure import END_MATTER
-from .textnorm import normalize_for_match
+from .textnorm import normalize_for_match, with_asides_read_through
 from .vocabulary import MAX_MEANINGS, MEANING_CREDIT, SENTENCE_KEY, Vocabulary, is_term, load_sentences, load_vocabulary
 
 log = logging.getLogger(__name__)
@@ -397,7 +397,8 @@ class CorpusIndex:
         self.figures_by_chunk = by_chunk
         self.figures = figs
         # what a figure is looked up by: its normalized indicator and the start of its sentence
-        self.figure_blob = TextIndex([normalize_for_match(f.indicator + " " + f.sentence[:80]) for f in figs])
+        self.figure_blob = TextIndex([with_asides_read_through(normalize_for_match(f.indicator + " " + f.sentence[:80]))
+                                      for f in figs])
         self.figure_terms = [normalize_for_match(f.indicator) for f in figs]  # aligned with self.figures
         self.figure_report = np.array([f.report_id for f in figs], dtype=np.int64)
         self.figure_spans = _runs([f.report_id for f in figs])
@@ -406,7 +407,7 @@ class CorpusIndex:
             if f.type == "target" and f.year:
                 self.target_years.setdefault(f.report_id, set()).add(f.year)
         self.chunk_spans = _runs([c.report_id for c in chunks])
-        self.chunk_blob = TextIndex([normalize_for_match(c.text) for c in chunks])
+        self.chunk_blob = TextIndex([with_asides_read_through(normalize_for_match(c.text)) for c in chunks])
         # what else an answer's coverage counts: the passage's section path and its report's title
         self.heading_blob = TextIndex([normalize_for_match(" ".join(c.section_path) + " " + reports[c.report_id].title)
                                       for c in chunks])

@@ -39,6 +39,19 @@ def normalize_for_match(text: str) -> str:
     return unicodedata.normalize("NFKC", to_simplified(to_halfwidth(text))).lower()
 
 
+# A short aside inside a term ("既有住宅加装（更新）电梯", "新（改）建", "文化馆（站）等"): the term reads whole without it.
+_ASIDE = re.compile(r"(?<=[\u4e00-\u9fff])\([\u4e00-\u9fff、]{1,6}\)(?=[\u4e00-\u9fff])")
+
+
+def with_asides_read_through(norm: str) -> str:
+    """A normalized text, followed (after a line break) by itself without the asides inside its terms when it has
+    any: a term is found in either."""
+    if "(" not in norm:
+        return norm
+    through = _ASIDE.sub("", norm)
+    return norm if through == norm else f"{norm}\n{through}"
+
+
 _CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
               "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "壹": 1, "贰": 2, "叁": 3, "肆": 4,
               "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9}

@@ -140,6 +140,8 @@ def variants(kb) -> dict[str, Callable]:
                 lambda: switched(answer, "WORDLESS_SENTENCE", False),
             "people asked only as 多少人, not by who is counted (no PEOPLE_COUNTED: 多少城里人)":
                 lambda: switched(matching, "PEOPLE_COUNTED", False),
+            "a term not read across a short aside inside it (no ASIDES_READ_THROUGH: 加装（更新）电梯)":
+                lambda: switched(matching, "ASIDES_READ_THROUGH", False),
             "no MOVEMENT (扩大, 减少, 上升 … as asking words)": lambda: without(query.GENERIC, query.MOVEMENT),
             "a place and the body governing it (…管委会) asked apart (no GOVERNING_BODIES)":
                 lambda: switched(query, "GOVERNING_BODIES", ()),

@@ -901,3 +901,18 @@ def test_a_figure_per_head_is_written_per_head_of_population_in_older_reports():
     quote = "一九八三年，职工家庭按人口平均的生活费收入达到５２６元；农民按人口平均的纯收入达到３０９．８元。"
     assert _figure_missing(q, quote, []) == ""
     assert _figure_missing(q, "农民的纯收入总额达到３０９．８亿元。", []) != ""  # a total is no answer per head
+
+
+def test_a_term_is_found_whole_across_a_short_aside_inside_it():
+    from knowledge import matching
+
+    q = ask("四川去年老楼装电梯装了多少部？")
+    text = "既有住宅加装（更新）电梯9555部，完成燃气管道改造。"
+    lift = next(c for c in q.concepts if "加装电梯" in c.forms)
+    assert concept_credit(lift, normalize_for_match(text)) == 1.0
+    assert concept_credit(lift, normalize_for_match("规划纲要（草案）电梯")) < 1.0  # an aside, not its term
+    matching.ASIDES_READ_THROUGH = False
+    try:
+        assert concept_credit(lift, normalize_for_match(text)) < 1.0
+    finally:
+        matching.ASIDES_READ_THROUGH = True
