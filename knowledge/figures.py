@@ -25,7 +25,7 @@ _RANGE_SEP = r"[—–\-~～至到]{1,2}"
 _FIGURE_RE = re.compile(
     rf"(?P<pct>百分之(?P<pctnum>{_CN}))"
     # a round number and more, the unit after ("5400多亿元", "100余家", "三百多万人"): at least the number, qualified
-    rf"|(?P<anum>{_ARABIC}|{_CN})(?P<more>[多余])(?P<aunit>{_UNIT_RE})"
+    rf"|(?P<anum>{_ARABIC}|{_CN})(?P<amag>[万千百](?=[多余]))?(?P<more>[多余])(?P<aunit>{_UNIT_RE})"
     rf"|(?P<num>{_ARABIC})(?P<unit1>{_UNIT_RE})?(?:{_RANGE_SEP}(?P<num2>{_ARABIC})(?P<unit>{_UNIT_RE})?)?"
     rf"|(?P<cnnum>{_CN})(?P<cnunit>{_UNIT_RE})"
 )
@@ -45,7 +45,7 @@ _LEAD_VERBS = re.compile(
 _TRAIL = re.compile(r"(由|从|达到|达|为|是|约|近|超过|突破|控制在|保持在|稳定在|分别为|分别|以上|按|在|到|至|共|累计|增至|升至|降至|提高到|提升到|达到了|实现|完成|有|的|了|：|:)+$")
 # The version of the rules that date figures (actual or target, year, span of years): reports indexed under an
 # older one are dated again when the knowledge base opens (knowledge.redate)
-DATING = 10
+DATING = 11
 _REVIEW_HEAD = re.compile(r"(回顾|成绩|成就|过去|工作情况|主要工作|一年来|五年来|这一年|总结|公报|综合|初步核算)")
 _PLAN_HEAD = re.compile(r"(安排|建议|任务|目标|计划|部署|重点工作|今年|总体要求|展望|打算|思路|工作建议|政策取向|主要工作)")
 
@@ -416,7 +416,7 @@ def _figure_from_match(m: re.Match, half: str, original: str):
         value = parse_cn_number(m.group("pctnum"))
         return None if value is None else (value, None, "%", raw, start, end)
     if m.group("anum"):
-        num, unit = m.group("anum"), m.group("aunit")
+        num, unit = m.group("anum"), (m.group("amag") or "") + m.group("aunit")  # "3万多亿元": 3 万亿元
         if re.fullmatch(_ARABIC, num):
             value = parse_number(num)
         elif len(num) < 2 or re.fullmatch(r"[万亿千百十]+", num):

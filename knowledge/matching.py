@@ -315,7 +315,11 @@ COUNTERS = "个|家|所|座|处|项|台|条|户|套|件|名|辆|艘|架|张|只|
 
 
 # Money asked by the thing counted at the question's end ("追回多少拖欠的工钱", "筹了多少扶贫资金"): a sum in 元.
-_MONEY_COUNTED = re.compile(r"(?:多少|几)[^，,。；;？?！!多几]{0,8}?(?:钱|资金|经费|工资|费用)[？?。！!\s]*$")
+# The words between name the money ("多少拖欠的工钱", "多少扶贫资金"), not who got it ("多少企业拿到了补贴资金" asks
+# how many enterprises): no verb of getting or giving, no aspect particle.
+_NOT_OF_MONEY = "，,。；;？?！!多几了到得获领享拿给发有是被"
+_MONEY_COUNTED = re.compile(rf"(?:多少|几)(?:[^{_NOT_OF_MONEY}]{{0,6}}?的)?[^{_NOT_OF_MONEY}的]{{0,3}}?"
+                            r"(?:钱|资金|经费|工资|费用)[？?。！!\s]*$")
 MONEY_COUNTED = True
 # People asked by who is counted ("多少城里人", "多少老年人", "多少外国人"): a count in 人 (not 人次, 人均, 个人…).
 _PEOPLE_COUNTED = re.compile(r"多少(?!个)[\u4e00-\u9fff]{1,3}?人(?![次均民口])")
@@ -338,4 +342,5 @@ _QUANTITY = r"(?:\d|[〇零一二三四五六七八九十百千两]{2,}(?:点[�
 
 def measure_stated(unit: str, quote: str) -> bool:
     not_another = "(?!次)" if unit == "人" else ""  # 人次 counts visits, not people
-    return re.search(rf"{_QUANTITY}(?:\.\d+)?\s*[多余]?(?:万|亿|千|百)?[多余]?(?:{unit}){not_another}", quote) is not None
+    return re.search(rf"{_QUANTITY}(?:\.\d+)?\s*(?:[多余]?(?:万|亿|千|百)){{0,2}}[多余]?(?:{unit}){not_another}",
+                     quote) is not None

@@ -11,6 +11,7 @@ from itertools import groupby
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import col
 
 from .figures import DATING, extract_figures
@@ -31,9 +32,11 @@ def redate_figures(stores: Stores) -> int:
     """Bring every ready report's figures to the current reading; the number of figures changed.
 
     One transaction under the lock that schema changes take, so two processes opening at once take turns and the
-    second finds the work done; a failure half-way leaves every figure as it was. Rows are updated by id, so a
-    report another process removes meanwhile is no error. A passage whose figures read differently now (an older
-    extractor) has them replaced; a table's, read from rows the database does not keep, are left as they are."""
+    second finds the work done; a failure half-way leaves every figure as it was. A passage whose figures read
+    differently now (an older extractor) has them replaced; a table's, read from rows the database does not keep,
+    are left as they are. Each report is read again under a savepoint: one another process removes meanwhile
+    (PostgreSQL; SQLite's write lock makes them take turns) is skipped, and its removal may fail once, to be
+    asked again."""
     with stores.engine.connect() as conn:
         if _current(conn):
             return 0
@@ -42,7 +45,12 @@ def redate_figures(stores: Stores) -> int:
         if _current(conn):
             return 0
         for report in conn.execute(select(ReportRow).where(col(ReportRow.status) == "ready")).all():
-            done, passages = _redate_report(conn, report)
+            try:
+                with conn.begin_nested():  # a report removed meanwhile (PostgreSQL) fails alone, and is skipped
+                    done, passages = _redate_report(conn, report)
+            except (IntegrityError, OperationalError) as exc:
+                log.warning("figures of report %s not read again (%s): removed meanwhile?", report.id, exc)
+                continue
             changed, replaced = changed + done, replaced + passages
         if conn.execute(select(col(IndexMetaRow.key)).where(col(IndexMetaRow.key) == KEY)).scalar() is None:
             conn.execute(insert(IndexMetaRow).values(key=KEY, value=str(DATING)))

@@ -254,3 +254,7 @@ def test_a_round_number_and_more_is_read_as_at_least_the_number():
     assert (money.value, money.unit, money.qualifier, money.type) == (5400, "亿元", "多", "actual")
     assert (find(report.figures, "100余家").value, find(report.figures, "100余家").unit) == (100, "家")
     assert (find(report.figures, "三百多万人").value, find(report.figures, "三百多万人").unit) == (300, "万人")
+    # a magnitude before 多 joins the unit after it
+    report = parse_text("青川市2025年政府工作报告\n一、2024年工作回顾\n减税降费3万多亿元，培训8.6万余名。"
+                        "历时2000多年，推动多元化发展，十多年来坚持不懈。\n", "2025_青川市_政府工作报告.txt")
+    assert [(f.raw, f.value, f.unit) for f in report.figures] == [("3万多亿元", 3, "万亿元"), ("8.6万余名", 8.6, "万名")]

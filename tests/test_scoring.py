@@ -208,6 +208,7 @@ def test_the_measure_a_number_is_asked_in_is_read_with_the_reports_units():
     assert asked_measure(ask("青海去年帮打工的讨回来多少拖欠的工钱？")) == "元"
     assert asked_measure(ask("四川去年筹了多少扶贫资金？")) == "元"
     assert asked_measure(ask("四川去年多少人拿到了钱？")) == "人"
+    assert asked_measure(ask("山东去年有多少企业拿到了补贴资金？")) != "元"  # asks how many enterprises
     # people asked by who is counted
     assert asked_measure(ask("河北今年打算让多少城里人找到新工作？")) == "人"
     assert asked_measure(ask("四川去年多少个人所得税减免？")) == "个"
@@ -891,6 +892,7 @@ def test_a_number_in_the_measure_asked_is_read_in_chinese_numerals_and_with_more
     assert measure_stated("元", "通过国家预算的部分，拟定为二百七十亿元")
     assert measure_stated("元", "交通、能源、水利完成投资5400多亿元")
     assert measure_stated("人", "保证我国六亿多人吃饭") and measure_stated("家", "新增100余家")
+    assert measure_stated("元", "减税降费3万多亿元") and measure_stated("元", "国内生产总值134.9万亿元")
     assert not measure_stated("元", "建设统一元数据标准") and not measure_stated("人", "接待游客一千二百万人次")
 
 
