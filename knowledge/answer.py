@@ -19,6 +19,7 @@ from .matching import (
     concept_overlap_near,
     concept_weight_list,
     holds_a_concept,
+    indicator_core,
     indicator_fit,
     latest_years,
     measure_stated,
@@ -31,7 +32,7 @@ from .matching import (
 )
 from .query import GENERIC, Concept, QueryInfo, places, same_place
 from .retrieval import FigureRef, Hit
-from .textnorm import normalize_for_match
+from .textnorm import normalize_for_match, with_asides_read_through
 from .types import PATH_SEP, Answer, Citation, FigureHit, years_said
 
 FOUND_THRESHOLD = 0.6
@@ -289,6 +290,9 @@ def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
                 and not any(_NUMBER_WITH_UNIT.search(clauses[i]) or _measured_next(q, quote, clauses, i, stated)
                             for i in whole):
             return main.forms[0]
+    narrower = _narrower_asked(q, quote, stated)
+    if narrower:
+        return narrower
     if any(_names_a_concept(q, f.indicator) for f in stated):
         return ""  # a figure stated is of something the question names (研发人员总量 is not 研发投入强度)
     naming = [i for i, cl in enumerate(clauses) if concept_credit(main, normalize_for_match(cl)) >= 0.5]
@@ -343,6 +347,33 @@ def _measured_next(q: QueryInfo, quote: str, clauses: list[str], i: int, stated:
 # A figure stated counts as one asked about when its indicator mostly holds a concept of the question (a place or a
 # word of change does not count); a character or two in common ("研发" of 研发人员总量 for 研发投入强度) does not.
 INDICATOR_HOLDS = True
+
+
+# A category asked narrower than the figure stated: the question's term, one the reports write, is the figure's
+# indicator with a modifier in front ("新能源汽车保有量" of a passage stating 汽车保有量), and the passage names no such
+# modifier anywhere. Scope (全省 …) is no modifier of the kind.
+NARROWER_ASKED = True
+
+
+def _narrower_asked(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
+    """The concept the question asks as a narrower category of a figure stated, when the quote does not name it."""
+    if not NARROWER_ASKED:
+        return ""
+    norm = with_asides_read_through(normalize_for_match(quote))
+    for concept in q.concepts:
+        # a phrase no report writes whole ("空气中细颗粒物年均浓度") is the asker's wording, not a category
+        if concept.place or concept.foreign or not can_hold(concept) or any(f in norm for f in concept.norm_forms):
+            continue
+        for f in stated:
+            core = indicator_core(f.indicator)
+            modifiers = {form[:-len(core)] for form in concept.norm_forms if len(core) >= 2 and form.endswith(core)}
+            modifiers = {m for m in modifiers if len(m) >= 2 and not _SCOPE_OR_TIME.fullmatch(m)}
+            if modifiers and not any(m in norm for m in modifiers):
+                return concept.forms[0]
+    return ""
+
+
+_SCOPE_OR_TIME = re.compile(r"(全社会|全区|全市|全省|全国|全县|本市|本省|我市|我省|我区|今年|去年|当年|全年|年度|年)+")
 
 
 def _names_a_concept(q: QueryInfo, indicator: str) -> bool:

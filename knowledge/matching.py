@@ -281,13 +281,13 @@ _SCOPE = re.compile(rf"^({'|'.join(sorted(SCOPE_WORDS, key=len, reverse=True))})
 
 
 @functools.lru_cache(maxsize=65536)
-def _indicator_core(indicator: str) -> str:
+def indicator_core(indicator: str) -> str:
     return _SCOPE.sub("", normalize_for_match(indicator))  # scope, not a different indicator
 
 
 def indicator_fit(q: QueryInfo, indicator: str) -> float:
     """How much of a figure's indicator the question names: 生产总值 fits GDP better than 人均地区生产总值."""
-    norm = _indicator_core(indicator) if indicator else ""
+    norm = indicator_core(indicator) if indicator else ""
     if not norm:
         return 0.0
     best = 0

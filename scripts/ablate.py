@@ -142,6 +142,8 @@ def variants(kb) -> dict[str, Callable]:
                 lambda: switched(matching, "PEOPLE_COUNTED", False),
             "a term not read across a short aside inside it (no ASIDES_READ_THROUGH: 加装（更新）电梯)":
                 lambda: switched(matching, "ASIDES_READ_THROUGH", False),
+            "a narrower category asked (新能源汽车保有量) answered by the wider figure stated (no NARROWER_ASKED)":
+                lambda: switched(answer, "NARROWER_ASKED", False),
             "no MOVEMENT (扩大, 减少, 上升 … as asking words)": lambda: without(query.GENERIC, query.MOVEMENT),
             "a place and the body governing it (…管委会) asked apart (no GOVERNING_BODIES)":
                 lambda: switched(query, "GOVERNING_BODIES", ()),

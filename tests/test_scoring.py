@@ -918,3 +918,25 @@ def test_a_term_is_found_whole_across_a_short_aside_inside_it():
         assert concept_credit(lift, normalize_for_match(text)) < 1.0
     finally:
         matching.ASIDES_READ_THROUGH = True
+
+
+def test_a_narrower_category_asked_is_not_answered_with_the_wider_figure():
+    from knowledge import answer as answering
+
+    text = "年末全区各种机动车保有量116298辆，其中，汽车保有量61259辆。"
+    passage = hit(text, ["一、交通"], [figure("61259辆", "汽车保有量", 2022, "actual", text)])
+    q = ask("四川2025年的新能源汽车保有量有多少辆？")
+    assert answering._narrower_asked(q, text, passage.figures) == "新能源汽车保有量"
+    # the passage naming the modifier somewhere, or a scope word in front, is no narrower category
+    assert answering._narrower_asked(q, "新能源汽车推广加快，" + text, passage.figures) == ""
+    assert answering._narrower_asked(ask("四川2025年全省汽车保有量有多少辆？"), text, passage.figures) == ""
+    for c in q.concepts:  # a phrase no report writes whole is the asker's wording, not a category
+        c.foreign = not c.place
+    assert answering._narrower_asked(q, text, passage.figures) == ""
+    for c in q.concepts:
+        c.foreign = False
+    answering.NARROWER_ASKED = False
+    try:
+        assert answering._narrower_asked(q, text, passage.figures) == ""
+    finally:
+        answering.NARROWER_ASKED = True
