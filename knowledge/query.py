@@ -299,6 +299,10 @@ def places(issuers: Iterable[str]) -> dict[str, list[str]]:
     return out
 
 
+# A quantity named by a word in …量 (粮食总产量, 货物吞吐量) is written without the 量 as well (粮食总产, 货物吞吐).
+MEASURE_CONTRACTED = True
+
+
 @dataclass
 class Concept:
     """One thing the question is about: any of `forms` found counts fully; `parts` count for what they cover."""
@@ -325,6 +329,9 @@ class Concept:
                 self.norm_forms.append(normalize_for_match(alias))
             elif full in primary:  # the short form covers what the full one does
                 self.norm_parts.append((normalize_for_match(alias), primary.find(full), len(full)))
+        if MEASURE_CONTRACTED:  # "粮食总产439.2亿斤": a measure in …量 is written without its 量 too
+            self.norm_forms.extend(f[:-1] for f in list(self.norm_forms) if f.endswith("量") and len(f) >= 4
+                                   and f[:-1] not in self.norm_forms)
         self.norm_words = [w for w in dict.fromkeys(normalize_for_match(w) for w in self.words) if w]
 
     @property

@@ -144,6 +144,8 @@ def variants(kb) -> dict[str, Callable]:
                 lambda: switched(matching, "ASIDES_READ_THROUGH", False),
             "a narrower category asked (新能源汽车保有量) answered by the wider figure stated (no NARROWER_ASKED)":
                 lambda: switched(answer, "NARROWER_ASKED", False),
+            "a quantity in …量 not found written without it (no MEASURE_CONTRACTED: 粮食总产 for 粮食总产量)":
+                lambda: switched(query, "MEASURE_CONTRACTED", False),
             "no MOVEMENT (扩大, 减少, 上升 … as asking words)": lambda: without(query.GENERIC, query.MOVEMENT),
             "a place and the body governing it (…管委会) asked apart (no GOVERNING_BODIES)":
                 lambda: switched(query, "GOVERNING_BODIES", ()),

@@ -940,3 +940,18 @@ def test_a_narrower_category_asked_is_not_answered_with_the_wider_figure():
         assert answering._narrower_asked(q, text, passage.figures) == ""
     finally:
         answering.NARROWER_ASKED = True
+
+
+def test_a_quantity_in_liang_is_found_written_without_it():
+    from knowledge import query
+    from knowledge.query import Concept
+
+    grain = Concept(forms=["粮食收了", "粮食产量", "粮食总产量"])
+    assert concept_credit(grain, normalize_for_match("粮食总产439.2亿斤、连续12年超430亿斤")) == 1.0
+    assert concept_credit(Concept(forms=["发电量"]), normalize_for_match("新增发电装机500万千瓦")) < 1.0  # too short
+    query.MEASURE_CONTRACTED = False
+    try:
+        assert concept_credit(Concept(forms=["粮食收了", "粮食产量", "粮食总产量"]),
+                              normalize_for_match("粮食总产439.2亿斤")) < 1.0
+    finally:
+        query.MEASURE_CONTRACTED = True
