@@ -250,6 +250,11 @@ def holds_a_concept(q: QueryInfo, text: str) -> bool:
     return any(concept_credit(c, norm) >= FOOTHOLD for c in q.concepts if not c.place and can_hold(c))
 
 
+# A passage crediting none of the question's topics (only its words of change, scope or place) is never found.
+TOPIC_NEEDED = True
+TOPICLESS = 0.5
+
+
 def concept_overlap_near(q: QueryInfo, text: str, around: str, discount: float, meant: float = 0.0,
                          anchored: bool = False, held: str | None = None) -> float:
     """Like concept_overlap on text, but a concept found only in the surrounding text counts at a discount;
@@ -274,7 +279,11 @@ def concept_overlap_near(q: QueryInfo, text: str, around: str, discount: float, 
         if not concept.place and meant and foothold:
             credits[i] = max(credits[i], meant)
     total = sum(weights)
-    return sum(w * cr for w, cr in zip(weights, credits, strict=True)) / total if total else 0.0
+    share = sum(w * cr for w, cr in zip(weights, credits, strict=True)) / total if total else 0.0
+    topics = [cr for c, cr in zip(q.concepts, credits, strict=True) if not c.place and can_hold(c)]
+    if TOPIC_NEEDED and topics and not any(topics):
+        return min(share, TOPICLESS)  # words of change and scope alone ("全省…增长") are no passage about it
+    return share
 
 
 _SCOPE = re.compile(rf"^({'|'.join(sorted(SCOPE_WORDS, key=len, reverse=True))})")

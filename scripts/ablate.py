@@ -146,6 +146,8 @@ def variants(kb) -> dict[str, Callable]:
                 lambda: switched(answer, "NARROWER_ASKED", False),
             "a quantity in …量 not found written without it (no MEASURE_CONTRACTED: 粮食总产 for 粮食总产量)":
                 lambda: switched(query, "MEASURE_CONTRACTED", False),
+            "a passage crediting only words of change and scope may be found (no TOPIC_NEEDED)":
+                lambda: switched(matching, "TOPIC_NEEDED", False),
             "no MOVEMENT (扩大, 减少, 上升 … as asking words)": lambda: without(query.GENERIC, query.MOVEMENT),
             "a place and the body governing it (…管委会) asked apart (no GOVERNING_BODIES)":
                 lambda: switched(query, "GOVERNING_BODIES", ()),

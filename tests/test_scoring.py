@@ -955,3 +955,20 @@ def test_a_quantity_in_liang_is_found_written_without_it():
                               normalize_for_match("粮食总产439.2亿斤")) < 1.0
     finally:
         query.MEASURE_CONTRACTED = True
+
+
+def test_a_passage_crediting_no_topic_of_the_question_is_never_found():
+    from knowledge import matching
+    from knowledge.matching import concept_overlap_near
+
+    q = ask("四川2026年全省固定资产投资增速目标是多少")
+    # rarity can weigh the frame as much as the topic: 增速 and 全省 alone would cover 60 %
+    q.concept_weights = [4.0 if "固定资产投资" in c.forms else 3.0 for c in q.concepts]
+    text = "今年经济社会发展主要预期目标为：全省生产总值增长5%—5.5%"
+    assert concept_overlap_near(q, text, text, 0.8) <= matching.TOPICLESS < 0.6
+    assert concept_overlap_near(q, "全省固定资产投资增长5%左右", "", 0.8) == 1.0
+    matching.TOPIC_NEEDED = False
+    try:
+        assert concept_overlap_near(q, text, text, 0.8) >= 0.6
+    finally:
+        matching.TOPIC_NEEDED = True
