@@ -39,7 +39,7 @@ from .matching import (
     union_positions,
     wanted_years,
 )
-from .query import QueryInfo, issuer_aliases
+from .query import SYNONYMS, QueryInfo, issuer_aliases
 from .store import ChunkRow, FigureRow, IndexMetaRow, ReportRow, Stores
 from .structure import END_MATTER
 from .textnorm import normalize_for_match, with_asides_read_through
@@ -437,6 +437,9 @@ OWN_READING = True
 # 智联电动车 beside "造了多少辆电动车", whose answer is 新能源汽车产量129.6万辆), has its meaning looked up as one they
 # never write does: the words are there, the figure is not.
 UNMEASURED_AS_UNWRITTEN = True
+# A term found by meaning that the reports asked about do not write stands for the formal names of the same statistic
+# they do write (synonyms.tsv): "对外货物贸易" means 对外贸易, which 安徽's report writes as 进出口总额.
+NAMES_OF_A_MEANING = True
 
 
 def may_mean(term: str, phrase: str) -> bool:
@@ -543,7 +546,9 @@ class HybridRetriever:
             # a concept written, but not with the figure asked, means what the reports write with it
             written = unit if id(concept) in unmeasured else None
             usable = cache(partial(self._usable_meaning, concept.norm_forms[0], allowed, written))  # once per term
-            concept.meanings = [(m.term, MEANING_CREDIT) for m in idx.vocabulary.meanings(*read, usable=usable)]
+            found = [m.term for m in idx.vocabulary.meanings(*read, usable=usable)]
+            concept.meanings = [(t, MEANING_CREDIT) for t in dict.fromkeys(
+                w for term in found for w in self._written_names(concept.norm_forms[0], allowed, written, term))]
             concept.unmatched = not concept.meanings and id(concept) not in unmeasured  # its words are written
             q.terms.extend(t for term, _ in concept.meanings for t in tokenize(term))
         # words the reports in question do not write, whether or not a term near in meaning was found: the
@@ -567,11 +572,21 @@ class HybridRetriever:
                    for i in idx.figures_containing(form, allowed).tolist())
 
     def _usable_meaning(self, phrase: str, allowed: set[int], unit: str | None, term: str) -> bool:
-        """A term the reports asked about write that can be what the phrase means (see may_mean); with unit, one
-        they write with a number in it, and not the phrase written in a longer name (智联电动车 of 电动车)."""
+        """A term that can be what the phrase means (see may_mean) and that the reports asked about write, itself
+        or by another formal name of the same statistic (SYNONYMS: 对外贸易 → 进出口总额); with unit, one they write
+        with a number in it, and not the phrase written in a longer name (智联电动车 of 电动车)."""
         if unit is not None and phrase in term:
             return False
-        return may_mean(term, phrase) and self._written_with(term, allowed, unit)
+        return may_mean(term, phrase) and bool(self._written_names(phrase, allowed, unit, term))
+
+    def _written_names(self, phrase: str, allowed: set[int], unit: str | None, term: str) -> list[str]:
+        """The names of what term means that the reports in allowed write: itself, else its formal synonyms."""
+        if self._written_with(term, allowed, unit):
+            return [term]
+        if not NAMES_OF_A_MEANING:
+            return []
+        return [normalize_for_match(s) for s in SYNONYMS.get(term, [])[1:]
+                if may_mean(normalize_for_match(s), phrase) and self._written_with(normalize_for_match(s), allowed, unit)]
 
     def _measured_meanings(self, q: QueryInfo, allowed: set[int]) -> list[str]:
         """For a question asking a number in a measure ("多少岁", "多少辆", "多少张床") in words no report writes:

@@ -440,6 +440,30 @@ def test_a_phrase_written_only_where_no_number_in_the_measure_asked_stands_means
     assert meanings("青川去年造了多少辆电动车？") == set()
 
 
+def test_a_meaning_the_reports_do_not_write_stands_for_the_formal_names_of_it_they_do(kb, tmp_path, monkeypatch):
+    # the phrase means 对外贸易 (no report asked about writes it); the report writes the statistic as 进出口总额
+    body = "青川市2026年政府工作报告\n三、2026年重点工作\n进出口总额增长6%左右，固定资产投资增长5%。\n"
+    (tmp_path / "2026_青川市_政府工作报告.txt").write_text(body, encoding="utf-8")
+    assert kb.ingest_file(tmp_path / "2026_青川市_政府工作报告.txt").status == "added"
+    kb.index.refresh()
+    rng = np.random.default_rng(0)
+    phrase = np.eye(16)[0]
+    names = ["对外贸易", *[f"词语{i}{i}" for i in range(30)]]
+    vectors = np.vstack([phrase, rng.normal(size=(30, 16)) * 0.3 + np.eye(16)[5]])
+    kb.index.vocabulary = Vocabulary(names, vectors)
+    monkeypatch.setattr(kb.retriever.embedder, "embed_queries", lambda texts: np.vstack([phrase for _ in texts]))
+
+    def meanings() -> set[str]:
+        q = understand("青川2026年对外货物贸易总值增速的预期目标设定为多少？", kb.issuers(),
+                       list(kb.index.reports.values()))
+        kb.retriever.find_meanings(q)
+        return {t for c in q.concepts if "对外货物贸易" in c.forms[0] for t, _ in c.meanings}
+
+    assert meanings() == {"进出口总额"}
+    monkeypatch.setattr(retrieval, "NAMES_OF_A_MEANING", False)
+    assert meanings() == set()
+
+
 def test_a_phrase_written_with_a_count_in_another_classifier_keeps_its_words_and_its_weight(kb, tmp_path):
     # "多少个" is answered by any count: 12所 counts schools as 个 would
     body = "青川市2025年政府工作报告\n一、2024年工作回顾\n新建改扩建中小学12所，固定资产投资增长5%。\n"
