@@ -185,6 +185,10 @@ GENERIC = set(
 # moved, the bound set, the measure of a length, none of them what the figure is of.
 FORMAL_FRAME = set("增幅 降幅 幅度 提升 较 较上年 上限 下限 里程 比重 比例".split())
 GENERIC |= FORMAL_FRAME
+# The bound a figure is held to, in the words figures.py reads a qualifier by ("不低于多少", "在5%以上"): how far, not
+# what the figure is of.
+BOUNDS = set("不低于 不少于 不高于 不超过 低于 高于 少于 多于 超过 以上 以下 以内 之内 左右 上下 至少 最多 最少".split())
+GENERIC |= BOUNDS
 # How a figure moved, in the words figures.py reads a change by: "规模同比扩大幅度" asks a change, 扩大 is no topic
 MOVEMENT = set(CHANGE_VERBS) - GENERIC
 GENERIC |= MOVEMENT

@@ -150,6 +150,7 @@ def variants(kb) -> dict[str, Callable]:
                 lambda: switched(matching, "TOPIC_NEEDED", False),
             "a term found by meaning that the reports do not write stands for nothing (no NAMES_OF_A_MEANING: 对外贸易 → 进出口总额)":
                 lambda: switched(retrieval, "NAMES_OF_A_MEANING", False),
+            "no BOUNDS (不低于, 超过, 以上 … as asking words)": lambda: without(query.GENERIC, query.BOUNDS),
             "no MOVEMENT (扩大, 减少, 上升 … as asking words)": lambda: without(query.GENERIC, query.MOVEMENT),
             "a place and the body governing it (…管委会) asked apart (no GOVERNING_BODIES)":
                 lambda: switched(query, "GOVERNING_BODIES", ()),

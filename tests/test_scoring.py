@@ -972,3 +972,16 @@ def test_a_passage_crediting_no_topic_of_the_question_is_never_found():
         assert concept_overlap_near(q, text, text, 0.8) >= 0.6
     finally:
         matching.TOPIC_NEEDED = True
+
+
+def test_the_bound_a_figure_is_held_to_is_no_topic():
+    from knowledge import query
+
+    assert not any("低于" in c.forms[0] for c in ask("四川2025年要求粮食总产量不低于多少斤？").concepts)
+    assert not any("超过" in c.forms[0] for c in ask("四川一年生的娃都超过一百万？").concepts)
+    saved = set(query.GENERIC)
+    query.GENERIC -= query.BOUNDS
+    try:
+        assert any("低于" in c.forms[0] for c in ask("四川2025年要求粮食总产量不低于多少斤？").concepts)
+    finally:
+        query.GENERIC |= saved
