@@ -8,6 +8,7 @@ import logging
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, partial
 from typing import Any
@@ -449,6 +450,15 @@ def may_mean(term: str, phrase: str) -> bool:
     return term not in phrase or len(phrase) - len(term) <= 1
 
 
+def _usable_meaning(phrase: str, unit: str | None, names: Callable[[str], list[str]], term: str) -> bool:
+    """A term that can be what the phrase means (see may_mean) and that the reports asked about write (names: what
+    they write for it, itself or another formal name of the same statistic, SYNONYMS: 对外贸易 → 进出口总额); with
+    unit, one they write with a number in it, and not the phrase written in a longer name (智联电动车 of 电动车)."""
+    if unit is not None and phrase in term:
+        return False
+    return may_mean(term, phrase) and bool(names(term))
+
+
 def report_priors(q: QueryInfo, reports: dict[int, ReportRow]) -> dict[int, float]:
     """How much each report fits the question's issuer and years: 0 rules a report out."""
     priors: dict[int, float] = {}
@@ -545,10 +555,11 @@ class HybridRetriever:
             at += len(texts)
             # a concept written, but not with the figure asked, means what the reports write with it
             written = unit if id(concept) in unmeasured else None
-            usable = cache(partial(self._usable_meaning, concept.norm_forms[0], allowed, written))  # once per term
+            phrase = concept.norm_forms[0]
+            names = cache(partial(self._written_names, phrase, allowed, written))  # once per term
+            usable = partial(_usable_meaning, phrase, written, names)
             found = [m.term for m in idx.vocabulary.meanings(*read, usable=usable)]
-            concept.meanings = [(t, MEANING_CREDIT) for t in dict.fromkeys(
-                w for term in found for w in self._written_names(concept.norm_forms[0], allowed, written, term))]
+            concept.meanings = [(t, MEANING_CREDIT) for t in dict.fromkeys(w for term in found for w in names(term))]
             concept.unmatched = not concept.meanings and id(concept) not in unmeasured  # its words are written
             q.terms.extend(t for term, _ in concept.meanings for t in tokenize(term))
         # words the reports in question do not write, whether or not a term near in meaning was found: the
@@ -571,22 +582,14 @@ class HybridRetriever:
         return any(idx.figures[i].report_id in allowed and measure_stated(written, idx.figures[i].raw)
                    for i in idx.figures_containing(form, allowed).tolist())
 
-    def _usable_meaning(self, phrase: str, allowed: set[int], unit: str | None, term: str) -> bool:
-        """A term that can be what the phrase means (see may_mean) and that the reports asked about write, itself
-        or by another formal name of the same statistic (SYNONYMS: 对外贸易 → 进出口总额); with unit, one they write
-        with a number in it, and not the phrase written in a longer name (智联电动车 of 电动车)."""
-        if unit is not None and phrase in term:
-            return False
-        return may_mean(term, phrase) and bool(self._written_names(phrase, allowed, unit, term))
-
     def _written_names(self, phrase: str, allowed: set[int], unit: str | None, term: str) -> list[str]:
         """The names of what term means that the reports in allowed write: itself, else its formal synonyms."""
         if self._written_with(term, allowed, unit):
             return [term]
         if not NAMES_OF_A_MEANING:
             return []
-        return [normalize_for_match(s) for s in SYNONYMS.get(term, [])[1:]
-                if may_mean(normalize_for_match(s), phrase) and self._written_with(normalize_for_match(s), allowed, unit)]
+        synonyms = (normalize_for_match(s) for s in SYNONYMS.get(term, [])[1:])
+        return [s for s in synonyms if may_mean(s, phrase) and self._written_with(s, allowed, unit)]
 
     def _measured_meanings(self, q: QueryInfo, allowed: set[int]) -> list[str]:
         """For a question asking a number in a measure ("多少岁", "多少辆", "多少张床") in words no report writes:
