@@ -95,10 +95,23 @@ def test_a_migration_cut_short_leaves_the_schema_as_it_was_and_the_next_open_suc
     assert len(kb.reports()) == 1
 
 
+def _as_an_earlier_version_left_it(kb: KnowledgeBase, *statements: str) -> None:
+    """The index's figures changed by statements (SQL), as an earlier version would have stored them, and no record
+    of the figure dating they were read with."""
+    from knowledge.store import IndexMetaRow
+
+    with kb.stores.session() as s:
+        for statement in statements:
+            s.exec(text(statement))
+        for row in s.exec(select(IndexMetaRow).where(IndexMetaRow.key == "figure_dating")).all():
+            s.delete(row)
+        s.commit()
+
+
 def test_figures_indexed_by_an_earlier_version_are_dated_again_when_the_index_opens(store_config):
     # an index made before five-year totals were told from the year's figures: 河南's 城镇新增就业603.7万人 over
     # 2021—2025 stood as 2025's beside 121.7万人; opening it with this version dates it again, nothing re-ingested
-    from knowledge.store import FigureRow, IndexMetaRow
+    from knowledge.store import FigureRow
     from tests.conftest import shared_path
 
     settings = Settings(embedder="fake", **store_config)
@@ -106,10 +119,7 @@ def test_figures_indexed_by_an_earlier_version_are_dated_again_when_the_index_op
     assert kb.ingest_file(shared_path("reports", "2026_河南省_政府工作报告.txt")).status == "added"
     with kb.stores.session() as s:
         dated = {f.id: (f.type, f.year, f.period_start) for f in s.exec(select(FigureRow)).all()}
-        s.exec(text("UPDATE figures SET period_start = NULL"))
-        for row in s.exec(select(IndexMetaRow).where(IndexMetaRow.key == "figure_dating")).all():
-            s.delete(row)
-        s.commit()
+    _as_an_earlier_version_left_it(kb, "UPDATE figures SET period_start = NULL")
     kb.close()
 
     kb = KnowledgeBase(settings, embedder=FakeEmbedder())
@@ -123,7 +133,7 @@ def test_figures_indexed_by_an_earlier_version_are_dated_again_when_the_index_op
 def test_figures_an_earlier_extractor_missed_are_read_when_the_index_opens(store_config):
     # an index made before "5400多亿元" was read as a figure: opening it with this version reads the passages again
     # and replaces their figures, nothing re-ingested
-    from knowledge.store import FigureRow, IndexMetaRow, ReportRow
+    from knowledge.store import FigureRow, ReportRow
     from tests.conftest import shared_path
 
     settings = Settings(embedder="fake", **store_config)
@@ -131,13 +141,11 @@ def test_figures_an_earlier_extractor_missed_are_read_when_the_index_opens(store
     assert kb.ingest_file(shared_path("reports", "2026_山东省_政府工作报告.txt")).status == "added"
     with kb.stores.session() as s:
         read = sorted((f.chunk_idx, f.indicator, f.raw, f.type, f.year) for f in s.exec(select(FigureRow)).all())
-        assert any(raw == "5400多亿元" for _, _, raw, _, _ in read)
-        s.exec(text("DELETE FROM figures WHERE raw LIKE '%多%' OR raw LIKE '%余%'"))
-        s.exec(text("DELETE FROM figures WHERE chunk_idx = (SELECT MIN(chunk_idx) FROM figures)"))  # none stored
-        s.exec(text("UPDATE reports SET n_figures = 0"))
-        for row in s.exec(select(IndexMetaRow).where(IndexMetaRow.key == "figure_dating")).all():
-            s.delete(row)
-        s.commit()
+    assert any(raw == "5400多亿元" for _, _, raw, _, _ in read)
+    _as_an_earlier_version_left_it(kb, "DELETE FROM figures WHERE raw LIKE '%多%' OR raw LIKE '%余%'",
+                                   # a passage with none stored
+                                   "DELETE FROM figures WHERE chunk_idx = (SELECT MIN(chunk_idx) FROM figures)",
+                                   "UPDATE reports SET n_figures = 0")
     kb.close()
 
     kb = KnowledgeBase(settings, embedder=FakeEmbedder())
@@ -163,11 +171,7 @@ def test_two_processes_dating_an_index_again_at_once_take_turns(store_config):
     settings = Settings(embedder="fake", **store_config)
     kb = KnowledgeBase(settings, embedder=FakeEmbedder())
     assert kb.ingest_file(shared_path("reports", "2026_河南省_政府工作报告.txt")).status == "added"
-    with kb.stores.session() as s:
-        s.exec(text("UPDATE figures SET period_start = NULL"))
-        for row in s.exec(select(IndexMetaRow).where(IndexMetaRow.key == "figure_dating")).all():
-            s.delete(row)
-        s.commit()
+    _as_an_earlier_version_left_it(kb, "UPDATE figures SET period_start = NULL")
     other = Stores(settings, "fake", kb.embedder.dim, cleanup=False, check_embedder=False)
     with ThreadPoolExecutor(1) as pool:
         with schema_transaction(kb.stores.engine) as conn:  # the first process, dating
