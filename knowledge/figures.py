@@ -45,7 +45,7 @@ _LEAD_VERBS = re.compile(
 _TRAIL = re.compile(r"(由|从|达到|达|为|是|约|近|超过|突破|控制在|保持在|稳定在|分别为|分别|以上|按|在|到|至|共|累计|增至|升至|降至|提高到|提升到|达到了|实现|完成|有|的|了|：|:)+$")
 # The version of the rules that date figures (actual or target, year, span of years): reports indexed under an
 # older one are dated again when the knowledge base opens (knowledge.redate)
-DATING = 11
+DATING = 12
 _REVIEW_HEAD = re.compile(r"(回顾|成绩|成就|过去|工作情况|主要工作|一年来|五年来|这一年|总结|公报|综合|初步核算)")
 _PLAN_HEAD = re.compile(r"(安排|建议|任务|目标|计划|部署|重点工作|今年|总体要求|展望|打算|思路|工作建议|政策取向|主要工作)")
 
@@ -356,7 +356,8 @@ def _figures_in_sentence(sentence: str, chunk: Chunk, meta: ReportMeta, phase: s
             continue
         value, value_high, unit, raw, start, end = fig
         before = half[:start]
-        clause = _CLAUSE_SPLIT.split(before)[-1]
+        # an aside inside a name is read through ("天然气（页岩气）产量562亿立方米": the clause is 天然气产量)
+        clause = _CLAUSE_SPLIT.split(_ASIDE.sub("", before) if ASIDES_READ_THROUGH else before)[-1]
         pre_q = _QUAL_BEFORE.search(clause)
         post = _QUAL_AFTER.match(half[end:])
         if value_high is not None:
@@ -380,7 +381,8 @@ def _figures_in_sentence(sentence: str, chunk: Chunk, meta: ReportMeta, phase: s
             # "其中20家企业实现两位数以上增长": a count before its subject names what follows it
             follow = re.match(r"(?:以上|左右|以内|多|余)?(?!以上|左右|以内)([^，,；;。：:、（）()\d]{2,16})", half[end:])
             indicator = follow.group(1) if follow else indicator
-        if not indicator or len(indicator) < 2 or (len(indicator) < 3 and last_indicator):
+        if not indicator or len(indicator) < 2 or (len(indicator) < 3 and last_indicator
+                                                    and not (OWN_NOUNS and _names_a_thing(indicator))):
             indicator = last_indicator or indicator
         if not indicator and re.fullmatch(r"(达到|突破|超过|增至|升至|提高到|提升到|稳定在|保持在)", clause):
             # "新能源装机在全国率先破亿、达到1.35亿千瓦": the clause is a verb, its subject the clause before
@@ -406,6 +408,27 @@ def _figures_in_sentence(sentence: str, chunk: Chunk, meta: ReportMeta, phase: s
                           period_start=_period_of(kind, clause, re.split(r"[，,；;。：:！？]", before)[-1], named,
                                                   ftype, span)))
     return out
+
+
+_ASIDE = re.compile(r"(?<=[\u4e00-\u9fff])[（(][^（）()，,；;。]{1,12}[）)](?=[\u4e00-\u9fff])")
+ASIDES_READ_THROUGH = True
+
+# A two-character word before a figure: a noun names what the figure counts ("钢材1.1亿吨、水泥2.3亿吨", "其中，
+# 出口…、利润…"); a verb ("新增", "建成") or a word for an aspect of what came before ("总量突破90万亿元", "名义增长",
+# "规模近9.8万亿元") is read with the indicator before it, and so is a word of scope ("其中农村1万个以上")
+_ASPECT_OF_BEFORE = re.compile(r"^(?:总.|全.|单.|人均|.[量值额率数产长重]|规模|名义|实际|整体|指标|任务|限额|"
+                               r"城镇|农村|城市|乡村|城乡)$")
+OWN_NOUNS = True
+
+
+def _names_a_thing(word: str) -> bool:
+    import jieba.posseg as pseg
+
+    from .lexical import _get_jieba
+
+    _get_jieba()
+    # the general dictionary's part of speech, not a guess from the context
+    return pseg.dt.word_tag_tab.get(word) == "n" and not _ASPECT_OF_BEFORE.match(word)
 
 
 def _figure_from_match(m: re.Match, half: str, original: str):

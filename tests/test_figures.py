@@ -258,3 +258,19 @@ def test_a_round_number_and_more_is_read_as_at_least_the_number():
     report = parse_text("青川市2025年政府工作报告\n一、2024年工作回顾\n减税降费3万多亿元，培训8.6万余名。"
                         "历时2000多年，推动多元化发展，十多年来坚持不懈。\n", "2025_青川市_政府工作报告.txt")
     assert [(f.raw, f.value, f.unit) for f in report.figures] == [("3万多亿元", 3, "万亿元"), ("8.6万余名", 8.6, "万名")]
+
+
+def test_a_two_character_noun_names_its_own_figure_and_a_verb_or_an_aspect_leans_on_the_one_before():
+    figs = figures_of("2016_国务院_政府工作报告.txt")  # "…炼钢炼铁产能9000万吨以上、水泥2.3亿吨"
+    assert find(figs, "2.3亿吨").indicator == "水泥"
+    figs = figures_of("2026_浙江省_政府工作报告.txt")  # "经营主体…，其中企业410.1万户"
+    assert find(figs, "410.1万户").indicator == "企业"
+    report = parse_text("青川市2025年政府工作报告\n一、2024年工作回顾\n地区生产总值增长5%，总量突破3000亿元；"
+                        "新增公共充电桩2万个，其中农村1万个。\n", "2025_青川市_政府工作报告.txt")
+    assert find(report.figures, "3000亿元").indicator == "地区生产总值"  # 总量 is the GDP's
+    assert find(report.figures, "1万个").indicator == "新增公共充电桩"  # 农村 is where, not what
+
+
+def test_an_aside_inside_a_name_is_read_through():
+    figs = figures_of("2025_四川省_政府工作报告.txt")  # "天然气（页岩气）产量562亿立方米"
+    assert find(figs, "562亿立方米").indicator == "天然气产量"
