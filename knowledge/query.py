@@ -10,7 +10,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from .figures import CHANGE_VERBS, plan_last_year
+from .figures import CHANGE_VERBS, is_unit, plan_last_year
 from .lexical import STOPWORDS, tokenize
 from .textnorm import cn_years_to_digits, normalize_for_match, to_halfwidth, to_simplified
 
@@ -53,6 +53,10 @@ ABBREVIATIONS: dict[str, list[str]] = {
     "农民": ["农村居民", "农民"],
 }
 
+
+# A short form that begins a different statistic's name is not that short form: 总产 is 总产量, never 总产值
+# (gross output value)
+_NOT_LONGER = {"总产": "(?!值)"}
 
 
 def _load_everyday(path: Path) -> dict[str, list[str]]:
@@ -153,8 +157,10 @@ def glossed(lower: str) -> list[tuple[str, list[str], list[str]]]:
     """What a question's short forms and everyday words stand for: (the question's words, other spellings of
     them, the reports' terms for them). Short forms first: an everyday phrase overlapping one ("GDP增速",
     "农民收入") is left to it, whose group is wider."""
-    abbreviations = [abbr for abbr in ABBREVIATIONS if abbr in lower]
-    spans = [(m.start(), m.end()) for abbr in abbreviations for m in re.finditer(re.escape(abbr), lower)]
+    spans_of = {abbr: [m.span() for m in re.finditer(re.escape(abbr) + _NOT_LONGER.get(abbr, ""), lower)]
+                for abbr in ABBREVIATIONS if abbr in lower}
+    abbreviations = [abbr for abbr, found in spans_of.items() if found]
+    spans = [span for abbr in abbreviations for span in spans_of[abbr]]
     everyday = everyday_phrases(lower, spans)
     return [*((said, [phrase] if phrase != said else [], EVERYDAY.get(phrase) or SYNONYMS[phrase])
               for said, phrase in everyday),
@@ -176,7 +182,7 @@ GENERIC = set(
     "目标 预期 预期目标 计划 打算 安排 增长 增速 增长率 多少 是多少 有多少 完成 实现 达到 任务 重点 工作 具体 措施 举措 "
     "主要 哪些 情况 部分 哪个 哪一 一节 哪一部分 哪部分 在哪 内容 讲 提出 政府 政府工作报告 报告 工作报告 全国 国家 国务院 "
     "今年 去年 明年 上年 当年 年度 分别 各 变化 比较 相比 提高 下降 要 定 定了 的 了 怎么 如何 发展 推进 推动 加强 "
-    "建设 全年 总量 规模 数量 多大 几 排 第几 比 上 年底 年末 现在 目前 一共 新增 那 一年 时候 什么 数据 方面 "
+    "建设 全年 总量 规模 数量 多大 几 排 第几 比 上 年底 年末 现在 目前 一共 总共 大概 大约 大致 新增 那 一年 时候 什么 数据 方面 "
     "具体 具体任务 任务 抓 搞 做 哪些事 事 控制 控制目标 定的 定在 打算 怎样 分别是 各是 各为 是 有 去 今 约 "
     "亿元 万元 万 亿 元 个 家 人 名 万人 总额 总值 统计公报 公报 计划总结 总结 人数 数量 金额 面积 数 额 稳定 上调 下调 量化 "
     "指标 水平 多长 多高 多快 分别是多少 比上年 同比 以来 百分之 百分之几".split()
@@ -569,7 +575,7 @@ QUESTION_VERBS = set("要 有 是 涨 升 降 升到 降到 提高 增加 减少
                       "加强 建设 促进 实施 开展 加快 指 是指 指的是 说 说的 所说 所谓 含义 意思 意味着".split())
 # Verbs of reporting and of setting a figure ("报告显示", "…称", "确定的预期水平", "设定的下限"): how a formal question
 # frames what it asks.
-FRAMING_VERBS = set("显示 称 指出 表明 提到 写到 设定 确定 明确 设置 规定".split())
+FRAMING_VERBS = set("显示 称 指出 表明 提到 提及 写到 设定 确定 明确 设置 规定 截至 截止".split())
 QUESTION_VERBS |= FRAMING_VERBS
 
 
@@ -647,6 +653,9 @@ def concept_phrases(text: str, issuer_words: set[str], taken: list[str]) -> list
     for word in sorted(taken, key=len, reverse=True):
         cleaned = cleaned.replace(word.lower(), " ")
     taken_norm = [normalize_for_match(w) for w in taken]
+    counted = _verb_and_counted(cleaned) if VERB_AND_COUNTED else []
+    for start, end, _ in reversed(counted):  # read as one ("一共用了多少电" is 用电, not 共用)
+        cleaned = f"{cleaned[:start]} 多少 {cleaned[end:]}"
     runs: list[list[str]] = [[]]
     places: set[str] = set()
     tokens = _unglued(pseg.lcut(cleaned))
@@ -677,7 +686,32 @@ def concept_phrases(text: str, issuer_words: set[str], taken: list[str]) -> list
         # whole run a place
         place = any(w in places for w in run) and all(w in places or w in PLACE_UNITS for w in run)
         concepts.append(Concept(forms=[phrase], parts=list(dict.fromkeys(parts)), place=place))
+    concepts.extend(Concept(forms=[phrase], parts=[phrase[-1]]) for _, _, phrase in counted
+                    if not any(phrase in c.forms[0] for c in concepts))
     return concepts
+
+
+# A single-character thing counted at the end of a question, and the single-character verb before it ("用了多少电",
+# "打多少粮", "发多少度电", "炼出了多少钢"): one word (用电, 打粮, 发电, 炼钢), what the question is about. Money (多少钱) is a measure, and
+# people (多少人), units and 量 are what figures are counted in, not a topic.
+VERB_AND_COUNTED = True
+_COUNTED_AT_END = re.compile(r"([\u4e00-\u9fff])(?:[出到下完上进来])?(?:了|过)?(?:多少|几)(?:[度吨斤亩方]|万吨|亿斤|千瓦时)?"
+                             r"([\u4e00-\u9fff])(?=[\s？?。！!，,啊呀呢吧]|$)")
+
+
+def _verb_and_counted(text: str) -> list[tuple[int, int, str]]:
+    import jieba.posseg as pseg
+
+    tags = pseg.dt.word_tag_tab
+    out = []
+    for m in _COUNTED_AT_END.finditer(text):
+        verb, thing = m.group(1), m.group(2)
+        if tags.get(thing) != "n" or thing in "钱人量数额" or is_unit(thing) or thing in _MEASURE_WORDS:
+            continue
+        if verb in STOPWORDS or verb in GENERIC or verb in QUESTION_VERBS or tags.get(verb, "x")[:1] in "udcmrqy":
+            continue
+        out.append((m.start(), m.end(), verb + thing))
+    return out
 
 
 # The end of a five-year plan's period ("到“十四五”末", "十三五期末"): a year, its last (the tenth plan, 十五, ran

@@ -985,3 +985,25 @@ def test_the_bound_a_figure_is_held_to_is_no_topic():
         assert any("低于" in c.forms[0] for c in ask("四川2025年要求粮食总产量不低于多少斤？").concepts)
     finally:
         query.GENERIC |= saved
+
+
+def test_a_single_character_thing_counted_is_asked_with_its_verb():
+    # "一共用了多少电": 用电, not the 共用 jieba glues; "发多少度电": 发电; a resultative (炼出) keeps its verb
+    assert [c.forms[0] for c in ask("四川去年全省一共用了多少电？").concepts] == ["全省", "用电"]
+    assert [c.forms[0] for c in ask("四川今年准备发多少度电？").concepts] == ["发电"]
+    assert [c.forms[0] for c in ask("四川去年一共炼出了多少钢？").concepts] == ["炼钢"]
+    # money and people are measures, not things: "省多少钱", "走了多少人" make no such concept
+    assert not [c for c in ask("四川今年给企业省多少钱？").concepts if c.forms[0] == "省钱"]
+    assert not [c for c in ask("四川去年进出港走了多少人？").concepts if c.forms[0] == "走人"]
+
+
+def test_a_short_form_is_not_read_inside_a_different_statistic_s_name():
+    forms = [f for c in ask("四川去年粮食总产多少？").concepts for f in c.forms]
+    assert "总产量" in forms
+    forms = [f for c in ask("四川去年农业总产值多少？").concepts for f in c.forms]
+    assert "总产量" not in forms
+
+
+def test_words_of_approximation_and_of_reporting_are_no_topic():
+    forms = [c.forms[0] for c in ask("截至2024年，四川高铁运营里程总共大概有多少公里？").concepts]
+    assert forms == ["高铁运营里程"]
