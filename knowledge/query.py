@@ -414,9 +414,28 @@ def _with_expansions(text: str, gloss: list[tuple[str, list[str], list[str]]], e
     return text + (" " + " ".join(expansions) if expansions else "")
 
 
+# A year said by its last two digits ("贵州24年挖了多少煤", "95年的报告"): the century is the one that puts it at
+# most ten years ahead. Not a span ("近10年来", "连续20年", "30年前") nor a decade ("50年代").
+_SHORT_YEAR = re.compile(r"(?<![\d.%第近这每满超过续去了有经用历足几])(\d{2})(?=年(?![来间内前后代里多])(?!以来))")
+SHORT_YEARS = True
+
+
+def with_full_years(text: str, today: date | None = None) -> str:
+    """"24年" → "2024年": a year in two digits, written out, so every step reads it as a year."""
+    if not SHORT_YEARS:
+        return text
+    near = (today or date.today()).year % 100 + 10
+
+    def full(m: re.Match) -> str:
+        yy = int(m.group(1))
+        return f"{2000 + yy if yy <= near else 1900 + yy}"
+
+    return _SHORT_YEAR.sub(full, text)
+
+
 def understand(question: str, known_issuers: list[str], reports=None, today: date | None = None) -> QueryInfo:
     """What a question asks: issuer, years (time words resolved against `reports` when given), intent, concepts."""
-    text = clean_question(question)
+    text = with_full_years(clean_question(question), today)
     lower = text.lower()
     digits = cn_years_to_digits(text)
 

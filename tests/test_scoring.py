@@ -987,6 +987,13 @@ def test_the_bound_a_figure_is_held_to_is_no_topic():
         query.GENERIC |= saved
 
 
+def test_a_year_in_two_digits_is_the_year_and_a_span_of_years_is_not():
+    assert ask("四川24年GDP增长多少？").years == [2024]
+    assert ask("95年政府工作报告里粮食产量多少？").years == [1995]
+    assert ask("四川近10年来GDP增长多少？").years == []
+    assert ask("四川50年代粮食产量多少？").years == []
+
+
 def test_a_single_character_thing_counted_is_asked_with_its_verb():
     # "一共用了多少电": 用电, not the 共用 jieba glues; "发多少度电": 发电; a resultative (炼出) keeps its verb
     assert [c.forms[0] for c in ask("四川去年全省一共用了多少电？").concepts] == ["全省", "用电"]
