@@ -705,7 +705,9 @@ def concept_phrases(text: str, issuer_words: set[str], taken: list[str]) -> list
         # whole run a place
         place = any(w in places for w in run) and all(w in places or w in PLACE_UNITS for w in run)
         concepts.append(Concept(forms=[phrase], parts=list(dict.fromkeys(parts)), place=place))
-    concepts.extend(Concept(forms=[phrase], parts=[phrase[-1]]) for _, _, phrase in counted
+    # the quantity is written 用电量, 发电量, or 原煤产量, 钢产量: the thing's own output
+    concepts.extend(Concept(forms=[phrase, f"{phrase}量", f"{phrase[-1]}产量"], parts=[phrase[-1]])
+                    for _, _, phrase in counted
                     if not any(phrase in c.forms[0] for c in concepts))
     return concepts
 

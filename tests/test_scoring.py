@@ -999,6 +999,10 @@ def test_a_single_character_thing_counted_is_asked_with_its_verb():
     assert [c.forms[0] for c in ask("四川去年全省一共用了多少电？").concepts] == ["全省", "用电"]
     assert [c.forms[0] for c in ask("四川今年准备发多少度电？").concepts] == ["发电"]
     assert [c.forms[0] for c in ask("四川去年一共炼出了多少钢？").concepts] == ["炼钢"]
+    # its quantity as statistics name it: 用电量, 钢产量 (a report writes "钢产量…一千一百零八万吨", never 炼钢)
+    steel = ask("四川去年一共炼出了多少钢？").concepts[0]
+    assert concept_credit(steel, normalize_for_match("我国的钢产量到一九五八年就增加到一千一百零八万吨")) == 1.0
+    assert concept_credit(steel, normalize_for_match("钢铁企业兼并重组")) < 0.5
     # money and people are measures, not things: "省多少钱", "走了多少人" make no such concept
     assert not [c for c in ask("四川今年给企业省多少钱？").concepts if c.forms[0] == "省钱"]
     assert not [c for c in ask("四川去年进出港走了多少人？").concepts if c.forms[0] == "走人"]
