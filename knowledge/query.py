@@ -200,7 +200,7 @@ MOVEMENT = set(CHANGE_VERBS) - GENERIC
 GENERIC |= MOVEMENT
 
 # What a plan says ("目标", "力争", "要…多少": a figure still to be reached) and what a review says.
-_TARGET_RE = re.compile(r"(目标|任务.{0,3}多少|预期|计划|力争|争取(?=水平|目标|数|值|达到|实现|增长|提高|突破)|打算|定了|定的|定在|安排|要[\u4e00-\u9fff]{1,4}多少|将|控制在|准备)")
+_TARGET_RE = re.compile(r"(目标|任务.{0,3}多少|预期|计划|力争|争取(?=水平|目标|数|值|达到|实现|增长|提高|突破)|打算|定了|定的|定在|安排|要[\u4e00-\u9fff]{1,4}多少|将|控制在|准备|想(?=要|让|冲|达到|实现|做到|干到|突破|增长|提高))")
 _ACTUAL_RE = re.compile(r"(去年|前年|上年|完成了?|实现了?|达到了|是多少|有多少|多少|增长了|减少了|提高了|涨了|突破了|当年)")
 
 
@@ -592,6 +592,9 @@ _SKIP_POS = {"m", "mq", "q", "r", "rr", "rz", "p", "c", "u", "uj", "ul", "uz", "
 QUESTION_VERBS = set("要 有 是 涨 升 降 升到 降到 提高 增加 减少 完成 实现 达到 突破 放在 讲 定 定了 打算 准备 安排 "
                       "抓 搞 做 怎么 如何 占 占比 分别 以后 之后 以来 现在 提出 发展 推进 推动 "
                       "加强 建设 促进 实施 开展 加快 指 是指 指的是 说 说的 所说 所谓 含义 意思 意味着".split())
+# Everyday verbs of reaching a level ("想冲到多少", "能干到多少") and of adding up ("加起来", "一年下来"): how far or
+# how much in all, as 达到 and 一共 say it, never what the figure is of.
+QUESTION_VERBS |= set("冲到 冲 干到 做到 搞到 弄到 涨到 冲刺 起来 加 加起来 合起来 下来 算下来 算起来".split())
 # Verbs of reporting and of setting a figure ("报告显示", "…称", "确定的预期水平", "设定的下限"): how a formal question
 # frames what it asks.
 FRAMING_VERBS = set("显示 称 指出 表明 提到 提及 写到 设定 确定 明确 设置 规定 截至 截止".split())

@@ -1018,3 +1018,10 @@ def test_a_short_form_is_not_read_inside_a_different_statistic_s_name():
 def test_words_of_approximation_and_of_reporting_are_no_topic():
     forms = [c.forms[0] for c in ask("截至2024年，四川高铁运营里程总共大概有多少公里？").concepts]
     assert forms == ["高铁运营里程"]
+
+
+def test_an_everyday_wish_asks_a_target_and_verbs_of_reaching_or_adding_up_are_no_topic():
+    q = ask("四川今年游客人数想冲到多少啊")
+    assert q.intent == "target" and [c.forms[0] for c in q.concepts] == ["游客"]
+    assert ask("四川去年想创业的人有多少？").intent != "target"  # 想 of a wish held by people, no plan
+    assert [c.forms[0] for c in ask("四川的地铁线路现在加起来一共多长？").concepts] == ["地铁", "线路"]
