@@ -29,6 +29,13 @@ _FIGURE_RE = re.compile(
     rf"|(?P<num>{_ARABIC})(?P<unit1>{_UNIT_RE})?(?:{_RANGE_SEP}(?P<num2>{_ARABIC})(?P<unit>{_UNIT_RE})?)?"
     rf"|(?P<cnnum>{_CN})(?P<cnunit>{_UNIT_RE})"
 )
+
+
+def is_unit(word: str) -> bool:
+    """A unit a figure is written in (人次, 万千瓦, 亿斤): what a question counts in, never what it is about."""
+    return bool(re.fullmatch(_UNIT_RE, word)) and bool(re.search(r"[\u4e00-\u9fff]", word))
+
+
 _QUAL_AFTER = re.compile(r"^(以上|左右|以内|以下|上下|之内)")
 _QUAL_BEFORE = re.compile(r"(力争|争取|超过|突破|不低于|不少于|不高于|不超过|控制在|保持在|稳定在|约|近|达到|高于|低于|确保)$")
 # The words a figure's change is written with ("增长5%", "压减钢铁产能5000万吨"): what moved, never what it is of
