@@ -265,7 +265,8 @@ def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
     number (its numbers belong to other indicators), or no figure is in the unit asked ("多少亿元" of a quote
     with growth rates only). Returns the concept as the question wrote it, or ""."""
     # the quote may hold the concept only by meaning (the vector's support): then the weightiest asked
-    main = _weightiest(q, quote, mentioned=True) or _weightiest(q, quote, mentioned=False)
+    heads = _compound_heads(q)
+    main = _weightiest(q, quote, mentioned=True, among=heads) or _weightiest(q, quote, mentioned=False, among=heads)
     if main is None:
         return ""
     for asks, writes in _ASKED_UNITS:
@@ -293,7 +294,7 @@ def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
     narrower = _narrower_asked(q, quote, stated)
     if narrower:
         return narrower
-    if any(_names_a_concept(q, f.indicator) for f in stated):
+    if any(_names_a_concept(q, f.indicator, heads) for f in stated):
         return ""  # a figure stated is of something the question names (研发人员总量 is not 研发投入强度)
     naming = [i for i, cl in enumerate(clauses) if concept_credit(main, normalize_for_match(cl)) >= 0.5]
     if naming and not any(_NUMBER_WITH_UNIT.search(clauses[i]) or _measured_next(q, quote, clauses, i, stated)
@@ -376,18 +377,48 @@ def _narrower_asked(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
 _SCOPE_OR_TIME = re.compile(r"(全社会|全区|全市|全省|全国|全县|本市|本省|我市|我省|我区|今年|去年|当年|全年|年度|年)+")
 
 
-def _names_a_concept(q: QueryInfo, indicator: str) -> bool:
+def _names_a_concept(q: QueryInfo, indicator: str, among: list[Concept] | None = None) -> bool:
     if not INDICATOR_HOLDS:
         return concept_overlap(q, indicator) > 0
     norm = normalize_for_match(indicator)
-    return any(concept_credit(c, norm) >= FOOTHOLD for c in q.concepts if not c.place and can_hold(c))
+    return any(concept_credit(c, norm) >= FOOTHOLD for c in (q.concepts if among is None else among)
+               if not c.place and can_hold(c))
 
 
-def _weightiest(q: QueryInfo, text: str, mentioned: bool) -> Concept | None:
-    """The weightiest concept of the question that the text mentions (or, mentioned=False, does not)."""
+# Concepts written one against the next in the question ("单位|GDP|二氧化碳排放") are one compound name, whose last
+# is its head: a figure of a modifier alone (地区生产总值增长4.5%) is not of what was asked (单位GDP二氧化碳排放).
+COMPOUND_HEAD = True
+
+
+def _compound_heads(q: QueryInfo) -> list[Concept]:
+    """The question's concepts less those that modify the one written right after them."""
+    if not COMPOUND_HEAD:
+        return q.concepts
+    import jieba.posseg as pseg
+
+    from .lexical import _get_jieba
+
+    _get_jieba()
+    lower = q.text.lower()
+    spans = []
+    for c in q.concepts:
+        found = [(lower.find(f.lower()), f) for f in c.forms if f and f.lower() in lower]
+        start, form = max(found, key=lambda t: len(t[1])) if found else (-1, "")
+        spans.append((start, start + len(form), form, can_hold(c)))
+    # a name heads what is written before it: a noun of its own (二氧化碳排放), not a verb (住院|看病), a word of
+    # change (CPI|涨幅) or a short word of manner (就业|实际)
+    nouns = {start for start, _, form, holds in spans if start >= 0 and holds and len(form) >= 3
+             and pseg.dt.word_tag_tab.get(form, "")[:1] == "n"}
+    return [c for c, (start, end, _, _) in zip(q.concepts, spans, strict=True) if start < 0 or end not in nouns]
+
+
+def _weightiest(q: QueryInfo, text: str, mentioned: bool, among: list[Concept] | None = None) -> Concept | None:
+    """The weightiest concept of the question (of those among) that the text mentions (or, mentioned=False, does
+    not)."""
     norm = normalize_for_match(text)
+    ids = None if among is None else {id(c) for c in among}
     chosen = [(w, c) for w, c in zip(concept_weight_list(q), q.concepts, strict=True)
-              if (concept_credit(c, norm) >= 0.5) == mentioned]
+              if (ids is None or id(c) in ids) and (concept_credit(c, norm) >= 0.5) == mentioned]
     return max(chosen, key=lambda t: t[0])[1] if chosen else None
 
 

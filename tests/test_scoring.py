@@ -1025,3 +1025,28 @@ def test_an_everyday_wish_asks_a_target_and_verbs_of_reaching_or_adding_up_are_n
     assert q.intent == "target" and [c.forms[0] for c in q.concepts] == ["游客"]
     assert ask("四川去年想创业的人有多少？").intent != "target"  # 想 of a wish held by people, no plan
     assert [c.forms[0] for c in ask("四川的地铁线路现在加起来一共多长？").concepts] == ["地铁", "线路"]
+
+
+def test_a_figure_of_a_modifier_inside_a_compound_name_is_not_of_the_name():
+    from knowledge import answer as answering
+
+    # "单位GDP二氧化碳排放": GDP modifies the head; the growth of GDP does not answer it
+    text = "主要预期目标为：地区生产总值增长4.5%左右，单位地区生产总值二氧化碳排放降低完成国家下达的目标。"
+    gdp = figure("4.5%左右", "地区生产总值", 2026, "target", text)
+    q = ask("四川2026年单位GDP二氧化碳排放要下降多少？")
+    assert answering._figure_missing(q, text, [gdp]) != ""
+    # the head itself stated answers it; and verbs one after the other (住院|看病) are no compound name
+    said = "单位地区生产总值二氧化碳排放降低3.5%。"
+    assert answering._figure_missing(q, said, [figure("3.5%", "单位地区生产总值二氧化碳排放降低", 2026, "target", said)]) == ""
+    text = "职工、居民住院报销比例分别提高至85.6%、68.5%。"
+    paid = figure("85.6%", "职工、居民住院报销比例分别提高至", 2025, "actual", text)
+    assert answering._figure_missing(ask("四川上班族去年住院看病，医保能报掉多少比例？"), text, [paid]) == ""
+    # a word of change after a name is no head of it: CPI stays what 涨幅 is asked of
+    cpi = ask("四川今年CPI涨幅目标定的百分之几？")
+    assert "cpi" in [c.forms[0] for c in answering._compound_heads(cpi)]
+    answering.COMPOUND_HEAD = False
+    try:
+        text = "地区生产总值增长4.5%左右，单位地区生产总值二氧化碳排放降低完成国家下达的目标。"
+        assert answering._figure_missing(q, text, [gdp]) == ""
+    finally:
+        answering.COMPOUND_HEAD = True
