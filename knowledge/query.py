@@ -98,17 +98,27 @@ SYNONYMS: dict[str, list[str]] = _load_synonyms(Path(__file__).with_name("synony
 _SLIPPED = set("了的个些过着")
 
 
-def _match_at(text: str, i: int, phrase: str) -> int:
-    """The end of phrase read in text from i, one slipped-in particle allowed between its characters; -1 if not."""
+def _match_at(text: str, i: int, phrase: str, places: Sequence[str] = ()) -> int:
+    """The end of phrase read in text from i, one slipped-in particle allowed between its characters, and one place
+    named inside it ("来海南玩的人" is 来玩的人 said of 海南); -1 if not."""
     j = i
+    placed = False
     for k, ch in enumerate(phrase):
         if j < len(text) and text[j] == ch:
             j += 1
         elif k and j + 1 < len(text) and text[j] in _SLIPPED and text[j + 1] == ch:
             j += 2
+        elif k and not placed and (place := next((p for p in places if text.startswith(p, j)
+                                                   and text[j + len(p):j + len(p) + 1] == ch), "")):
+            j += len(place) + 1
+            placed = True
         else:
             return -1
     return j
+
+
+# A place named inside an everyday phrase ("来海南玩的人", "去四川打工") is read through: the phrase is the same
+PLACES_INSIDE = True
 
 
 def _word_bounds(text: str) -> list[tuple[int, int]]:
@@ -121,7 +131,8 @@ def _word_bounds(text: str) -> list[tuple[int, int]]:
     return bounds
 
 
-def everyday_phrases(lower: str, taken: Sequence[tuple[int, int]] = ()) -> list[tuple[str, str]]:
+def everyday_phrases(lower: str, taken: Sequence[tuple[int, int]] = (),
+                     places: Sequence[str] = ()) -> list[tuple[str, str]]:
     """The phrases of EVERYDAY and SYNONYMS in a (lower-cased) question, read left to right, the longest at each place:
     (the question's words, the phrase they are). A phrase must start where a word starts and end where one
     ends, or inside a word that starts with it ("看病" in "看病贵", not "收入多少" in "财政收入多少" nor "用电" in
@@ -142,7 +153,7 @@ def everyday_phrases(lower: str, taken: Sequence[tuple[int, int]] = ()) -> list[
     while i < len(lower):
         best, end = "", -1
         for phrase in by_first.get(lower[i], ()):
-            stop = _match_at(lower, i, phrase)
+            stop = _match_at(lower, i, phrase, places if PLACES_INSIDE else ())
             if stop > 0 and len(phrase) > len(best) and aligned(i, stop):
                 best, end = phrase, stop
         if best:
@@ -153,7 +164,7 @@ def everyday_phrases(lower: str, taken: Sequence[tuple[int, int]] = ()) -> list[
     return list(dict.fromkeys(found))
 
 
-def glossed(lower: str) -> list[tuple[str, list[str], list[str]]]:
+def glossed(lower: str, places: Sequence[str] = ()) -> list[tuple[str, list[str], list[str]]]:
     """What a question's short forms and everyday words stand for: (the question's words, other spellings of
     them, the reports' terms for them). Short forms first: an everyday phrase overlapping one ("GDP增速",
     "农民收入") is left to it, whose group is wider."""
@@ -161,7 +172,7 @@ def glossed(lower: str) -> list[tuple[str, list[str], list[str]]]:
                 for abbr in ABBREVIATIONS if abbr in lower}
     abbreviations = [abbr for abbr, found in spans_of.items() if found]
     spans = [span for abbr in abbreviations for span in spans_of[abbr]]
-    everyday = everyday_phrases(lower, spans)
+    everyday = everyday_phrases(lower, spans, places)
     return [*((said, [phrase] if phrase != said else [], EVERYDAY.get(phrase) or SYNONYMS[phrase])
               for said, phrase in everyday),
             *((abbr, [], ABBREVIATIONS[abbr]) for abbr in abbreviations)]
@@ -455,7 +466,8 @@ def understand(question: str, known_issuers: list[str], reports=None, today: dat
     report_year, year_names_report = _named_report_year(digits, issuers)
     kinds = [k for k in ("统计公报", "计划总结", "政府工作报告") if k in text]
 
-    gloss = glossed(lower)
+    gloss = glossed(lower, sorted({a.lower() for i in issuers for a in issuer_aliases(i) if len(a) >= 2},
+                                  key=len, reverse=True))
     concepts = [Concept(forms=list(dict.fromkeys([said, *spelt, *full]))) for said, spelt, full in gloss]
     expanded = _with_expansions(text, gloss)
     issuer_words = {a for i in issuers for a in issuer_aliases(i)} | set(NATIONAL_ALIASES)

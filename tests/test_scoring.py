@@ -1050,3 +1050,12 @@ def test_a_figure_of_a_modifier_inside_a_compound_name_is_not_of_the_name():
         assert answering._figure_missing(q, text, [gdp]) == ""
     finally:
         answering.COMPOUND_HEAD = True
+
+
+def test_a_place_named_inside_an_everyday_phrase_is_read_through():
+    from knowledge.query import EVERYDAY
+
+    q = ask("去年来四川玩的人有多少人次？")
+    visitors = next(c for c in q.concepts if "来四川玩的人" in c.forms)
+    assert set(EVERYDAY["来玩的人"]) <= set(visitors.forms)
+    assert "来四川玩的人" not in [f for c in ask("去年来湖北玩的人有多少人次？").concepts for f in c.forms]
