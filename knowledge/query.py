@@ -193,7 +193,7 @@ GENERIC = set(
     "目标 预期 预期目标 计划 打算 安排 增长 增速 增长率 多少 是多少 有多少 完成 实现 达到 任务 重点 工作 具体 措施 举措 "
     "主要 哪些 情况 部分 哪个 哪一 一节 哪一部分 哪部分 在哪 内容 讲 提出 政府 政府工作报告 报告 工作报告 全国 国家 国务院 "
     "今年 去年 明年 上年 当年 年度 分别 各 变化 比较 相比 提高 下降 要 定 定了 的 了 怎么 如何 发展 推进 推动 加强 "
-    "建设 全年 总量 规模 数量 多大 几 排 第几 比 上 年底 年末 现在 目前 一共 总共 大概 大约 大致 新增 那 一年 时候 什么 数据 方面 "
+    "建设 全年 总量 规模 数量 多大 几 排 第几 比 上 年底 年末 现在 目前 一共 新增 那 一年 时候 什么 数据 方面 "
     "具体 具体任务 任务 抓 搞 做 哪些事 事 控制 控制目标 定的 定在 打算 怎样 分别是 各是 各为 是 有 去 今 约 "
     "亿元 万元 万 亿 元 个 家 人 名 万人 总额 总值 统计公报 公报 计划总结 总结 人数 数量 金额 面积 数 额 稳定 上调 下调 量化 "
     "指标 水平 多长 多高 多快 分别是多少 比上年 同比 以来 百分之 百分之几".split()
@@ -206,12 +206,17 @@ GENERIC |= FORMAL_FRAME
 # what the figure is of.
 BOUNDS = set("不低于 不少于 不高于 不超过 低于 高于 少于 多于 超过 以上 以下 以内 之内 左右 上下 至少 最多 最少".split())
 GENERIC |= BOUNDS
+# How much in all, and roughly ("总共有多少", "大概多少"): asking, as 一共 is.
+ROUGHLY = set("总共 大概 大约 大致".split())
+GENERIC |= ROUGHLY
 # How a figure moved, in the words figures.py reads a change by: "规模同比扩大幅度" asks a change, 扩大 is no topic
 MOVEMENT = set(CHANGE_VERBS) - GENERIC
 GENERIC |= MOVEMENT
 
 # What a plan says ("目标", "力争", "要…多少": a figure still to be reached) and what a review says.
-_TARGET_RE = re.compile(r"(目标|任务.{0,3}多少|预期|计划|力争|争取(?=水平|目标|数|值|达到|实现|增长|提高|突破)|打算|定了|定的|定在|安排|要[\u4e00-\u9fff]{1,4}多少|将|控制在|准备|想(?=要|让|冲|达到|实现|做到|干到|突破|增长|提高))")
+# A wish to reach a level ("想冲到多少", "想让…到多少") is a plan, as 打算 is; 想知道, 想创业的人 are not.
+WISH = "|想(?=要|让|冲|达到|实现|做到|干到|突破|增长|提高)"
+_TARGET_RE = re.compile(r"(目标|任务.{0,3}多少|预期|计划|力争|争取(?=水平|目标|数|值|达到|实现|增长|提高|突破)|打算|定了|定的|定在|安排|要[\u4e00-\u9fff]{1,4}多少|将|控制在|准备" + WISH + ")")
 _ACTUAL_RE = re.compile(r"(去年|前年|上年|完成了?|实现了?|达到了|是多少|有多少|多少|增长了|减少了|提高了|涨了|突破了|当年)")
 
 
@@ -606,7 +611,8 @@ QUESTION_VERBS = set("要 有 是 涨 升 降 升到 降到 提高 增加 减少
                       "加强 建设 促进 实施 开展 加快 指 是指 指的是 说 说的 所说 所谓 含义 意思 意味着".split())
 # Everyday verbs of reaching a level ("想冲到多少", "能干到多少") and of adding up ("加起来", "一年下来"): how far or
 # how much in all, as 达到 and 一共 say it, never what the figure is of.
-QUESTION_VERBS |= set("冲到 冲 干到 做到 搞到 弄到 涨到 冲刺 起来 加 加起来 合起来 下来 算下来 算起来".split())
+REACHING = set("冲到 冲 干到 做到 搞到 弄到 涨到 冲刺 起来 加 加起来 合起来 下来 算下来 算起来".split())
+QUESTION_VERBS |= REACHING
 # Verbs of reporting and of setting a figure ("报告显示", "…称", "确定的预期水平", "设定的下限"): how a formal question
 # frames what it asks.
 FRAMING_VERBS = set("显示 称 指出 表明 提到 提及 写到 设定 确定 明确 设置 规定 截至 截止".split())

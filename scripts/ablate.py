@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -150,6 +151,20 @@ def variants(kb) -> dict[str, Callable]:
                 lambda: switched(matching, "TOPIC_NEEDED", False),
             "a term found by meaning that the reports do not write stands for nothing (no NAMES_OF_A_MEANING: 对外贸易 → 进出口总额)":
                 lambda: switched(retrieval, "NAMES_OF_A_MEANING", False),
+            "a one-character thing counted not asked with its verb (no VERB_AND_COUNTED: 用了多少电 → 用电)":
+                lambda: switched(query, "VERB_AND_COUNTED", False),
+            "a year in two digits not read as a year (no SHORT_YEARS: 24年, 95年)":
+                lambda: switched(query, "SHORT_YEARS", False),
+            "a figure of a modifier inside a compound name answers the name (no COMPOUND_HEAD: 单位GDP二氧化碳排放)":
+                lambda: switched(answer, "COMPOUND_HEAD", False),
+            "a place named inside an everyday phrase not read through (no PLACES_INSIDE: 来海南玩的人)":
+                lambda: switched(query, "PLACES_INSIDE", False),
+            "总产 read inside 总产值 too (no _NOT_LONGER)": lambda: emptied(query._NOT_LONGER),
+            "no ROUGHLY (总共, 大概, 大约, 大致 as asking words)": lambda: without(query.GENERIC, query.ROUGHLY),
+            "no REACHING (冲到, 干到, 加起来, 一年下来 … as asking verbs)":
+                lambda: without(query.QUESTION_VERBS, query.REACHING),
+            "想冲到/想让…到 not a plan (no WISH)":
+                lambda: switched(query, "_TARGET_RE", re.compile(query._TARGET_RE.pattern.replace(query.WISH, ""))),
             "no BOUNDS (不低于, 超过, 以上 … as asking words)": lambda: without(query.GENERIC, query.BOUNDS),
             "no MOVEMENT (扩大, 减少, 上升 … as asking words)": lambda: without(query.GENERIC, query.MOVEMENT),
             "a place and the body governing it (…管委会) asked apart (no GOVERNING_BODIES)":
@@ -178,7 +193,8 @@ def main() -> None:
                                                        str(ROOT / "eval" / "validation11.jsonl"),
                                                        str(ROOT / "eval" / "validation12.jsonl"),
                                                        str(ROOT / "eval" / "validation13.jsonl"),
-                                                       str(ROOT / "eval" / "validation14.jsonl")])
+                                                       str(ROOT / "eval" / "validation14.jsonl"),
+                                                       str(ROOT / "eval" / "validation15.jsonl")])
     parser.add_argument("--only", nargs="*", help="variant names to run (default: all)")
     args = parser.parse_args()
     os.environ["REPORTBOT_DATA_DIR"] = args.data_dir
