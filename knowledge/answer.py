@@ -385,31 +385,34 @@ def _names_a_concept(q: QueryInfo, indicator: str, among: list[Concept] | None =
                if not c.place and can_hold(c))
 
 
-# Concepts written one against the next in the question ("单位|GDP|二氧化碳排放") are one compound name, whose last
-# is its head: a figure of a modifier alone (地区生产总值增长4.5%) is not of what was asked (单位GDP二氧化碳排放).
+# A ratio's name ("单位|GDP|二氧化碳排放", "每万人|口|医生数") is one name whose last concept is its head: a figure of
+# what it is per (地区生产总值增长4.5%) is not of what was asked. Only a name led by 单位/每 is read so: elsewhere
+# concepts side by side (住院|看病, CPI|涨幅, 新能源汽车|出口额) each keep their figures.
 COMPOUND_HEAD = True
+_PER = re.compile(r"(?:单位|每)$")
 
 
 def _compound_heads(q: QueryInfo) -> list[Concept]:
-    """The question's concepts less those that modify the one written right after them."""
+    """The question's concepts less those written inside a ratio's name before its head."""
     if not COMPOUND_HEAD:
         return q.concepts
-    import jieba.posseg as pseg
-
-    from .lexical import _get_jieba
-
-    _get_jieba()
     lower = q.text.lower()
     spans = []
     for c in q.concepts:
         found = [(lower.find(f.lower()), f) for f in c.forms if f and f.lower() in lower]
         start, form = max(found, key=lambda t: len(t[1])) if found else (-1, "")
-        spans.append((start, start + len(form), form, can_hold(c)))
-    # a name heads what is written before it: a noun of its own (二氧化碳排放), not a verb (住院|看病), a word of
-    # change (CPI|涨幅) or a short word of manner (就业|实际)
-    nouns = {start for start, _, form, holds in spans if start >= 0 and holds and len(form) >= 3
-             and pseg.dt.word_tag_tab.get(form, "")[:1] == "n"}
-    return [c for c, (start, end, _, _) in zip(q.concepts, spans, strict=True) if start < 0 or end not in nouns]
+        spans.append((start, start + len(form), form))
+    order = sorted((span, i) for i, span in enumerate(spans) if span[0] >= 0)
+    modifiers: set[int] = set()
+    for k, ((start, _, form), i) in enumerate(order):
+        if not (_PER.search(lower[:start]) or _PER.fullmatch(form)):
+            continue
+        chain = [i]
+        while k + 1 < len(order) and order[k + 1][0][0] == spans[chain[-1]][1]:
+            k += 1
+            chain.append(order[k][1])
+        modifiers.update(chain[:-1])
+    return [c for i, c in enumerate(q.concepts) if i not in modifiers]
 
 
 def _weightiest(q: QueryInfo, text: str, mentioned: bool, among: list[Concept] | None = None) -> Concept | None:

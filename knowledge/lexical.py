@@ -43,6 +43,9 @@ def _get_jieba():
             for term in DOMAIN_TERMS:
                 jieba.add_word(term, freq=20000, tag="n")
             jieba.initialize()
+            import jieba.posseg as pseg
+
+            pseg.dt.makesure_userdict_loaded()  # the terms' tags, before any part-of-speech cut asks for them
             _jieba = jieba
     return _jieba
 

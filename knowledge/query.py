@@ -215,7 +215,7 @@ GENERIC |= MOVEMENT
 
 # What a plan says ("目标", "力争", "要…多少": a figure still to be reached) and what a review says.
 # A wish to reach a level ("想冲到多少", "想让…到多少") is a plan, as 打算 is; 想知道, 想创业的人 are not.
-WISH = "|想(?=要|让|冲|达到|实现|做到|干到|突破|增长|提高)"
+WISH = "|想(?!要?(?:了解|知道|问|查|看|咨询|请教))(?=要|让(?![你您我])|冲|达到|实现|做到|干到|突破|增长|提高)"
 _TARGET_RE = re.compile(r"(目标|任务.{0,3}多少|预期|计划|力争|争取(?=水平|目标|数|值|达到|实现|增长|提高|突破)|打算|定了|定的|定在|安排|要[\u4e00-\u9fff]{1,4}多少|将|控制在|准备" + WISH + ")")
 _ACTUAL_RE = re.compile(r"(去年|前年|上年|完成了?|实现了?|达到了|是多少|有多少|多少|增长了|减少了|提高了|涨了|突破了|当年)")
 
@@ -430,28 +430,42 @@ def _with_expansions(text: str, gloss: list[tuple[str, list[str], list[str]]], e
     return text + (" " + " ".join(expansions) if expansions else "")
 
 
-# A year said by its last two digits ("贵州24年挖了多少煤", "95年的报告"): the century is the one that puts it at
-# most ten years ahead. Not a span ("近10年来", "连续20年", "30年前") nor a decade ("50年代").
-_SHORT_YEAR = re.compile(r"(?<![\d.%第近这每满超过续去了有经用历足几])(\d{2})(?=年(?![来间内前后代里多])(?!以来))")
+# A year said by its last two digits ("贵州24年挖了多少煤", "95年的报告", "GDP24年多少"): the century is the one that
+# puts it at most ten years ahead. Only where a year stands: at the start, after punctuation, a place named, a word
+# joining years (在, 到, 和 …) or before what a year holds (底, 全年, 报告, GDP …); a span ("缴费15年", "创20年新高",
+# "近10年来", "30年前") or a decade ("50年代") is none. A range ("23-24年", "23到24年") is two years.
+_YY = r"(?<![\d.%])(\d{2})"
+_SHORT_RANGE = re.compile(rf"{_YY}(?=[-~～到至和与、]\d{{2}}年)")
+_SHORT_YEAR = re.compile(rf"{_YY}年(?![来间内前后代里])(?!多(?!少))(?!以来)")
+_YEAR_BEFORE = re.compile(r"(?:^|[\s，,。？?！!：:；;、（(“\"\-~～A-Za-z]|在|于|从|到|至|和|与|及|比|是|那|这一|哪)$")
+_YEAR_AFTER = re.compile(r"(?:底|初|末|的|度|年中|上半年|下半年|全年|一季度|\d{1,2}月|[春夏秋冬]|报告|政府|工作|时|那|gdp|GDP|"
+                         r"[-~～到至和与、]\d{2}年)")
 SHORT_YEARS = True
 
 
-def with_full_years(text: str, today: date | None = None) -> str:
+def with_full_years(text: str, today: date | None = None, places: Sequence[str] = ()) -> str:
     """"24年" → "2024年": a year in two digits, written out, so every step reads it as a year."""
     if not SHORT_YEARS:
         return text
     near = (today or date.today()).year % 100 + 10
 
-    def full(m: re.Match) -> str:
-        yy = int(m.group(1))
-        return f"{2000 + yy if yy <= near else 1900 + yy}"
+    def full(yy: str) -> str:
+        return str(2000 + int(yy) if int(yy) <= near else 1900 + int(yy))
 
-    return _SHORT_YEAR.sub(full, text)
+    def year(m: re.Match) -> str:
+        before, after = text[:m.start()], text[m.end():]
+        stands = _YEAR_BEFORE.search(before) or any(before.endswith(p) for p in places) or _YEAR_AFTER.match(after)
+        return f"{full(m.group(1))}年" if stands else m.group(0)
+
+    text = _SHORT_RANGE.sub(lambda m: f"{full(m.group(1))}年", text)
+    return _SHORT_YEAR.sub(year, text)
 
 
 def understand(question: str, known_issuers: list[str], reports=None, today: date | None = None) -> QueryInfo:
     """What a question asks: issuer, years (time words resolved against `reports` when given), intent, concepts."""
-    text = with_full_years(clean_question(question), today)
+    text = clean_question(question)
+    if _SHORT_YEAR.search(text):  # a place named just before it marks a year ("贵州24年")
+        text = with_full_years(text, today, [a for i in named_issuers(text, known_issuers) for a in issuer_aliases(i)])
     lower = text.lower()
     digits = cn_years_to_digits(text)
 
@@ -608,10 +622,10 @@ _SKIP_POS = {"m", "mq", "q", "r", "rr", "rz", "p", "c", "u", "uj", "ul", "uz", "
 # Verbs of asking and of change ("升了多少", "要减少多少"): the figure's direction, not its subject.
 QUESTION_VERBS = set("要 有 是 涨 升 降 升到 降到 提高 增加 减少 完成 实现 达到 突破 放在 讲 定 定了 打算 准备 安排 "
                       "抓 搞 做 怎么 如何 占 占比 分别 以后 之后 以来 现在 提出 发展 推进 推动 "
-                      "加强 建设 促进 实施 开展 加快 指 是指 指的是 说 说的 所说 所谓 含义 意思 意味着".split())
+                      "加强 建设 促进 实施 开展 加快 指 是指 指的是 说 说的 所说 所谓 含义 意思 意味着 了解 查 查查 问问".split())
 # Everyday verbs of reaching a level ("想冲到多少", "能干到多少") and of adding up ("加起来", "一年下来"): how far or
 # how much in all, as 达到 and 一共 say it, never what the figure is of.
-REACHING = set("冲到 冲 干到 做到 搞到 弄到 涨到 冲刺 起来 加 加起来 合起来 下来 算下来 算起来".split())
+REACHING = set("冲到 冲 干到 做到 搞到 弄到 涨到 冲刺 起来 加 加起来 合起来 下来 算下来 算起来 想要 想让".split())
 QUESTION_VERBS |= REACHING
 # Verbs of reporting and of setting a figure ("报告显示", "…称", "确定的预期水平", "设定的下限"): how a formal question
 # frames what it asks.
@@ -726,8 +740,9 @@ def concept_phrases(text: str, issuer_words: set[str], taken: list[str]) -> list
         # whole run a place
         place = any(w in places for w in run) and all(w in places or w in PLACE_UNITS for w in run)
         concepts.append(Concept(forms=[phrase], parts=list(dict.fromkeys(parts)), place=place))
-    # the quantity is written 用电量, 发电量, or 原煤产量, 钢产量: the thing's own output
-    concepts.extend(Concept(forms=[phrase, f"{phrase}量", f"{phrase[-1]}产量"], parts=[phrase[-1]])
+    # the quantity is written 用电量, 发电量; a thing made, as its output: 原煤产量, 钢产量
+    concepts.extend(Concept(forms=[phrase, f"{phrase}量", *([f"{phrase[-1]}产量"] if phrase[0] in _MAKING else [])],
+                            parts=[phrase[-1]])
                     for _, _, phrase in counted
                     if not any(phrase in c.forms[0] for c in concepts))
     return concepts
@@ -741,13 +756,25 @@ _COUNTED_AT_END = re.compile(r"([\u4e00-\u9fff])(?:[出到下完上进来])?(?:�
                              r"([\u4e00-\u9fff])(?=[\s？?。！!，,啊呀呢吧]|$)")
 
 
+# Verbs of making or getting a thing (炼钢, 挖煤, 打粮, 发电): what they count is the thing's output (…产量)
+_MAKING = set("产炼挖采发打种造收捕养酿织纺")
+
+
 def _verb_and_counted(text: str) -> list[tuple[int, int, str]]:
     import jieba.posseg as pseg
 
     tags = pseg.dt.word_tag_tab
+    # the verb starts a word ("生产了多少度电" is 生产, not 产电); 一共/总共/共计 are read apart first, as jieba
+    # glues 一共用 into 一|共用
+    found = list(_COUNTED_AT_END.finditer(text))
+    if not found:
+        return []
+    starts = {a for a, _ in _word_bounds(re.sub(r"一共|总共|共计", lambda m: " " * len(m.group(0)), text))}
     out = []
-    for m in _COUNTED_AT_END.finditer(text):
+    for m in found:
         verb, thing = m.group(1), m.group(2)
+        if m.start() not in starts:
+            continue
         if tags.get(thing) != "n" or thing in "钱人量数额" or is_unit(thing) or thing in _MEASURE_WORDS:
             continue
         if verb in STOPWORDS or verb in GENERIC or verb in QUESTION_VERBS or tags.get(verb, "x")[:1] in "udcmrqy":

@@ -992,6 +992,11 @@ def test_a_year_in_two_digits_is_the_year_and_a_span_of_years_is_not():
     assert ask("95年政府工作报告里粮食产量多少？").years == [1995]
     assert ask("四川近10年来GDP增长多少？").years == []
     assert ask("四川50年代粮食产量多少？").years == []
+    assert ask("四川GDP24年多少？").years == [2024]  # 年多少 is no 年多 (more than a year)
+    assert ask("四川23到24年粮食产量各多少？").years == [2023, 2024]
+    # a span is no year: 缴费15年, 创20年新高
+    assert ask("四川城乡居民缴费15年能领多少养老金？").years == []
+    assert ask("四川去年粮食产量创20年新高了吗，多少？").years == [2025]
 
 
 def test_a_single_character_thing_counted_is_asked_with_its_verb():
@@ -1003,6 +1008,9 @@ def test_a_single_character_thing_counted_is_asked_with_its_verb():
     steel = ask("四川去年一共炼出了多少钢？").concepts[0]
     assert concept_credit(steel, normalize_for_match("我国的钢产量到一九五八年就增加到一千一百零八万吨")) == 1.0
     assert concept_credit(steel, normalize_for_match("钢铁企业兼并重组")) < 0.5
+    # the verb starts a word: "生产了多少度电" is 生产, not 产电; only a thing made is counted by its 产量
+    assert [c.forms[0] for c in ask("四川去年一共生产了多少度电？").concepts] == ["生产"]
+    assert ask("四川去年卖了多少酒？").concepts[0].forms == ["卖酒", "卖酒量"]
     # money and people are measures, not things: "省多少钱", "走了多少人" make no such concept
     assert not [c for c in ask("四川今年给企业省多少钱？").concepts if c.forms[0] == "省钱"]
     assert not [c for c in ask("四川去年进出港走了多少人？").concepts if c.forms[0] == "走人"]
@@ -1024,6 +1032,7 @@ def test_an_everyday_wish_asks_a_target_and_verbs_of_reaching_or_adding_up_are_n
     q = ask("四川今年游客人数想冲到多少啊")
     assert q.intent == "target" and [c.forms[0] for c in q.concepts] == ["游客"]
     assert ask("四川去年想创业的人有多少？").intent != "target"  # 想 of a wish held by people, no plan
+    assert ask("我想要了解一下四川2024年GDP增长了多少").intent == "actual"  # the asker's wish, not a plan
     assert [c.forms[0] for c in ask("四川的地铁线路现在加起来一共多长？").concepts] == ["地铁", "线路"]
 
 
@@ -1041,9 +1050,11 @@ def test_a_figure_of_a_modifier_inside_a_compound_name_is_not_of_the_name():
     text = "职工、居民住院报销比例分别提高至85.6%、68.5%。"
     paid = figure("85.6%", "职工、居民住院报销比例分别提高至", 2025, "actual", text)
     assert answering._figure_missing(ask("四川上班族去年住院看病，医保能报掉多少比例？"), text, [paid]) == ""
-    # a word of change after a name is no head of it: CPI stays what 涨幅 is asked of
+    # only a ratio's name (单位…, 每…) is read so: concepts side by side elsewhere keep their figures
     cpi = ask("四川今年CPI涨幅目标定的百分之几？")
-    assert "cpi" in [c.forms[0] for c in answering._compound_heads(cpi)]
+    assert answering._compound_heads(cpi) == cpi.concepts
+    total = ask("四川GDP经济总量多少？")
+    assert answering._compound_heads(total) == total.concepts
     answering.COMPOUND_HEAD = False
     try:
         text = "地区生产总值增长4.5%左右，单位地区生产总值二氧化碳排放降低完成国家下达的目标。"
