@@ -52,7 +52,7 @@ _LEAD_VERBS = re.compile(
 _TRAIL = re.compile(r"(由|从|达到|达|为|是|约|近|超过|突破|控制在|保持在|稳定在|分别为|分别|以上|按|在|到|至|共|累计|增至|升至|降至|提高到|提升到|达到了|实现|完成|有|的|了|：|:)+$")
 # The version of the rules that date figures (actual or target, year, span of years): reports indexed under an
 # older one are dated again when the knowledge base opens (knowledge.redate)
-DATING = 12
+DATING = 13
 _REVIEW_HEAD = re.compile(r"(回顾|成绩|成就|过去|工作情况|主要工作|一年来|五年来|这一年|总结|公报|综合|初步核算)")
 _PLAN_HEAD = re.compile(r"(安排|建议|任务|目标|计划|部署|重点工作|今年|总体要求|展望|打算|思路|工作建议|政策取向|主要工作)")
 
@@ -364,7 +364,8 @@ def _figures_in_sentence(sentence: str, chunk: Chunk, meta: ReportMeta, phase: s
         value, value_high, unit, raw, start, end = fig
         before = half[:start]
         # an aside inside a name is read through ("天然气（页岩气）产量562亿立方米": the clause is 天然气产量)
-        clause = _CLAUSE_SPLIT.split(_ASIDE.sub("", before) if ASIDES_READ_THROUGH else before)[-1]
+        raw_clause = _clause_through_asides(before) if ASIDES_READ_THROUGH else _CLAUSE_SPLIT.split(before)[-1]
+        clause = _ASIDE.sub("", raw_clause)
         pre_q = _QUAL_BEFORE.search(clause)
         post = _QUAL_AFTER.match(half[end:])
         if value_high is not None:
@@ -377,7 +378,7 @@ def _figures_in_sentence(sentence: str, chunk: Chunk, meta: ReportMeta, phase: s
             raw += sentence[end:end + len(post.group(1))]
         growth = _GROWTH.search(clause) or (unit in ("%", "个百分点", "百分点") and re.search(r"(增长|下降|提高|降低|增速|增幅)", clause[-8:]))
         indicator = _indicator(clause)
-        same_clause = last_end > start - len(clause)
+        same_clause = last_end > start - len(raw_clause)
         if last_indicator and (same_clause or clause.startswith("比") or indicator.startswith("比")):
             indicator = last_indicator  # "由21%提高到74%", "比上年的…": the same indicator again
         after = re.match(r"(?:以上|左右|以内)?的([^，,；;。：:、（）()\d]{2,16})", half[end:])
@@ -420,11 +421,21 @@ def _figures_in_sentence(sentence: str, chunk: Chunk, meta: ReportMeta, phase: s
 _ASIDE = re.compile(r"(?<=[\u4e00-\u9fff])[（(][^（）()，,；;。]{1,12}[）)](?=[\u4e00-\u9fff])")
 ASIDES_READ_THROUGH = True
 
+
+def _clause_through_asides(before: str) -> str:
+    """The clause a figure ends, as written: from the last clause break that is not inside an aside within a name.
+    An aside after a number ("在全省183个县（市、区）划分…学区732个") ends the clause before it, as it always did."""
+    inside = [m.span() for m in _ASIDE.finditer(before)
+              if not re.search(r"\d", re.split(r"[，,；;。：:！？、]", before[:m.start()])[-1])]
+    cut = max((m.start() for m in _CLAUSE_SPLIT.finditer(before)
+               if not any(a <= m.start() < b for a, b in inside)), default=-1)
+    return before[cut + 1:]
+
 # A two-character word before a figure: a noun names what the figure counts ("钢材1.1亿吨、水泥2.3亿吨", "其中，
 # 出口…、利润…"); a verb ("新增", "建成") or a word for an aspect of what came before ("总量突破90万亿元", "名义增长",
 # "规模近9.8万亿元") is read with the indicator before it, and so is a word of scope ("其中农村1万个以上")
-_ASPECT_OF_BEFORE = re.compile(r"^(?:总.|全.|单.|人均|.[量值额率数产长重]|规模|名义|实际|整体|指标|任务|限额|"
-                               r"城镇|农村|城市|乡村|城乡)$")
+_ASPECT_OF_BEFORE = re.compile(r"^(?:总.|全.|单.|人均|.[量值额率数]|比重|规模|名义|实际|整体|指标|任务|限额|"
+                               r"城镇|农村|城市|乡村|城乡|城区|市区|县域|县城|镇区|乡镇)$")
 OWN_NOUNS = True
 
 

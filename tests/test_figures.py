@@ -274,3 +274,5 @@ def test_a_two_character_noun_names_its_own_figure_and_a_verb_or_an_aspect_leans
 def test_an_aside_inside_a_name_is_read_through():
     figs = figures_of("2025_四川省_政府工作报告.txt")  # "天然气（页岩气）产量562亿立方米"
     assert find(figs, "562亿立方米").indicator == "天然气产量"
+    # an aside after a number ends the clause before it: "在全省183个县（市、区）划分县域内义务教育学区732个"
+    assert find(figs, "732个").indicator == "划分县域内义务教育学区"
