@@ -52,7 +52,7 @@ _LEAD_VERBS = re.compile(
 _TRAIL = re.compile(r"(由|从|达到|达|为|是|约|近|超过|突破|控制在|保持在|稳定在|分别为|分别|以上|按|在|到|至|共|累计|增至|升至|降至|提高到|提升到|达到了|实现|完成|有|的|了|：|:)+$")
 # The version of the rules that date figures (actual or target, year, span of years): reports indexed under an
 # older one are dated again when the knowledge base opens (knowledge.redate)
-DATING = 13
+DATING = 14
 _REVIEW_HEAD = re.compile(r"(回顾|成绩|成就|过去|工作情况|主要工作|一年来|五年来|这一年|总结|公报|综合|初步核算)")
 _PLAN_HEAD = re.compile(r"(安排|建议|任务|目标|计划|部署|重点工作|今年|总体要求|展望|打算|思路|工作建议|政策取向|主要工作)")
 
@@ -392,8 +392,10 @@ def _figures_in_sentence(sentence: str, chunk: Chunk, meta: ReportMeta, phase: s
         if not indicator or len(indicator) < 2 or (len(indicator) < 3 and last_indicator
                                                     and not (OWN_NOUNS and _names_a_thing(indicator))):
             indicator = last_indicator or indicator
-        if not indicator and re.fullmatch(r"(达到|突破|超过|增至|升至|提高到|提升到|稳定在|保持在)", clause):
-            # "新能源装机在全国率先破亿、达到1.35亿千瓦": the clause is a verb, its subject the clause before
+        if (not indicator or (SET_AT and len(indicator) < 2)) and re.fullmatch(
+                r"(?:要|将|初步)?(达到|突破|超过|增至|升至|提高到|提升到|稳定在|保持在|定为|定在|确定为|控制在)", clause):
+            # "新能源装机在全国率先破亿、达到1.35亿千瓦", "…的宏观调控目标，定为百分之八至九": the clause is a verb,
+            # its subject the clause before
             earlier = _CLAUSE_SPLIT.split(before)
             indicator = _indicator(earlier[-2]) if len(earlier) >= 2 else ""
         if not indicator:
@@ -430,6 +432,10 @@ def _clause_through_asides(before: str) -> str:
     cut = max((m.start() for m in _CLAUSE_SPLIT.finditer(before)
                if not any(a <= m.start() < b for a, b in inside)), default=-1)
     return before[cut + 1:]
+
+# A clause of only a verb setting a figure ("定为", "控制在") takes its subject from the clause before, as one of
+# reaching does ("达到")
+SET_AT = True
 
 # A two-character word before a figure: a noun names what the figure counts ("钢材1.1亿吨、水泥2.3亿吨", "其中，
 # 出口…、利润…"); a verb ("新增", "建成") or a word for an aspect of what came before ("总量突破90万亿元", "名义增长",

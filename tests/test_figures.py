@@ -276,3 +276,9 @@ def test_an_aside_inside_a_name_is_read_through():
     assert find(figs, "562亿立方米").indicator == "天然气产量"
     # an aside after a number ends the clause before it: "在全省183个县（市、区）划分县域内义务教育学区732个"
     assert find(figs, "732个").indicator == "划分县域内义务教育学区"
+
+
+def test_a_clause_of_only_a_verb_setting_a_figure_takes_its_subject_from_the_clause_before():
+    # "今年经济增长速度的宏观调控目标，定为百分之八至九"
+    f = find(figures_of("1995_国务院_政府工作报告.txt"), "百分之八")
+    assert (f.indicator, f.type, f.year) == ("经济增长速度的宏观调控目标", "target", 1995)
