@@ -298,8 +298,7 @@ def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
         return ""  # a figure stated is of something the question names (研发人员总量 is not 研发投入强度)
     naming = [i for i, cl in enumerate(clauses) if concept_credit(main, normalize_for_match(cl)) >= 0.5]
     if naming and not any(_NUMBER_WITH_UNIT.search(clauses[i]) or _measured_next(q, quote, clauses, i, stated)
-                          or _measured_beside(unit, quote, clauses, i) or _predicate_next(quote, clauses, i, stated)
-                          for i in naming):
+                          or _measured_beside(unit, quote, clauses, i) for i in naming):
         return main.forms[0]
     return ""
 
@@ -322,21 +321,6 @@ def _measured_beside(unit: str | None, quote: str, clauses: list[str], i: int) -
 def _comma_joined(quote: str, first: str, second: str) -> bool:
     """Whether two clauses stand one after the other in the quote, a comma between them (one sentence)."""
     return any(first + comma + second in quote for comma in "，,")
-
-
-# A clause that is only a verb setting or reaching a number ("…经济增长速度的宏观调控目标，定为百分之八至九") states the
-# number of what the clause before it names: its subject is there.
-PREDICATE_NEXT = True
-_PREDICATE = re.compile(r"^(?:要|将|力争|确定|初步)?(?:定为|定在|确定为|为|是|达到|达|控制在|保持在|稳定在|提高到|提升到|增至|突破|超过)")
-
-
-def _predicate_next(quote: str, clauses: list[str], i: int, stated: list[FigureRef]) -> bool:
-    """The clause after the i-th, comma-joined, is a verb of setting or reaching and its number."""
-    if not PREDICATE_NEXT or i + 1 >= len(clauses) or not _comma_joined(quote, clauses[i], clauses[i + 1]):
-        return False
-    following = clauses[i + 1].strip()
-    return bool(_PREDICATE.match(following)) and (bool(_NUMBER_WITH_UNIT.search(following))
-                                                  or any(f.raw in following for f in stated))
 
 
 # A figure whose indicator is only a measure ("总产", "产量"): "粮食生产再获丰收，总产达到557亿斤" states it of what the

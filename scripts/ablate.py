@@ -155,8 +155,6 @@ def variants(kb) -> dict[str, Callable]:
                 lambda: switched(query, "VERB_AND_COUNTED", False),
             "a year in two digits not read as a year (no SHORT_YEARS: 24年, 95年)":
                 lambda: switched(query, "SHORT_YEARS", False),
-            "a clause of only a verb and a number (…目标，定为百分之八至九) not read as stating the clause before's (no PREDICATE_NEXT)":
-                lambda: switched(answer, "PREDICATE_NEXT", False),
             "a figure of a modifier inside a compound name answers the name (no COMPOUND_HEAD: 单位GDP二氧化碳排放)":
                 lambda: switched(answer, "COMPOUND_HEAD", False),
             "a place named inside an everyday phrase not read through (no PLACES_INSIDE: 来海南玩的人)":
