@@ -464,8 +464,9 @@ def with_full_years(text: str, today: date | None = None, places: Sequence[str] 
 def understand(question: str, known_issuers: list[str], reports=None, today: date | None = None) -> QueryInfo:
     """What a question asks: issuer, years (time words resolved against `reports` when given), intent, concepts."""
     text = clean_question(question)
+    issuers = named_issuers(text, known_issuers)  # names hold no digits: writing a year out changes none
     if _SHORT_YEAR.search(text):  # a place named just before it marks a year ("贵州24年")
-        text = with_full_years(text, today, [a for i in named_issuers(text, known_issuers) for a in issuer_aliases(i)])
+        text = with_full_years(text, today, [a for i in issuers for a in issuer_aliases(i)])
     lower = text.lower()
     digits = cn_years_to_digits(text)
 
@@ -477,7 +478,6 @@ def understand(question: str, known_issuers: list[str], reports=None, today: dat
     timed = _CHANGE_BASE.sub("", text) if CHANGE_BASE else text
     relative = next((rel for word, rel in RELATIVE_WORDS if word in timed), None)
 
-    issuers = named_issuers(text, known_issuers)
     if len(issuers) > 1 and "国务院" in issuers and not re.search(r"(国务院|中央政府)", text):
         # beside a named place, 全国/国家 is a scope ("增速居全国前列", "国家级专精特新企业"), not the State Council
         issuers.remove("国务院")
@@ -485,11 +485,11 @@ def understand(question: str, known_issuers: list[str], reports=None, today: dat
     report_year, year_names_report = _named_report_year(digits, issuers)
     kinds = [k for k in ("统计公报", "计划总结", "政府工作报告") if k in text]
 
-    gloss = glossed(lower, sorted({a.lower() for i in issuers for a in issuer_aliases(i) if len(a) >= 2},
-                                  key=len, reverse=True))
+    aliases = {a for i in issuers for a in issuer_aliases(i)}
+    gloss = glossed(lower, sorted({a.lower() for a in aliases if len(a) >= 2}, key=len, reverse=True))
     concepts = [Concept(forms=list(dict.fromkeys([said, *spelt, *full]))) for said, spelt, full in gloss]
     expanded = _with_expansions(text, gloss)
-    issuer_words = {a for i in issuers for a in issuer_aliases(i)} | set(NATIONAL_ALIASES)
+    issuer_words = aliases | set(NATIONAL_ALIASES)
     terms = tokenize(expanded)
     concepts.extend(concept_phrases(text, issuer_words, [w for c in concepts for w in c.forms]))
     for concept in concepts:
