@@ -23,6 +23,7 @@ from .matching import (
     indicator_fit,
     latest_years,
     measure_stated,
+    of_another_place,
     of_years,
     scope_not_asked,
     span_fit,
@@ -56,6 +57,8 @@ def score_segment(q: QueryInfo, seg: str, figures: list[FigureRef], years: set[i
             fits = [indicator_fit(q, f.indicator) for f in segfigs]
             relevant = [f for f, fit in zip(segfigs, fits, strict=True) if fit > 0] or segfigs
             s += 0.15 + 0.2 * max(fits)
+            if all(of_another_place(q, f.indicator) for f in relevant):
+                s -= 0.3  # a city's figure, where the question asks the province's whole
             if min(len(json.loads(f.section_path)) for f in relevant) <= 1:
                 s += 0.05  # headline figures are stated in a part's opening summary, not in a sub-item
             want_type = q.intent if q.intent in ("actual", "target") else None
@@ -233,8 +236,6 @@ def passage_coverage(q: QueryInfo, hit: Hit, memo: dict[str, tuple[str, float, f
 _NUMBER_WITH_UNIT = re.compile(r"(?<![\d.第A-Za-z])\d+(?:\.\d+)?(?![\d.]*\s*(?:年|月|日))|[一二三四五六七八九十百千万亿]+(?:%|亿|万|个|家|人)")
 
 
-# What was done, said outright ("实际增长了多少", "去年完成了多少"): a target is no answer to it.
-_ASKS_DONE = re.compile(r"(实际|完成了|实现了|增长了|达到了|去年|前年|上年)")
 # The unit a question asks in, and how a report writes a figure in it.
 # an amount (…额: 销售额, 出口额, 投资额) is money
 _ASKED_UNITS = ((re.compile(r"多少(?:亿元|万元|元|钱|亿美元)|花了多少|(?:收入|(?<![名份配限])额)(?:是|为|有|达到)?多少"),
@@ -522,7 +523,7 @@ def _states_asked(q: QueryInfo, hit: Hit, quote: str, reviewed: set[int]) -> boo
     # the kind when the question says it (目标/预期, 完成了/去年), else what the year asked has: a year some report
     # reviews has happened (its target is no answer to what it came to); "多少" alone is no word of either
     past = bool(asked) and asked <= reviewed
-    kind = "target" if q.intent == "target" else "actual" if _ASKS_DONE.search(q.text) or past else None
+    kind = "target" if q.intent == "target" else "actual" if q.says_done or past else None
     return any((not asked or of_years(q, f, asked)) and (kind is None or f.type == kind)
                and _names_a_concept(q, f.indicator) and not _figure_missing(q, quote, [f]) for f in stated)
 
@@ -616,7 +617,7 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
         if missing:
             reason = f"《{lead.report.title}》提到了“{missing}”，但没有给出{when}所问的具体数字。"
             return _with_another_year(q, reason, citations, cov[best], found_all, lead, asked, memo, without_words)
-        if stated and all(f.type == "target" for f in stated) and _ASKS_DONE.search(q.text) \
+        if stated and all(f.type == "target" for f in stated) and q.says_done \
                 and not re.search(r"(目标|计划|预期)", q.text):
             when = "、".join(sorted({f"{f.year}年的" for f in stated if f.year}))
             reason = f"《{lead.report.title}》没有给出实际完成的数字，只有{when}目标：\n{quote}[{citations[best].n}]"

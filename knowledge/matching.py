@@ -64,7 +64,7 @@ def wanted_years(q: QueryInfo, report: ReportRow) -> set[int]:
             and report.year == q.report_year:
         if q.intent == "target":
             own = {report.plan_year}
-        elif q.intent == "actual":
+        elif q.intent == "actual" and (q.says_done or not DONE_SAID):
             own = {report.review_year}
         else:
             own = {report.review_year, report.plan_year}
@@ -74,6 +74,9 @@ def wanted_years(q: QueryInfo, report: ReportRow) -> set[int]:
 
 # Whether a year naming the report asked about stands for the years that report reviews and plans (ablation switch)
 REPORT_YEAR_IS_THE_REPORTS = True
+# Whether only a word of something done ("完成了", "实际") narrows that to the year reviewed: "2017年报告中…增长幅度为
+# 多少" asks the report's figure, of either year (ablation switch)
+DONE_SAID = True
 
 
 def own_relative_years(q: QueryInfo, report: ReportRow) -> set[int]:
@@ -216,7 +219,7 @@ def concept_overlap(q: QueryInfo, text: str, normalized: bool = False) -> float:
 
 
 # Words of how a figure moved (a measure of something, never the something): no foothold for a topic.
-CHANGE_WORDS = {"增长", "增速", "增幅", "涨幅", "上涨", "下降", "降幅", "提高", "减少", "增加"}
+CHANGE_WORDS = {"增长", "增速", "增幅", "涨幅", "上涨", "下降", "降幅", "提高", "减少", "增加", "增长速度", "增长幅度"}
 # The vector's support needs a concept of the question mostly held in the words: its credit (the share of its
 # characters its parts cover, to the power 1.5) at least this, about two thirds of them.
 FOOTHOLD = 0.5
@@ -292,6 +295,32 @@ _SCOPE = re.compile(rf"^({'|'.join(sorted(SCOPE_WORDS, key=len, reverse=True))})
 @functools.lru_cache(maxsize=65536)
 def indicator_core(indicator: str) -> str:
     return _SCOPE.sub("", normalize_for_match(indicator))  # scope, not a different indicator
+
+
+# A figure of a place inside the one asked ("襄阳、宜昌经济总量突破6000亿元" in a province's report) is not the whole's:
+# a question saying its scope (全省, 全市 …) is not answered by it (ablation switch)
+OTHER_PLACES = True
+
+
+@functools.lru_cache(maxsize=65536)
+def _leading_place(indicator: str) -> str:
+    """The place name an indicator begins with ("宜昌" of 宜昌经济总量), by the general dictionary's part of speech."""
+    import jieba.posseg as pseg
+
+    from .lexical import _get_jieba
+
+    _get_jieba()
+    first = next(iter(pseg.lcut(indicator[:12])), None)
+    return first.word if first is not None and first.flag == "ns" and len(first.word) >= 2 else ""
+
+
+def of_another_place(q: QueryInfo, indicator: str) -> bool:
+    """The figure's indicator is led by a place the question does not name, where the question asks its issuer's
+    whole (全省, 全市 …)."""
+    if not OTHER_PLACES or not indicator or not any(scope in q.text for scope in SCOPE_WORDS):
+        return False
+    place = _leading_place(indicator)
+    return bool(place) and place not in q.text and not any(place in a or a in place for a in q.issuer_words)
 
 
 def indicator_fit(q: QueryInfo, indicator: str) -> float:

@@ -44,7 +44,10 @@ ABBREVIATIONS: dict[str, list[str]] = {
     "碳排放": ["二氧化碳排放"],
     "经济增速": ["地区生产总值", "经济增长"],
     "经济增长": ["地区生产总值", "经济增长"],
+    "经济总量": ["经济总量", "地区生产总值", "国内生产总值", "生产总值"],
     "增速": ["增长"],
+    "增长速度": ["增长", "增速"],
+    "增长幅度": ["增长", "增幅"],
     "涨幅": ["涨幅", "上涨"],
     "pm2.5": ["pm2.5", "细颗粒物"],
     # statistics' own short and older names
@@ -402,12 +405,24 @@ class QueryInfo:
         return self.numeric and not self.years and not self.report_year and self.relative in (None, "now")
 
     @property
+    def issuer_words(self) -> set[str]:
+        """The names the question's issuers go by ("湖北", "湖北省", "我省" …)."""
+        return {a for i in self.issuers for a in issuer_aliases(i)}
+
+    @property
+    def says_done(self) -> bool:
+        """The question says the figure is one that happened (实际, 完成了, 去年 …); "多少" alone says neither."""
+        return bool(_DONE.search(self.text))
+
+    @property
     def asks_plan(self) -> bool:
         """What is to be done (not a figure, not what was done): answered where the year is planned."""
         return self.intent in ("policy", "target") and not self.asks_past and not self.numeric
 
 
 _QUOTED_NUMBER = re.compile(r"[“\"「『]([^”\"」』\s]{0,10}[\d一二三四五六七八九十百千][^”\"」』\s]{0,10})[”\"」』]")
+# Words that say a figure asked has happened (its kind, not only its year): "多少" alone is no word of either kind
+_DONE = re.compile(r"(实际|完成了|实现了|增长了|达到了|去年|前年|上年)")
 _PAST = re.compile(r"(做了|开展了|取得|完成了|实现了|成效|成绩|进展|回顾)")
 _MEANING = re.compile(r"(是什么|什么是|指什么|指的是|含义|意思|名词解释|注释|附件)")
 

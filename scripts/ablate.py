@@ -159,6 +159,10 @@ def variants(kb) -> dict[str, Callable]:
                 lambda: switched(answer, "COMPOUND_HEAD", False),
             "a place named inside an everyday phrase not read through (no PLACES_INSIDE: 来海南玩的人)":
                 lambda: switched(query, "PLACES_INSIDE", False),
+            "a year naming the report asked with 多少 alone read as the year it reviews (no DONE_SAID)":
+                lambda: switched(matching, "DONE_SAID", False),
+            "a city's figure answers a question asking the whole (全省…) (no OTHER_PLACES: 宜昌经济总量)":
+                lambda: switched(matching, "OTHER_PLACES", False),
             "总产 read inside 总产值 too (no _NOT_LONGER)": lambda: emptied(query._NOT_LONGER),
             "no ROUGHLY (总共, 大概, 大约, 大致 as asking words)": lambda: without(query.GENERIC, query.ROUGHLY),
             "no REACHING (冲到, 干到, 加起来, 一年下来 … as asking verbs)":
@@ -194,7 +198,8 @@ def main() -> None:
                                                        str(ROOT / "eval" / "validation12.jsonl"),
                                                        str(ROOT / "eval" / "validation13.jsonl"),
                                                        str(ROOT / "eval" / "validation14.jsonl"),
-                                                       str(ROOT / "eval" / "validation15.jsonl")])
+                                                       str(ROOT / "eval" / "validation15.jsonl"),
+                                                       str(ROOT / "eval" / "validation16.jsonl")])
     parser.add_argument("--only", nargs="*", help="variant names to run (default: all)")
     args = parser.parse_args()
     os.environ["REPORTBOT_DATA_DIR"] = args.data_dir
