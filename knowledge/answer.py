@@ -28,6 +28,7 @@ from .matching import (
     scope_not_asked,
     span_fit,
     span_label,
+    spelled_across,
     unasked_scope,
     wanted_years,
 )
@@ -206,10 +207,11 @@ def coverage(q: QueryInfo, hit: Hit, quote: str, meant: bool = True, without_wor
     if said and not any(seg in hit.meant for seg in segments(quote)):
         meant = False
     held = hit.meant if said else None
+    given = spelled_across(q, (f.indicator for f in _stated(hit, quote)))
     return concept_overlap_near(q, quote + " " + path, hit.chunk.text + " " + hit.report.title, near,
                                 MEANT_CREDIT if meant and supported(q, hit) else 0.0,
                                 anchored=meant and anchored(hit, without_words)
-                                and unit is not None and measure_stated(unit, quote), held=held)
+                                and unit is not None and measure_stated(unit, quote), held=held, given=given)
 
 
 def _meant_only(q: QueryInfo, hit: Hit, quote: str) -> bool:

@@ -259,7 +259,7 @@ TOPICLESS = 0.5
 
 
 def concept_overlap_near(q: QueryInfo, text: str, around: str, discount: float, meant: float = 0.0,
-                         anchored: bool = False, held: str | None = None) -> float:
+                         anchored: bool = False, held: str | None = None, given: frozenset[int] = frozenset()) -> float:
     """Like concept_overlap on text, but a concept found only in the surrounding text counts at a discount;
     meant: the credit every concept but a place gets at least (the vector search ranked this passage first for
     the question); anchored: that support needs no foothold in the passage's words (see answer.wordless);
@@ -281,6 +281,8 @@ def concept_overlap_near(q: QueryInfo, text: str, around: str, discount: float, 
     for i, concept in enumerate(q.concepts):
         if not concept.place and meant and foothold:
             credits[i] = max(credits[i], meant)
+        if i in given:
+            credits[i] = 1.0
     total = sum(weights)
     share = sum(w * cr for w, cr in zip(weights, credits, strict=True)) / total if total else 0.0
     topics = [cr for c, cr in zip(q.concepts, credits, strict=True) if not c.place and can_hold(c)]
@@ -321,6 +323,54 @@ def of_another_place(q: QueryInfo, indicator: str) -> bool:
         return False
     place = _leading_place(indicator)
     return bool(place) and place not in q.text and not any(place in a or a in place for a in q.issuer_words)
+
+
+# A formal paraphrase writes words inside an indicator's name ("城镇地区新增吸纳就业人员" for 城镇新增就业): the
+# concepts standing inside the stretch of the question a figure's indicator spells, in order, with fewer characters
+# between than in it, are that figure's (ablation switch)
+SPELLED_ACROSS = True
+
+
+def spelled_across(q: QueryInfo, indicators: Iterable[str]) -> frozenset[int]:
+    """The concepts (their indexes) inside a stretch of the question that one of the indicators spells with gaps."""
+    if not SPELLED_ACROSS:
+        return frozenset()
+    text = normalize_for_match(q.text)
+    given: set[int] = set()
+    for indicator in indicators:
+        core = indicator_core(indicator)
+        if len(core) < 4 or core in text:
+            continue
+        stretch = _spelled(text, core)
+        if stretch is None:
+            continue
+        start, end = stretch
+        for i, concept in enumerate(q.concepts):
+            at = [(text.find(f), len(f)) for f in concept.norm_forms if f and f in text]
+            if not concept.place and at and all(start <= a and a + n <= end for a, n in at):
+                given.add(i)
+    return frozenset(given)
+
+
+def _spelled(text: str, core: str) -> tuple[int, int] | None:
+    """The shortest stretch of text holding core's characters in order, when what lies between them is shorter
+    than core and each run matched is at least two characters (a name's words, not scattered characters)."""
+    best = None
+    for start in (i for i, ch in enumerate(text) if ch == core[0]):
+        j, k, runs, run = start, 0, [], 0
+        while k < len(core) and j < len(text) and j - start - k <= len(core):
+            if text[j] == core[k]:
+                k, run = k + 1, run + 1
+            elif run:
+                runs.append(run)
+                run = 0
+            j += 1
+        if k == len(core):
+            runs.append(run)
+            gaps = (j - start) - len(core)
+            if 0 < gaps < len(core) and min(runs) >= 2 and (best is None or j - start < best[1] - best[0]):
+                best = (start, j)
+    return best
 
 
 def indicator_fit(q: QueryInfo, indicator: str) -> float:

@@ -163,6 +163,8 @@ def variants(kb) -> dict[str, Callable]:
                 lambda: switched(matching, "DONE_SAID", False),
             "a city's figure answers a question asking the whole (全省…) (no OTHER_PLACES: 宜昌经济总量)":
                 lambda: switched(matching, "OTHER_PLACES", False),
+            "words written inside an indicator's name left unmatched (no SPELLED_ACROSS: 城镇地区新增吸纳就业)":
+                lambda: switched(matching, "SPELLED_ACROSS", False),
             "总产 read inside 总产值 too (no _NOT_LONGER)": lambda: emptied(query._NOT_LONGER),
             "no ROUGHLY (总共, 大概, 大约, 大致 as asking words)": lambda: without(query.GENERIC, query.ROUGHLY),
             "no REACHING (冲到, 干到, 加起来, 一年下来 … as asking verbs)":

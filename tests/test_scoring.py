@@ -102,6 +102,18 @@ def test_the_size_of_the_economy_is_gdp_and_its_speed_of_growth_a_change():
     assert any("地区生产总值" in f for f in forms) and any("增速" in f for f in forms)
 
 
+def test_words_written_inside_an_indicators_name_are_that_figures():
+    from knowledge.matching import spelled_across
+
+    q = ask("四川2026年对城镇地区新增吸纳就业人员规模的安排是多少？")
+    inside = {q.concepts[i].forms[0] for i in spelled_across(q, ["城镇新增就业"])}
+    assert "吸纳" in inside and "人员" not in inside  # after the name: not inside it
+    assert not spelled_across(q, ["城镇调查失业率"])
+    # scattered characters spell nothing; nor does a name written whole (its words are found as they are)
+    assert not spelled_across(ask("四川工业增加值和服务业增长多少？"), ["工业增长"])
+    assert not spelled_across(ask("四川城镇新增就业多少？"), ["城镇新增就业"])
+
+
 def test_a_span_of_years_is_asked_by_its_own_words_not_by_any_period():
     from knowledge.matching import asks_span
 
