@@ -97,6 +97,11 @@ def _load_synonyms(path: Path) -> dict[str, list[str]]:
 SYNONYMS: dict[str, list[str]] = _load_synonyms(Path(__file__).with_name("synonyms.tsv"))
 
 
+# A place written just before the issuer's name ("杭州下沙经济开发区", "福建平潭综合实验区") is more of that name, not a
+# place of its own that a passage must name (ablation switch)
+NAME_BEFORE_ISSUER = True
+
+
 # Particles and classifiers speech slips inside a phrase: "找到了工作", "办个公司", "老人的养老金".
 _SLIPPED = set("了的个些过着")
 
@@ -507,6 +512,10 @@ def understand(question: str, known_issuers: list[str], reports=None, today: dat
     issuer_words = aliases | set(NATIONAL_ALIASES)
     terms = tokenize(expanded)
     concepts.extend(concept_phrases(text, issuer_words, [w for c in concepts for w in c.forms]))
+    if NAME_BEFORE_ISSUER:  # "杭州下沙经济开发区": the place before the issuer's name is part of that name
+        lowered = text.lower()
+        concepts = [c for c in concepts if not (c.place and any(
+            f"{c.forms[0].lower()}{a.lower()}" in lowered for a in aliases if len(a) >= 2))]
     for concept in concepts:
         concept.context = concept_context(text, concept.forms[0], issuer_words)
     # a quoted name with a number ("“1+N”政策体系", "“十四五”时期") is a name, not a figure: numbers are blanked

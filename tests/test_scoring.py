@@ -114,6 +114,13 @@ def test_words_written_inside_an_indicators_name_are_that_figures():
     assert not spelled_across(ask("四川城镇新增就业多少？"), ["城镇新增就业"])
 
 
+def test_a_place_written_before_the_issuers_name_is_part_of_that_name():
+    zone = understand("杭州下沙经济开发区2014年财政总收入多少？", ["经济开发区"])
+    assert zone.issuers == ["经济开发区"] and not any(c.place for c in zone.concepts)
+    # a place elsewhere in the question is still one a passage must name
+    assert any(c.place for c in understand("四川省政府工作报告里成都的GDP多少？", ["四川省"]).concepts)
+
+
 def test_a_span_of_years_is_asked_by_its_own_words_not_by_any_period():
     from knowledge.matching import asks_span
 
