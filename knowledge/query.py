@@ -127,6 +127,8 @@ def _match_at(text: str, i: int, phrase: str, places: Sequence[str] = ()) -> int
 
 # A place named inside an everyday phrase ("来海南玩的人", "去四川打工") is read through: the phrase is the same
 PLACES_INSIDE = True
+# And going there is coming there: "去河南玩的人" of 河南 is the phrase "来玩的人" (ablation switch)
+COMING_IS_GOING = True
 
 
 def _word_bounds(text: str) -> list[tuple[int, int]]:
@@ -164,6 +166,14 @@ def everyday_phrases(lower: str, taken: Sequence[tuple[int, int]] = (),
             stop = _match_at(lower, i, phrase, places if PLACES_INSIDE else ())
             if stop > 0 and len(phrase) > len(best) and aligned(i, stop):
                 best, end = phrase, stop
+        if PLACES_INSIDE and COMING_IS_GOING and lower[i] == "去":
+            # "去河南玩的人" said of 河南 is "来河南玩的人": going to the place asked about is coming to it
+            come = f"{lower[:i]}来{lower[i + 1:]}"
+            for phrase in by_first.get("来", ()):
+                stop = _match_at(come, i, phrase, places)
+                if stop > 0 and len(phrase) > len(best) and aligned(i, stop) \
+                        and any(p in lower[i:stop] for p in places):
+                    best, end = phrase, stop
         if best:
             found.append((lower[i:end], best))
             i = end

@@ -121,6 +121,14 @@ def test_a_place_written_before_the_issuers_name_is_part_of_that_name():
     assert any(c.place for c in understand("四川省政府工作报告里成都的GDP多少？", ["四川省"]).concepts)
 
 
+def test_going_to_the_place_asked_about_is_coming_to_it():
+    def forms(question: str) -> set[str]:
+        return {f for c in ask(question).concepts for f in c.forms}
+
+    assert "接待游客" in forms("去四川玩的人有多少？") and "接待游客" in forms("来四川玩的人有多少？")
+    assert "接待游客" not in forms("四川人去外地玩的有多少？")  # no place read through: no visit to it
+
+
 def test_a_span_of_years_is_asked_by_its_own_words_not_by_any_period():
     from knowledge.matching import asks_span
 
