@@ -282,7 +282,7 @@ def issuer_aliases(issuer: str) -> set[str]:
     return aliases
 
 
-_REPORT_NAMED = re.compile(r"((?:19|20)\d{2})\s*年([\u4e00-\u9fff]{0,14}?)(政府工作报告|工作报告|统计公报|计划总结|报告)")
+_REPORT_NAMED = re.compile(r"((?:19|20)\d{2})\s*年([\u4e00-\u9fff]{0,24}?)(政府工作报告|工作报告|统计公报|计划总结|报告)")
 # What may stand between a report's year and the word for the report besides the issuer's name ("2008年那份国务院
 # 报告", "2022年国民经济和社会发展统计公报"): anything else ("2024年的经济增长在报告里") makes the year a figure's.
 _REPORT_WORDS = re.compile(r"的|那份|这份|该|份|国务院|中央|人民政府|政府|管委会|国民经济和社会发展|国民经济|社会发展|全国|全省|全市|全区|"
@@ -303,6 +303,29 @@ def _named_report_year(digits: str, issuers: list[str]) -> tuple[int | None, boo
         elsewhere = digits[:m.start()] + digits[m.end():]
         return int(year), re.search(rf"(?<!\d){year}(?!\d)", elsewhere) is None
     return None, False
+
+
+# A report's own name in a question ("《2022年平潭综合实验区国民经济和社会发展统计公报》显示…") says which report, not
+# what about: its words (国民经济, 社会, 统计公报) are no concepts (ablation switch)
+REPORT_NAME_NO_TOPIC = True
+_TITLE = re.compile(r"《[^《》]{0,40}(?:报告|公报|总结|规划|纲要)》")
+
+
+def without_report_names(text: str, aliases: Iterable[str]) -> str:
+    """text with the names of reports it cites blanked: a title in 《》, or a year, the issuer and the report's kind
+    with nothing but words of a report's name between (see _named_report_year)."""
+    if not REPORT_NAME_NO_TOPIC:
+        return text
+    text = _TITLE.sub(lambda m: " " * len(m.group(0)), text)
+    names = sorted(aliases, key=len, reverse=True)
+
+    def blank(m: re.Match) -> str:
+        between = m.group(2)
+        for alias in names:
+            between = between.replace(alias, "")
+        return m.group(0) if _REPORT_WORDS.sub("", between) else " " * len(m.group(0))
+
+    return _REPORT_NAMED.sub(blank, text)
 
 
 def named_issuers(text: str, known_issuers: list[str]) -> list[str]:
@@ -521,7 +544,8 @@ def understand(question: str, known_issuers: list[str], reports=None, today: dat
     expanded = _with_expansions(text, gloss)
     issuer_words = aliases | set(NATIONAL_ALIASES)
     terms = tokenize(expanded)
-    concepts.extend(concept_phrases(text, issuer_words, [w for c in concepts for w in c.forms]))
+    concepts.extend(concept_phrases(without_report_names(text, aliases), issuer_words,
+                                    [w for c in concepts for w in c.forms]))
     if NAME_BEFORE_ISSUER:  # "杭州下沙经济开发区": the place before the issuer's name is part of that name
         lowered = text.lower()
         concepts = [c for c in concepts if not (c.place and any(
@@ -642,7 +666,7 @@ def resolve_time_words(q: QueryInfo, reports, today: date) -> None:
     if not years:
         years = {(q.report_year or today.year) + offset}
     q.years = sorted(years)
-    shown = _RELATIVE_SHOWN[q.relative]
+    shown = next((w for w, rel in RELATIVE_WORDS if rel == q.relative and w in q.text), _RELATIVE_SHOWN[q.relative])
     q.year_note = f"“{shown}”按{q.years[0]}年计" if len(years) == 1 else f"“{shown}”按各自最新报告计"
 
 

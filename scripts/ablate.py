@@ -169,6 +169,8 @@ def variants(kb) -> dict[str, Callable]:
                 lambda: switched(query, "NAME_BEFORE_ISSUER", False),
             "going to the place asked about not read as coming to it (no COMING_IS_GOING: 去河南玩的人)":
                 lambda: switched(query, "COMING_IS_GOING", False),
+            "a report's name in the question read as its topic (no REPORT_NAME_NO_TOPIC: 国民经济和社会发展统计公报)":
+                lambda: switched(query, "REPORT_NAME_NO_TOPIC", False),
             "总产 read inside 总产值 too (no _NOT_LONGER)": lambda: emptied(query._NOT_LONGER),
             "no ROUGHLY (总共, 大概, 大约, 大致 as asking words)": lambda: without(query.GENERIC, query.ROUGHLY),
             "no REACHING (冲到, 干到, 加起来, 一年下来 … as asking verbs)":

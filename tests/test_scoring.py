@@ -129,6 +129,20 @@ def test_going_to_the_place_asked_about_is_coming_to_it():
     assert "接待游客" not in forms("四川人去外地玩的有多少？")  # no place read through: no visit to it
 
 
+def test_a_reports_name_says_which_report_not_what_about():
+    def forms(question: str) -> set[str]:
+        return {f for c in ask(question).concepts for f in c.forms}
+
+    assert forms("《2025年四川省国民经济和社会发展统计公报》显示，全省粮食产量多少？") == forms("四川全省粮食产量多少？")
+    named = ask("2025年四川省国民经济和社会发展统计公报中粮食产量多少？")  # a long name, no 《》
+    assert named.report_year == 2025 and not {"国民经济", "社会"} & {f for c in named.concepts for f in c.forms}
+    assert "统计" in {f for c in ask("四川统计公报里的统计人员有多少？").concepts for f in c.forms}  # a topic still
+
+
+def test_the_year_note_says_the_word_the_question_used():
+    assert "“当年”按2025年计" in ask("四川2025年政府工作报告里当年GDP目标是多少？").year_note
+
+
 def test_a_span_of_years_is_asked_by_its_own_words_not_by_any_period():
     from knowledge.matching import asks_span
 
