@@ -234,7 +234,10 @@ GENERIC |= MOVEMENT
 # What a plan says ("目标", "力争", "要…多少": a figure still to be reached) and what a review says.
 # A wish to reach a level ("想冲到多少", "想让…到多少") is a plan, as 打算 is; 想知道, 想创业的人 are not.
 WISH = "|想(?!要?(?:了解|知道|问|查|看|咨询|请教))(?=要|让(?![你您我])|冲|达到|实现|做到|干到|突破|增长|提高)"
-_TARGET_RE = re.compile(r"(目标|任务.{0,3}多少|预期|计划|力争|争取(?=水平|目标|数|值|达到|实现|增长|提高|突破)|打算|定了|定的|定在|安排|要[\u4e00-\u9fff]{1,4}多少|将|控制在|准备" + WISH + ")")
+# 定 of setting a figure (定了多少, 定的目标, 定在5%), not inside a word where 定 is certifying, being steady or sure
+# (认定的企业, 稳定的就业, 一定的, 特定的)
+_SET = r"(?<![认稳鉴评审判肯约特固指一否锁安坚选])定(?:了|的|在)"
+_TARGET_RE = re.compile(r"(目标|任务.{0,3}多少|预期|计划|力争|争取(?=水平|目标|数|值|达到|实现|增长|提高|突破)|打算|" + _SET + r"|安排|要[\u4e00-\u9fff]{1,4}多少|将|控制在|准备" + WISH + ")")
 _ACTUAL_RE = re.compile(r"(去年|前年|上年|完成了?|实现了?|达到了|是多少|有多少|多少|增长了|减少了|提高了|涨了|突破了|当年)")
 
 

@@ -143,6 +143,12 @@ def test_the_year_note_says_the_word_the_question_used():
     assert "“当年”按2025年计" in ask("四川2025年政府工作报告里当年GDP目标是多少？").year_note
 
 
+def test_定_asks_a_target_only_where_a_figure_is_set():
+    assert ask("四川今年GDP增长定的多少？").intent == "target" and ask("四川GDP目标定在多少？").intent == "target"
+    assert ask("四川去年新增多少家被认定的高新技术企业？").intent == "actual"  # certified, not set
+    assert ask("四川稳定的就业岗位有多少？").intent == "actual"
+
+
 def test_a_span_of_years_is_asked_by_its_own_words_not_by_any_period():
     from knowledge.matching import asks_span
 
