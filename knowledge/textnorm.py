@@ -45,11 +45,31 @@ _ASIDE = re.compile(r"(?<=[\u4e00-\u9fff])\([\u4e00-\u9fff、]{1,6}\)(?=[\u4e00-
 
 def with_asides_read_through(norm: str) -> str:
     """A normalized text, followed (after a line break) by itself without the asides inside its terms when it has
-    any: a term is found in either."""
-    if "(" not in norm:
-        return norm
-    through = _ASIDE.sub("", norm)
-    return norm if through == norm else f"{norm}\n{through}"
+    any, and by the members of the lists it writes in one word ("一二三产" → 第一产业…): a term is found in any."""
+    through = _ASIDE.sub("", norm) if "(" in norm else norm
+    spelled = spell_enumerations(norm) if ENUMERATIONS_SPELLED else ""
+    return "\n".join([norm, *([through] if through != norm else []), *([spelled] if spelled else [])])
+
+
+# Lists written as one word of their members' first characters (并称): the three industries by their ordinals
+# ("一二三产业融合", "二、三产业增加值"), the school stages ("小初高学位", "中小学", "大中小学", "中小幼") (ablation
+# switch)
+ENUMERATIONS_SPELLED = True
+_ORDINAL_INDUSTRIES = re.compile(r"(?<![第\d十百千万零〇])([一二三](?:、?[一二三]){1,2})产业?([\u4e00-\u9fff]{0,3}?(?:增加值|投资|比重|结构))?")
+_SCHOOL_STAGES = {"大": "大学", "中": "中学", "小": "小学", "初": "初中", "高": "高中", "幼": "幼儿园"}
+_STAGES = re.compile(r"大中小学|中小学|小初高|中小幼")
+
+
+def spell_enumerations(norm: str) -> str:
+    """The members of the one-word lists in a normalized text, spelled out (with what follows the list: "一二三产
+    增加值" → 第一产业增加值 第二产业增加值 第三产业增加值); "" when it writes none."""
+    out = []
+    for m in _ORDINAL_INDUSTRIES.finditer(norm):
+        tail = m.group(2) or ""
+        out.extend(f"第{n}产业{tail}" for n in m.group(1).replace("、", ""))
+    for m in _STAGES.finditer(norm):
+        out.extend(_SCHOOL_STAGES[ch] for ch in m.group(0).rstrip("学"))
+    return " ".join(out)
 
 
 _CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,

@@ -80,7 +80,7 @@ def variants(kb) -> dict[str, Callable]:
         finally:
             setattr(module, name, saved)
 
-    from knowledge import answer, matching, retrieval, service
+    from knowledge import answer, matching, retrieval, service, textnorm
 
     return {"all": nothing, "no meaning look-up (vocabulary.py)": meanings,
             "no vector support for words a passage lacks": lambda: switched(answer, "DENSE_SUPPORT", 0),
@@ -171,6 +171,8 @@ def variants(kb) -> dict[str, Callable]:
                 lambda: switched(query, "COMING_IS_GOING", False),
             "a report's name in the question read as its topic (no REPORT_NAME_NO_TOPIC: 国民经济和社会发展统计公报)":
                 lambda: switched(query, "REPORT_NAME_NO_TOPIC", False),
+            "a list written as one word not spelled out (no ENUMERATIONS_SPELLED: 一二三产, 小初高)":
+                lambda: switched(textnorm, "ENUMERATIONS_SPELLED", False),
             "总产 read inside 总产值 too (no _NOT_LONGER)": lambda: emptied(query._NOT_LONGER),
             "no ROUGHLY (总共, 大概, 大约, 大致 as asking words)": lambda: without(query.GENERIC, query.ROUGHLY),
             "no REACHING (冲到, 干到, 加起来, 一年下来 … as asking verbs)":

@@ -149,6 +149,17 @@ def test_定_asks_a_target_only_where_a_figure_is_set():
     assert ask("四川稳定的就业岗位有多少？").intent == "actual"
 
 
+def test_a_list_written_as_one_word_holds_each_of_its_members():
+    from knowledge.textnorm import spell_enumerations
+
+    second = next(c for c in ask("四川第二产业增加值增长多少？").concepts if "第二产业增加值" in c.forms[0])
+    assert concept_credit(second, normalize_for_match("一二三产增加值分别增长3.5%左右、6%左右、5%左右")) == 1.0
+    assert concept_credit(second, normalize_for_match("二、三产业增加值分别增长6%、5%")) == 1.0
+    assert spell_enumerations(normalize_for_match("新增“小初高”学位2000个")) == "小学 初中 高中"
+    assert spell_enumerations("大中小学思政课") == "大学 中学 小学"
+    assert not spell_enumerations("第二产业增加值") and not spell_enumerations("十二三个")
+
+
 def test_a_span_of_years_is_asked_by_its_own_words_not_by_any_period():
     from knowledge.matching import asks_span
 
