@@ -20,7 +20,7 @@ from sqlmodel import col, select
 from . import matching
 from .embeddings import Embedder
 from .figures import review_heading
-from .lexical import BM25, tokenize
+from .lexical import BM25, _get_jieba, tokenize
 from .matching import (
     COUNTERS,
     NO_POSITIONS,
@@ -40,7 +40,7 @@ from .matching import (
     union_positions,
     wanted_years,
 )
-from .query import SYNONYMS, QueryInfo, issuer_aliases
+from .query import SYNONYMS, Concept, QueryInfo, issuer_aliases
 from .store import ChunkRow, FigureRow, IndexMetaRow, ReportRow, Stores
 from .structure import END_MATTER
 from .textnorm import normalize_for_match, with_asides_read_through
@@ -441,6 +441,11 @@ UNMEASURED_AS_UNWRITTEN = True
 # A term found by meaning that the reports asked about do not write stands for the formal names of the same statistic
 # they do write (synonyms.tsv): "对外货物贸易" means 对外贸易, which 安徽's report writes as 进出口总额.
 NAMES_OF_A_MEANING = True
+# A phrase no report in question writes may be written contracted, each of two words by its first character (扩大招生
+# → 扩招, 高等职业 → 高职, 技术改造 → 技改), a contraction the general dictionary knows as a word at least this often
+# (ablation switch)
+CONTRACTIONS_READ = True
+CONTRACTION_KNOWN = 20
 
 
 def may_mean(term: str, phrase: str) -> bool:
@@ -527,6 +532,13 @@ class HybridRetriever:
         unit = asked_measure(q) if UNMEASURED_AS_UNWRITTEN else None
         todo = [c for c in q.concepts if not c.place and not c.meanings
                 and not any(self._written_with(f, allowed, unit) for f in c.norm_forms)]
+        for concept in list(todo) if CONTRACTIONS_READ else ():
+            short = self._contracted(concept, allowed, unit)
+            if short:  # "扩大招生" is written 扩招: the words the question spells out, contracted
+                concept.forms.append(short)
+                concept.norm_forms.append(short)
+                q.terms.extend(tokenize(short))
+                todo.remove(concept)
         if not todo:
             return
         unmeasured = {id(c) for c in todo if unit is not None
@@ -571,6 +583,23 @@ class HybridRetriever:
                 concept.meanings = [(term, MEANING_CREDIT) for term in measured]
                 concept.unmatched = False
             q.terms.extend(t for term in measured for t in tokenize(term))
+
+    def _contracted(self, concept: Concept, allowed: set[int], unit: str | None) -> str:
+        """The concept's phrase with two adjacent two-character words contracted to their first characters (扩大招生
+        → 扩招, 高等职业院校 → 高职院校), when the general dictionary knows the contraction as a word and the
+        reports asked about write the contracted phrase; "" if none."""
+        jieba = _get_jieba()
+        words: list[str] = []
+        for w in jieba.lcut(concept.norm_forms[0], HMM=False):  # a four-character word of two words is two
+            halves = (w[:2], w[2:])
+            words.extend(halves if len(w) == 4 and all(jieba.dt.FREQ.get(h) for h in halves) else [w])
+        for i in range(len(words) - 1):
+            a, b = words[i], words[i + 1]
+            if len(a) == len(b) == 2 and jieba.dt.FREQ.get(a[0] + b[0], 0) >= CONTRACTION_KNOWN:
+                short = "".join(words[:i]) + a[0] + b[0] + "".join(words[i + 2:])
+                if self._written_with(short, allowed, unit):
+                    return short
+        return ""
 
     def _written_with(self, form: str, allowed: set[int], unit: str | None) -> bool:
         """Whether the reports in allowed write form (normalized); when a measure is asked, as (or beside) the

@@ -350,6 +350,26 @@ def test_a_phrase_no_report_writes_is_marked_foreign_and_one_the_reports_write_i
     assert foreign.get("就业") is False  # 城镇新增就业, read through the short form 就业
 
 
+def test_words_spelled_out_find_a_report_that_writes_them_contracted(kb, tmp_path, monkeypatch):
+    from knowledge import retrieval
+
+    report = tmp_path / "2025_青川市_政府工作报告.txt"
+    report.write_text("青川市2025年政府工作报告\n一、2024年工作回顾\n全市环保投入2.1亿元。\n"
+                      "二、2025年工作安排\n推动高职院校扩招1200人，老旧小区改造30个。\n", encoding="utf-8")
+    kb.ingest_file(report)
+
+    def forms(question: str) -> list[list[str]]:
+        q = understand(question, kb.issuers(), list(kb.index.reports.values()))
+        kb.retriever.find_meanings(q)
+        return [c.forms for c in q.concepts]
+
+    assert ["扩大招生", "扩招"] in forms("青川2025年高职院校计划扩大招生多少人？")
+    assert ["环境保护投入", "环保投入"] in forms("青川去年环境保护投入多少？")
+    assert not any("老小" in f for fs in forms("青川老旧小区改造多少个？") for f in fs)  # written as it is
+    monkeypatch.setattr(retrieval, "CONTRACTIONS_READ", False)
+    assert ["扩大招生"] in forms("青川2025年高职院校计划扩大招生多少人？")
+
+
 def test_the_share_of_reports_writing_a_missing_word_is_counted(kb, tmp_path):
     # a word the report asked about lacks is weighed by how many reports write it (matching.UNMATCHED_RARE)
     for name, body in (("2025_青川市_政府工作报告.txt", "既有住宅加装电梯600部，固定资产投资增长5%。"),
