@@ -69,7 +69,26 @@ def spell_enumerations(norm: str) -> str:
         out.extend(f"第{n}产业{tail}" for n in m.group(1).replace("、", ""))
     for m in _STAGES.finditer(norm):
         out.extend(_SCHOOL_STAGES[ch] for ch in m.group(0).rstrip("学"))
+    for m in _OUTPUT_MOVED.finditer(norm):  # "粮食增产百分之四十": 粮食产量增长百分之四十
+        made = _noun_before(m.group(1))
+        if made:
+            out.append(f"{made}产量{'增长' if m.group(2) == '增' else '下降'}")
     return " ".join(out)
+
+
+# 增产/减产 is output grown or fallen, said of the thing produced just before it (粮食增产, 钢减产; not 每年增产)
+_OUTPUT_MOVED = re.compile(r"([\u4e00-\u9fff]{1,4})([增减])产(?![业品值权])")
+
+
+def _noun_before(text: str) -> str:
+    """The last word of text when the general dictionary tags it a noun, else ""."""
+    import jieba.posseg as pseg
+
+    from .lexical import _get_jieba
+
+    _get_jieba()
+    words = pseg.lcut(text)
+    return words[-1].word if words and words[-1].flag.startswith("n") and not words[-1].flag.startswith("nr") else ""
 
 
 _CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,

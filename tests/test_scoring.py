@@ -158,6 +158,9 @@ def test_a_list_written_as_one_word_holds_each_of_its_members():
     assert spell_enumerations(normalize_for_match("新增“小初高”学位2000个")) == "小学 初中 高中"
     assert spell_enumerations("大中小学思政课") == "大学 中学 小学"
     assert not spell_enumerations("第二产业增加值") and not spell_enumerations("十二三个")
+    grain = next(c for c in ask("四川粮食产量增长多少？").concepts if "粮食产量" in c.forms)
+    assert concept_credit(grain, normalize_for_match("计划要求粮食增产百分之四十")) == 1.0  # 增产: output grown
+    assert not spell_enumerations("平均每年增产80亿公斤")  # no thing produced named before it
 
 
 def test_a_span_of_years_is_asked_by_its_own_words_not_by_any_period():
