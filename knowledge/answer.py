@@ -23,7 +23,6 @@ from .matching import (
     indicator_fit,
     latest_years,
     measure_stated,
-    of_another_place,
     of_years,
     scope_not_asked,
     span_fit,
@@ -58,8 +57,6 @@ def score_segment(q: QueryInfo, seg: str, figures: list[FigureRef], years: set[i
             fits = [indicator_fit(q, f.indicator) for f in segfigs]
             relevant = [f for f, fit in zip(segfigs, fits, strict=True) if fit > 0] or segfigs
             s += 0.15 + 0.2 * max(fits)
-            if all(of_another_place(q, f.indicator) for f in relevant):
-                s -= 0.3  # a city's figure, where the question asks the province's whole
             if min(len(json.loads(f.section_path)) for f in relevant) <= 1:
                 s += 0.05  # headline figures are stated in a part's opening summary, not in a sub-item
             want_type = q.intent if q.intent in ("actual", "target") else None

@@ -299,32 +299,6 @@ def indicator_core(indicator: str) -> str:
     return _SCOPE.sub("", normalize_for_match(indicator))  # scope, not a different indicator
 
 
-# A figure of a place inside the one asked ("襄阳、宜昌经济总量突破6000亿元" in a province's report) is not the whole's:
-# a question saying its scope (全省, 全市 …) is not answered by it (ablation switch)
-OTHER_PLACES = True
-
-
-@functools.lru_cache(maxsize=65536)
-def _leading_place(indicator: str) -> str:
-    """The place name an indicator begins with ("宜昌" of 宜昌经济总量), by the general dictionary's part of speech."""
-    import jieba.posseg as pseg
-
-    from .lexical import _get_jieba
-
-    _get_jieba()
-    first = next(iter(pseg.lcut(indicator[:12])), None)
-    return first.word if first is not None and first.flag == "ns" and len(first.word) >= 2 else ""
-
-
-def of_another_place(q: QueryInfo, indicator: str) -> bool:
-    """The figure's indicator is led by a place the question does not name, where the question asks its issuer's
-    whole (全省, 全市 …)."""
-    if not OTHER_PLACES or not indicator or not any(scope in q.text for scope in SCOPE_WORDS):
-        return False
-    place = _leading_place(indicator)
-    return bool(place) and place not in q.text and not any(place in a or a in place for a in q.issuer_words)
-
-
 # A formal paraphrase writes words inside an indicator's name ("城镇地区新增吸纳就业人员" for 城镇新增就业): the
 # concepts standing inside the stretch of the question a figure's indicator spells, in order, with fewer characters
 # between than in it, are that figure's (ablation switch)

@@ -446,11 +446,6 @@ class QueryInfo:
         return self.numeric and not self.years and not self.report_year and self.relative in (None, "now")
 
     @property
-    def issuer_words(self) -> set[str]:
-        """The names the question's issuers go by ("湖北", "湖北省", "我省" …)."""
-        return {a for i in self.issuers for a in issuer_aliases(i)}
-
-    @property
     def says_done(self) -> bool:
         """The question says the figure is one that happened (实际, 完成了, 去年 …); "多少" alone says neither."""
         return bool(_DONE.search(self.text))

@@ -161,8 +161,6 @@ def variants(kb) -> dict[str, Callable]:
                 lambda: switched(query, "PLACES_INSIDE", False),
             "a year naming the report asked with 多少 alone read as the year it reviews (no DONE_SAID)":
                 lambda: switched(matching, "DONE_SAID", False),
-            "a city's figure answers a question asking the whole (全省…) (no OTHER_PLACES: 宜昌经济总量)":
-                lambda: switched(matching, "OTHER_PLACES", False),
             "words written inside an indicator's name left unmatched (no SPELLED_ACROSS: 城镇地区新增吸纳就业)":
                 lambda: switched(matching, "SPELLED_ACROSS", False),
             "a place just before the issuer's name a concept of its own (no NAME_BEFORE_ISSUER: 杭州下沙经济开发区)":
