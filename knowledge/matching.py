@@ -299,9 +299,9 @@ def indicator_core(indicator: str) -> str:
     return _SCOPE.sub("", normalize_for_match(indicator))  # scope, not a different indicator
 
 
-# A formal paraphrase writes words inside an indicator's name ("城镇地区新增吸纳就业人员" for 城镇新增就业): the
-# concepts standing inside the stretch of the question a figure's indicator spells, in order, with fewer characters
-# between than in it, are that figure's (ablation switch)
+# A formal paraphrase writes words inside an indicator's name ("城镇新增吸纳就业" for 城镇新增就业): the concepts
+# standing inside the stretch of the question a figure's indicator spells, in order, with fewer characters between
+# than in it, are that figure's, unless they name a thing, which narrows it (ablation switch)
 SPELLED_ACROSS = True
 
 
@@ -321,9 +321,22 @@ def spelled_across(q: QueryInfo, indicators: Iterable[str]) -> frozenset[int]:
         start, end = stretch
         for i, concept in enumerate(q.concepts):
             at = [(text.find(f), len(f)) for f in concept.norm_forms if f and f in text]
-            if not concept.place and at and all(start <= a and a + n <= end for a, n in at):
+            if not concept.place and at and all(start <= a and a + n <= end for a, n in at) \
+                    and not _names_a_thing(concept.forms[0]):
                 given.add(i)
     return frozenset(given)
+
+
+@functools.lru_cache(maxsize=4096)
+def _names_a_thing(phrase: str) -> bool:
+    """Whether the general dictionary tags a word of phrase a noun (or a noun's short form): a thing inside an
+    indicator's name narrows it (城镇新增|高校毕业生|就业, 地区|农业|生产总值); a verb (吸纳) does not."""
+    import jieba.posseg as pseg
+
+    from .lexical import _get_jieba
+
+    _get_jieba()
+    return any(w.flag[0] in "njl" for w in pseg.lcut(phrase))
 
 
 def _spelled(text: str, core: str) -> tuple[int, int] | None:

@@ -97,9 +97,10 @@ def _load_synonyms(path: Path) -> dict[str, list[str]]:
 SYNONYMS: dict[str, list[str]] = _load_synonyms(Path(__file__).with_name("synonyms.tsv"))
 
 
-# A place written just before the issuer's name ("杭州下沙经济开发区", "福建平潭综合实验区") is more of that name, not a
-# place of its own that a passage must name (ablation switch)
+# A place written just before a zone's name ("杭州下沙经济开发区", "福建平潭综合实验区") is more of that name, not a
+# place of its own that a passage must name; beside a province or city ("成都四川省会") it is a place (ablation switch)
 NAME_BEFORE_ISSUER = True
+_ZONE = re.compile(r"(开发区|高新区|新区|园区|实验区|试验区|管委会|管理委员会)$")
 
 
 # Particles and classifiers speech slips inside a phrase: "找到了工作", "办个公司", "老人的养老金".
@@ -234,9 +235,9 @@ GENERIC |= MOVEMENT
 # What a plan says ("目标", "力争", "要…多少": a figure still to be reached) and what a review says.
 # A wish to reach a level ("想冲到多少", "想让…到多少") is a plan, as 打算 is; 想知道, 想创业的人 are not.
 WISH = "|想(?!要?(?:了解|知道|问|查|看|咨询|请教))(?=要|让(?![你您我])|冲|达到|实现|做到|干到|突破|增长|提高)"
-# 定 of setting a figure (定了多少, 定的目标, 定在5%), not inside a word where 定 is certifying, being steady or sure
-# (认定的企业, 稳定的就业, 一定的, 特定的)
-_SET = r"(?<![认稳鉴评审判肯约特固指一否锁安坚选])定(?:了|的|在)"
+# 定 of setting a figure: followed closely by the figure or the word for it (定了多少, 定的目标, 定在5%), not 定 of
+# certifying, deciding or being steady (被认定的企业, 制定了多少项政策, 稳定的就业岗位有多少)
+_SET = r"(?<![制认决签检敲界核审鉴评稳])定(?:了|的|在)(?=[^，,。；;？?！!]{0,6}?(?:多少|几|目标|指标|任务|\d|百分之|[一二三四五六七八九十]+(?:万|亿|个|%)))"
 _TARGET_RE = re.compile(r"(目标|任务.{0,3}多少|预期|计划|力争|争取(?=水平|目标|数|值|达到|实现|增长|提高|突破)|打算|" + _SET + r"|安排|要[\u4e00-\u9fff]{1,4}多少|将|控制在|准备" + WISH + ")")
 _ACTUAL_RE = re.compile(r"(去年|前年|上年|完成了?|实现了?|达到了|是多少|有多少|多少|增长了|减少了|提高了|涨了|突破了|当年)")
 
@@ -292,15 +293,19 @@ _REPORT_WORDS = re.compile(r"的|那份|这份|该|份|国务院|中央|人民�
                            r"省|市|区|县")
 
 
+def _only_a_reports_name(words: str, aliases: Iterable[str]) -> bool:
+    """Whether words are nothing but the issuer's name and words of a report's name."""
+    for alias in sorted(aliases, key=len, reverse=True):
+        words = words.replace(alias, "")
+    return not _REPORT_WORDS.sub("", words)
+
+
 def _named_report_year(digits: str, issuers: list[str]) -> tuple[int | None, bool]:
     """The year of the report a question names ("2019年政府工作报告", "四川2025年政府工作报告显示…"), and whether the
     year is said only there (not also of a figure: "四川2025年GDP增长，2025年政府工作报告怎么说")."""
-    aliases = sorted({a for i in issuers for a in issuer_aliases(i)}, key=len, reverse=True)
+    aliases = {a for i in issuers for a in issuer_aliases(i)}
     for m in _REPORT_NAMED.finditer(digits):
-        between = m.group(2)
-        for alias in aliases:
-            between = between.replace(alias, "")
-        if _REPORT_WORDS.sub("", between):
+        if not _only_a_reports_name(m.group(2), aliases):
             continue
         year = m.group(1)
         elsewhere = digits[:m.start()] + digits[m.end():]
@@ -311,24 +316,20 @@ def _named_report_year(digits: str, issuers: list[str]) -> tuple[int | None, boo
 # A report's own name in a question ("《2022年平潭综合实验区国民经济和社会发展统计公报》显示…") says which report, not
 # what about: its words (国民经济, 社会, 统计公报) are no concepts (ablation switch)
 REPORT_NAME_NO_TOPIC = True
-_TITLE = re.compile(r"《[^《》]{0,40}(?:报告|公报|总结|规划|纲要)》")
+_TITLE = re.compile(r"《\s*((?:19|20)\d{2}\s*年)?([^《》]{0,30}?)(政府工作报告|工作报告|统计公报|计划总结|报告)\s*》")
 
 
 def without_report_names(text: str, aliases: Iterable[str]) -> str:
-    """text with the names of reports it cites blanked: a title in 《》, or a year, the issuer and the report's kind
-    with nothing but words of a report's name between (see _named_report_year)."""
+    """text with the names of reports it cites blanked: a year, the issuer and the report's kind with nothing but
+    words of a report's name between (see _named_report_year), in 《》 or not. A plan's title keeps its topic
+    (《…生态环境保护规划》)."""
     if not REPORT_NAME_NO_TOPIC:
         return text
-    text = _TITLE.sub(lambda m: " " * len(m.group(0)), text)
-    names = sorted(aliases, key=len, reverse=True)
 
     def blank(m: re.Match) -> str:
-        between = m.group(2)
-        for alias in names:
-            between = between.replace(alias, "")
-        return m.group(0) if _REPORT_WORDS.sub("", between) else " " * len(m.group(0))
+        return " " * len(m.group(0)) if _only_a_reports_name(m.group(2), aliases) else m.group(0)
 
-    return _REPORT_NAMED.sub(blank, text)
+    return _REPORT_NAMED.sub(blank, _TITLE.sub(blank, text))
 
 
 def named_issuers(text: str, known_issuers: list[str]) -> list[str]:
@@ -448,7 +449,7 @@ class QueryInfo:
     @property
     def says_done(self) -> bool:
         """The question says the figure is one that happened (实际, 完成了, 去年 …); "多少" alone says neither."""
-        return bool(_DONE.search(self.text))
+        return bool(_DONE.search(without_change_base(self.text)))
 
     @property
     def asks_plan(self) -> bool:
@@ -458,7 +459,7 @@ class QueryInfo:
 
 _QUOTED_NUMBER = re.compile(r"[“\"「『]([^”\"」』\s]{0,10}[\d一二三四五六七八九十百千][^”\"」』\s]{0,10})[”\"」』]")
 # Words that say a figure asked has happened (its kind, not only its year): "多少" alone is no word of either kind
-_DONE = re.compile(r"(实际|完成了|实现了|增长了|达到了|去年|前年|上年)")
+_DONE = re.compile(r"(实际(?!利用|使用|到位)|完成了|实现了|增长了|达到了|去年|前年|上年)")  # 实际利用外资 is a name
 _PAST = re.compile(r"(做了|开展了|取得|完成了|实现了|成效|成绩|进展|回顾)")
 _MEANING = re.compile(r"(是什么|什么是|指什么|指的是|含义|意思|名词解释|注释|附件)")
 
@@ -526,7 +527,7 @@ def understand(question: str, known_issuers: list[str], reports=None, today: dat
                    key=lambda y: digits.find(str(y)))
     years += [y for y in period_end_years(text) if y not in years]
     # "比上年增长", "较上年的增幅": the base of a change, not the year asked
-    timed = _CHANGE_BASE.sub("", text) if CHANGE_BASE else text
+    timed = without_change_base(text)
     relative = next((rel for word, rel in RELATIVE_WORDS if word in timed), None)
 
     if len(issuers) > 1 and "国务院" in issuers and not re.search(r"(国务院|中央政府)", text):
@@ -544,10 +545,10 @@ def understand(question: str, known_issuers: list[str], reports=None, today: dat
     terms = tokenize(expanded)
     concepts.extend(concept_phrases(without_report_names(text, aliases), issuer_words,
                                     [w for c in concepts for w in c.forms]))
-    if NAME_BEFORE_ISSUER:  # "杭州下沙经济开发区": the place before the issuer's name is part of that name
+    if NAME_BEFORE_ISSUER:  # "杭州下沙经济开发区": the place before a zone's name is part of that name
         lowered = text.lower()
-        concepts = [c for c in concepts if not (c.place and any(
-            f"{c.forms[0].lower()}{a.lower()}" in lowered for a in aliases if len(a) >= 2))]
+        zones = [a.lower() for i in issuers if _ZONE.search(i) for a in issuer_aliases(i) if len(a) >= 2]
+        concepts = [c for c in concepts if not (c.place and any(f"{c.forms[0].lower()}{a}" in lowered for a in zones))]
     for concept in concepts:
         concept.context = concept_context(text, concept.forms[0], issuer_words)
     # a quoted name with a number ("“1+N”政策体系", "“十四五”时期") is a name, not a figure: numbers are blanked
@@ -633,6 +634,11 @@ RELATIVE_WORDS = (("前年", "before_last"), ("去年", "last"), ("上年", "las
                   ("本年", "this"), ("当年", "this"), ("明年", "next"), ("现在", "now"), ("目前", "now"))
 CHANGE_BASE = True
 _CHANGE_BASE = re.compile(r"(比|较|同比|相比|相较于?|对比)(去年|上年|上一年)(同期)?")
+
+
+def without_change_base(text: str) -> str:
+    """text without the base of a change ("比上年增长" → "增长"): no time word, nothing said done."""
+    return _CHANGE_BASE.sub("", text) if CHANGE_BASE else text
 _OFFSETS = {"before_last": -2, "last": -1, "this": 0, "now": 0, "next": 1}
 _RELATIVE_SHOWN = {"before_last": "前年", "last": "去年", "this": "今年", "now": "今年", "next": "明年"}
 
@@ -664,7 +670,8 @@ def resolve_time_words(q: QueryInfo, reports, today: date) -> None:
     if not years:
         years = {(q.report_year or today.year) + offset}
     q.years = sorted(years)
-    shown = next((w for w, rel in RELATIVE_WORDS if rel == q.relative and w in q.text), _RELATIVE_SHOWN[q.relative])
+    timed = without_change_base(q.text)
+    shown = next((w for w, rel in RELATIVE_WORDS if rel == q.relative and w in timed), _RELATIVE_SHOWN[q.relative])
     q.year_note = f"“{shown}”按{q.years[0]}年计" if len(years) == 1 else f"“{shown}”按各自最新报告计"
 
 

@@ -84,6 +84,9 @@ def test_a_report_named_with_only_多少_asks_its_figures_of_either_year():
     assert wanted_years(ask("四川2026年政府工作报告中，固投增长幅度为多少？"), report) == {2025, 2026}
     assert wanted_years(ask("四川2026年政府工作报告中，固投实际完成了多少？"), report) == {2025}
     assert wanted_years(ask("四川2026年政府工作报告中，固投目标是多少？"), report) == {2026}
+    # the base of a change says nothing done; nor does 实际 inside a name
+    assert wanted_years(ask("四川2026年政府工作报告中，固投较上年增长幅度为多少？"), report) == {2025, 2026}
+    assert wanted_years(ask("四川2026年政府工作报告中，实际利用外资增长多少？"), report) == {2025, 2026}
 
 
 def test_the_size_of_the_economy_is_gdp_and_its_speed_of_growth_a_change():
@@ -99,6 +102,10 @@ def test_words_written_inside_an_indicators_name_are_that_figures():
     inside = {q.concepts[i].forms[0] for i in spelled_across(q, ["城镇新增就业"])}
     assert "吸纳" in inside and "人员" not in inside  # after the name: not inside it
     assert not spelled_across(q, ["城镇调查失业率"])
+    # a thing written inside the name narrows it: graduates' jobs are not all new jobs
+    narrowed = ask("四川城镇新增高校毕业生就业多少？")
+    assert "高校毕业生" not in {narrowed.concepts[i].forms[0] for i in spelled_across(narrowed, ["城镇新增就业"])}
+    assert not spelled_across(ask("四川地区农业生产总值多少？"), ["地区生产总值"])
     # scattered characters spell nothing; nor does a name written whole (its words are found as they are)
     assert not spelled_across(ask("四川工业增加值和服务业增长多少？"), ["工业增长"])
     assert not spelled_across(ask("四川城镇新增就业多少？"), ["城镇新增就业"])
@@ -107,8 +114,9 @@ def test_words_written_inside_an_indicators_name_are_that_figures():
 def test_a_place_written_before_the_issuers_name_is_part_of_that_name():
     zone = understand("杭州下沙经济开发区2014年财政总收入多少？", ["经济开发区"])
     assert zone.issuers == ["经济开发区"] and not any(c.place for c in zone.concepts)
-    # a place elsewhere in the question is still one a passage must name
+    # a place elsewhere in the question, or beside a province's name, is still one a passage must name
     assert any(c.place for c in understand("四川省政府工作报告里成都的GDP多少？", ["四川省"]).concepts)
+    assert any(c.place for c in understand("成都四川省会GDP多少？", ["四川省"]).concepts)
 
 
 def test_going_to_the_place_asked_about_is_coming_to_it():
@@ -127,16 +135,23 @@ def test_a_reports_name_says_which_report_not_what_about():
     named = ask("2025年四川省国民经济和社会发展统计公报中粮食产量多少？")  # a long name, no 《》
     assert named.report_year == 2025 and not {"国民经济", "社会"} & {f for c in named.concepts for f in c.forms}
     assert "统计" in {f for c in ask("四川统计公报里的统计人员有多少？").concepts for f in c.forms}  # a topic still
+    longest = understand("2022年平潭综合实验区国民经济和社会发展统计公报中全区渔业产值多少？", ["平潭综合实验区"])
+    assert longest.report_year == 2022 and not {"国民经济", "社会"} & {f for c in longest.concepts for f in c.forms}
+    # a plan's title names its topic
+    assert any("生态环境" in f for f in forms("《四川省生态环境保护规划》提出森林覆盖率多少？"))
 
 
 def test_the_year_note_says_the_word_the_question_used():
     assert "“当年”按2025年计" in ask("四川2025年政府工作报告里当年GDP目标是多少？").year_note
+    assert "“上年”" in ask("四川2025年报告里上年GDP比去年同期增长多少？").year_note  # 比去年: the base
 
 
 def test_定_asks_a_target_only_where_a_figure_is_set():
     assert ask("四川今年GDP增长定的多少？").intent == "target" and ask("四川GDP目标定在多少？").intent == "target"
     assert ask("四川去年新增多少家被认定的高新技术企业？").intent == "actual"  # certified, not set
     assert ask("四川稳定的就业岗位有多少？").intent == "actual"
+    assert ask("四川去年制定了多少项政策？").intent == "actual"
+    assert ask("四川今年确定的GDP目标是多少？").intent == "target"
 
 
 def test_a_list_written_as_one_word_holds_each_of_its_members():
