@@ -63,7 +63,7 @@ _STAGES = re.compile(r"大中小学|中小学|小初高|中小幼")
 def spell_enumerations(norm: str) -> str:
     """The members of the one-word lists in a normalized text, spelled out (with what follows the list: "一二三产
     增加值" → 第一产业增加值 第二产业增加值 第三产业增加值); "" when it writes none."""
-    out = []
+    out: list[str] = []
     for m in _ORDINAL_INDUSTRIES.finditer(norm):
         tail = m.group(2) or ""
         out.extend(f"第{n}产业{tail}" for n in m.group(1).replace("、", ""))
