@@ -633,7 +633,7 @@ def _threshold(text: str) -> tuple[str, float, str] | None:
 RELATIVE_WORDS = (("前年", "before_last"), ("去年", "last"), ("上年", "last"), ("上一年", "last"), ("今年", "this"),
                   ("本年", "this"), ("当年", "this"), ("明年", "next"), ("现在", "now"), ("目前", "now"))
 CHANGE_BASE = True
-_CHANGE_BASE = re.compile(r"(比|较|同比|相比|相较于?|对比)(去年|上年|上一年)(同期)?")
+_CHANGE_BASE = re.compile(r"(比|较|同比|相比|相较于?|对比)(去年|上年|上一年|前年)(同期)?")
 
 
 def without_change_base(text: str) -> str:

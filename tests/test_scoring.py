@@ -53,6 +53,7 @@ def test_time_words_follow_the_report_named_and_the_base_of_a_change_is_no_time_
     # a report not indexed still sets them: the year it would review
     assert ask("四川2019年政府工作报告显示，去年GDP增长多少？").years == [2018]
     assert ask("四川GDP比上年增长多少？").relative is None
+    assert ask("四川去年GDP比前年多了几成？").years == [2025]  # 前年: the base of 去年's change
 
 
 def test_a_place_named_is_asked_with_the_body_that_governs_it_but_not_with_its_districts():
