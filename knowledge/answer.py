@@ -485,12 +485,31 @@ def _stated(hit: Hit, quote: str) -> list[FigureRef]:
 MISFITS_LAG = True
 
 
-def _misfit(q: QueryInfo, hit: Hit, quote: str) -> bool:
+def _misfit(q: QueryInfo, hit: Hit, quote: str, reviewed: set[int]) -> bool:
     """For a figure question: the quote would be refused as its answer — the figure asked is not among those it
-    states, or they are all of another year than asked."""
+    states, they are all of another year than asked, or only goals for a year that has happened."""
     if not is_figure_question(q):
         return False
-    return bool(_figure_missing(q, quote, _stated(hit, quote))) or _of_another_year(q, hit, quote)
+    return bool(_figure_missing(q, quote, _stated(hit, quote))) or _of_another_year(q, hit, quote) \
+        or _only_goals_of_the_past(q, hit, _stated(hit, quote), reviewed)
+
+
+# A year asked that a report reviews has happened: unless a target is asked, a goal set for it (a figure held to a
+# bound: 左右, 以上, 以内 …) is no answer to what it came to; the refusal shows the goal, labelled as one. A decision
+# stated exactly ("稻谷最低收购价…提高16元") is what happened, and still answers (ablation switch)
+PAST_IS_DONE = True
+
+
+def _only_goals_of_the_past(q: QueryInfo, hit: Hit, stated: list[FigureRef], reviewed: set[int]) -> bool:
+    """What was done is asked — said so (完成了, 去年 …), or of a year a report reviews with no target asked — and
+    the quote states only targets (goals, when only the year says it)."""
+    if not stated or not all(f.type == "target" for f in stated) or re.search(r"(目标|计划|预期)", q.text):
+        return False
+    if q.says_done:
+        return True
+    asked = wanted_years(q, hit.report)
+    return PAST_IS_DONE and q.intent != "target" and bool(asked) and asked <= reviewed \
+        and any(of_years(q, f, asked) for f in stated) and all(f.qualifier for f in stated)
 
 
 def _of_another_year(q: QueryInfo, hit: Hit, quote: str) -> bool:
@@ -525,6 +544,12 @@ def _states_asked(q: QueryInfo, hit: Hit, quote: str, reviewed: set[int]) -> boo
     kind = "target" if q.intent == "target" else "actual" if q.says_done or past else None
     return any((not asked or of_years(q, f, asked)) and (kind is None or f.type == kind)
                and _names_a_concept(q, f.indicator) and not _figure_missing(q, quote, [f]) for f in stated)
+
+
+def _reviewed(q: QueryInfo, reports: list, issuer: str) -> set[int]:
+    """The years that have happened for the issuer: those its reports review (the one report named, if any)."""
+    return {r.review_year for r in reports if r.review_year and (r.issuer == issuer or same_place(r.issuer, issuer))
+            and (not q.report_year or r.year == q.report_year)}
 
 
 def _refusal(q: QueryInfo, reason: str, citations: list[Citation], cov: float = 0.0,
@@ -583,13 +608,11 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
         return (cov[i] >= FOUND_THRESHOLD, numbered[i], current[i], quotes[i][1] + 0.3 * (i == 0) - 0.05 * i - lag[i])
 
     best = max(range(len(hits)), key=rank)
-    if MISFITS_LAG and last_pass and cov[best] >= FOUND_THRESHOLD and _misfit(q, hits[best], quotes[best][0]):
-        # the passage would be refused (its figures are of another year or indicator than asked): another found
-        # passage that states the figure asked — of the year and kind asked, named as asked — answers instead.
-        # The years that have happened: those the issuer's reports review, or the one the report named reviews.
-        issuer = hits[best].report.issuer
-        reviewed = {r.review_year for r in reports if r.review_year and (r.issuer == issuer or same_place(r.issuer, issuer))
-                    and (not q.report_year or r.year == q.report_year)}
+    # the years that have happened: those the issuer's reports review, or the one the report named reviews
+    reviewed = _reviewed(q, reports, hits[best].report.issuer)
+    if MISFITS_LAG and last_pass and cov[best] >= FOUND_THRESHOLD and _misfit(q, hits[best], quotes[best][0], reviewed):
+        # the passage would be refused (its figures are of another year, kind or indicator than asked): another
+        # found passage that states the figure asked — of the year and kind asked, named as asked — answers instead.
         # a level asked now comes from the issuer's latest report, not from whichever report states one
         stating = [i for i in range(len(hits)) if cov[i] >= FOUND_THRESHOLD and (current[i] or not now)
                    and _states_asked(q, hits[i], quotes[i][0], reviewed)]
@@ -616,8 +639,7 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
         if missing:
             reason = f"《{lead.report.title}》提到了“{missing}”，但没有给出{when}所问的具体数字。"
             return _with_another_year(q, reason, citations, cov[best], found_all, lead, asked, memo, without_words)
-        if stated and all(f.type == "target" for f in stated) and q.says_done \
-                and not re.search(r"(目标|计划|预期)", q.text):
+        if _only_goals_of_the_past(q, lead, stated, _reviewed(q, reports, lead.report.issuer)):
             when = "、".join(sorted({f"{f.year}年的" for f in stated if f.year}))
             reason = f"《{lead.report.title}》没有给出实际完成的数字，只有{when}目标：\n{quote}[{citations[best].n}]"
             return _refusal(q, reason, citations, cov[best], _figures_for(q, hits, citations, quote, best))

@@ -173,6 +173,8 @@ def variants(kb) -> dict[str, Callable]:
                 lambda: switched(textnorm, "ENUMERATIONS_SPELLED", False),
             "words spelled out not looked up contracted (no CONTRACTIONS_READ: 扩大招生 → 扩招)":
                 lambda: switched(retrieval, "CONTRACTIONS_READ", False),
+            "a goal set for a year that has happened answers what it came to (no PAST_IS_DONE)":
+                lambda: switched(answer, "PAST_IS_DONE", False),
             "总产 read inside 总产值 too (no _NOT_LONGER)": lambda: emptied(query._NOT_LONGER),
             "no ROUGHLY (总共, 大概, 大约, 大致 as asking words)": lambda: without(query.GENERIC, query.ROUGHLY),
             "no REACHING (冲到, 干到, 加起来, 一年下来 … as asking verbs)":

@@ -390,6 +390,24 @@ def test_another_year_s_figure_comes_only_after_the_refusal_labelled_as_that_yea
     assert ans.answer.index("没有找到") < ans.answer.index("2026年的") < ans.answer.index("85万人以上")
 
 
+def test_a_goal_set_for_a_year_that_has_happened_is_no_answer_to_what_it_came_to():
+    from dataclasses import replace
+
+    older = report("四川省2025年政府工作报告", review=2024, plan=2025)
+    older.id = 2
+    text = "研究与试验发展经费投入强度2.5%左右，城镇新增就业85万人。"
+    goal = replace(figure("2.5%左右", "研究与试验发展经费投入强度", 2025, "target", text), qualifier="左右")
+    planned = hit(text, ["二、2025年工作安排"], [goal], older)
+    # 2025 has happened (the 2026 report reviews it): its goal is refused, shown as a goal
+    ans = answer("四川2025年研发投入强度具体是百分之几？", [planned])
+    assert not ans.found and "只有2025年的目标" in ans.answer and "2.5%左右" in ans.answer
+    assert answer("四川2025年研发投入强度目标是多少？", [planned]).found  # a target asked
+    # a decision stated exactly is what happened
+    decided = "稻谷最低收购价每50公斤提高16元。"
+    exact = hit(decided, ["二、2025年工作安排"], [figure("16元", "稻谷最低收购价", 2025, "target", decided)], older)
+    assert answer("四川2025年稻谷最低收购价每50公斤上调了多少元？", [exact]).found
+
+
 def test_a_year_the_reports_set_targets_for_is_covered_and_one_they_do_not_is_refused_saying_which_they_cover():
     text = "到2030年，常住人口城镇化率达到60%。"
     plan = hit(text, ["二、“十五五”时期主要目标"], [figure("60%", "常住人口城镇化率", 2030, "target", text)])
