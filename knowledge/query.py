@@ -238,7 +238,7 @@ WISH = "|想(?!要?(?:了解|知道|问|查|看|咨询|请教))(?=要|让(?![你
 # 定 of setting a figure: followed closely by the figure or the word for it (定了多少, 定的目标, 定在5%), not 定 of
 # certifying, deciding or being steady (被认定的企业, 制定了多少项政策, 稳定的就业岗位有多少)
 _SET = r"(?<![制认决签检敲界核审鉴评稳])定(?:了|的|在)(?=[^，,。；;？?！!]{0,6}?(?:多少|几|目标|指标|任务|\d|百分之|[一二三四五六七八九十]+(?:万|亿|个|%)))"
-_TARGET_RE = re.compile(r"(目标|任务.{0,3}多少|预期|计划|力争|争取(?=水平|目标|数|值|达到|实现|增长|提高|突破)|打算|" + _SET + r"|安排|要[\u4e00-\u9fff]{1,4}多少|将|控制在|准备" + WISH + ")")
+_TARGET_RE = re.compile(r"(目标|任务.{0,3}多少|预期|计划|力争|争取(?=水平|目标|数|值|达到|实现|增长|提高|突破)|打算|要求|" + _SET + r"|安排|要[\u4e00-\u9fff]{1,4}多少|将|控制在|准备" + WISH + ")")
 _ACTUAL_RE = re.compile(r"(去年|前年|上年|完成了?|实现了?|达到了|是多少|有多少|多少|增长了|减少了|提高了|涨了|突破了|当年)")
 
 
@@ -692,7 +692,7 @@ REACHING = set("冲到 冲 干到 做到 搞到 弄到 涨到 冲刺 起来 加 
 QUESTION_VERBS |= REACHING
 # Verbs of reporting and of setting a figure ("报告显示", "…称", "确定的预期水平", "设定的下限"): how a formal question
 # frames what it asks.
-FRAMING_VERBS = set("显示 称 指出 表明 提到 提及 写到 设定 确定 明确 设置 规定 截至 截止".split())
+FRAMING_VERBS = set("显示 称 指出 表明 提到 提及 写到 设定 确定 明确 设置 规定 截至 截止 要求".split())
 QUESTION_VERBS |= FRAMING_VERBS
 
 

@@ -153,6 +153,8 @@ def test_定_asks_a_target_only_where_a_figure_is_set():
     assert ask("四川稳定的就业岗位有多少？").intent == "actual"
     assert ask("四川去年制定了多少项政策？").intent == "actual"
     assert ask("四川今年确定的GDP目标是多少？").intent == "target"
+    required = ask("四川2025年要求粮食产量不低于多少斤？")  # 要求: a figure required is a target, and no topic
+    assert required.intent == "target" and not any("要求" in f for c in required.concepts for f in c.forms)
 
 
 def test_a_list_written_as_one_word_holds_each_of_its_members():
