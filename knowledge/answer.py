@@ -266,6 +266,8 @@ def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
     with growth rates only). Returns the concept as the question wrote it, or ""."""
     # the quote may hold the concept only by meaning (the vector's support): then the weightiest asked
     heads = _compound_heads(q)
+    # the topic, not a word of scope or change beside it ("全省", "增长"), when the question has one
+    heads = [c for c in heads if can_hold(c)] or heads
     main = _weightiest(q, quote, mentioned=True, among=heads) or _weightiest(q, quote, mentioned=False, among=heads)
     if main is None:
         return ""

@@ -384,6 +384,16 @@ def test_the_topic_without_a_number_is_refused_saying_so():
     assert not ans.found and "没有给出" in ans.answer
 
 
+def test_a_refusal_names_the_topic_missing_not_a_word_of_scope():
+    text = "全市上下稳就业，城镇新增就业工作扎实推进，全市生产总值增长5%。"
+    q = ask("四川全市城镇新增就业多少人？")
+    weigh_concepts(q, bm25_of(text, "就业优先", "城镇新增就业", "稳就业"))  # 全市 is the rarer word here
+    assert max(zip(q.concept_weights, q.concepts, strict=True), key=lambda t: t[0])[1].forms[0] == "全市"
+    passage = hit(text, ["一、2025年工作回顾"], [figure("5%", "全市生产总值", 2025, "actual", text)])
+    ans = build_answer(q, [passage], reports=SICHUAN)
+    assert not ans.found and "“就业”" in ans.answer and "“全市”" not in ans.answer
+
+
 def test_another_year_s_figure_comes_only_after_the_refusal_labelled_as_that_year_s():
     text = "城镇新增就业85万人以上。"
     ans = answer("四川去年城镇新增就业多少？",
