@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
@@ -48,6 +49,16 @@ def _get_jieba():
             pseg.dt.makesure_userdict_loaded()  # the terms' tags, before any part-of-speech cut asks for them
             _jieba = jieba
     return _jieba
+
+
+@functools.lru_cache(maxsize=4096)
+def pos_cut(text: str) -> tuple[tuple[str, str], ...]:
+    """The words of text with the general dictionary's part of speech of each (jieba's), remembered: the same short
+    phrase is asked about once per passage scored."""
+    _get_jieba()
+    import jieba.posseg as pseg
+
+    return tuple((w.word, w.flag) for w in pseg.lcut(text))
 
 
 def tokenize(text: str) -> list[str]:

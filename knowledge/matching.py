@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .lexical import BM25, tokenize
+from .lexical import BM25, pos_cut, tokenize
 from .query import Concept, QueryInfo
 from .textnorm import normalize_for_match, with_asides_read_through
 from .types import years_said
@@ -322,21 +322,15 @@ def spelled_across(q: QueryInfo, indicators: Iterable[str]) -> frozenset[int]:
         for i, concept in enumerate(q.concepts):
             at = [(text.find(f), len(f)) for f in concept.norm_forms if f and f in text]
             if not concept.place and at and all(start <= a and a + n <= end for a, n in at) \
-                    and not _names_a_thing(concept.forms[0]):
+                    and not _holds_a_noun(concept.forms[0]):
                 given.add(i)
     return frozenset(given)
 
 
-@functools.lru_cache(maxsize=4096)
-def _names_a_thing(phrase: str) -> bool:
+def _holds_a_noun(phrase: str) -> bool:
     """Whether the general dictionary tags a word of phrase a noun (or a noun's short form): a thing inside an
     indicator's name narrows it (城镇新增|高校毕业生|就业, 地区|农业|生产总值); a verb (吸纳) does not."""
-    import jieba.posseg as pseg
-
-    from .lexical import _get_jieba
-
-    _get_jieba()
-    return any(w.flag[0] in "njl" for w in pseg.lcut(phrase))
+    return any(flag[0] in "njl" for _, flag in pos_cut(phrase))
 
 
 def _spelled(text: str, core: str) -> tuple[int, int] | None:

@@ -81,14 +81,11 @@ _OUTPUT_MOVED = re.compile(r"([\u4e00-\u9fff]{1,4})([增减])产(?![业品值权
 
 
 def _noun_before(text: str) -> str:
-    """The last word of text when the general dictionary tags it a noun, else ""."""
-    import jieba.posseg as pseg
+    """The last word of text when the general dictionary tags it a noun (not a person's name), else ""."""
+    from .lexical import pos_cut  # lexical reads text through this module
 
-    from .lexical import _get_jieba
-
-    _get_jieba()
-    words = pseg.lcut(text)
-    return words[-1].word if words and words[-1].flag.startswith("n") and not words[-1].flag.startswith("nr") else ""
+    words = pos_cut(text)
+    return words[-1][0] if words and words[-1][1].startswith("n") and not words[-1][1].startswith("nr") else ""
 
 
 _CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
