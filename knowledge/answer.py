@@ -492,8 +492,9 @@ def _misfit(q: QueryInfo, hit: Hit, quote: str, reviewed: set[int]) -> bool:
     states, they are all of another year than asked, or only goals for a year that has happened."""
     if not is_figure_question(q):
         return False
-    return bool(_figure_missing(q, quote, _stated(hit, quote))) or _of_another_year(q, hit, quote) \
-        or _only_goals_of_the_past(q, hit, _stated(hit, quote), reviewed)
+    stated = _stated(hit, quote)
+    return bool(_figure_missing(q, quote, stated)) or _of_another_year(q, hit, quote) \
+        or _only_goals_of_the_past(q, hit, stated, reviewed)
 
 
 # A year asked that a report reviews has happened: unless a target is asked, a goal set for it (a figure held to a

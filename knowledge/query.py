@@ -537,7 +537,8 @@ def understand(question: str, known_issuers: list[str], reports=None, today: dat
     report_year, year_names_report = _named_report_year(digits, issuers)
     kinds = [k for k in ("统计公报", "计划总结", "政府工作报告") if k in text]
 
-    aliases = {a for i in issuers for a in issuer_aliases(i)}
+    names = {i: issuer_aliases(i) for i in issuers}
+    aliases = {a for i in issuers for a in names[i]}
     gloss = glossed(lower, sorted({a.lower() for a in aliases if len(a) >= 2}, key=len, reverse=True))
     concepts = [Concept(forms=list(dict.fromkeys([said, *spelt, *full]))) for said, spelt, full in gloss]
     expanded = _with_expansions(text, gloss)
@@ -547,7 +548,7 @@ def understand(question: str, known_issuers: list[str], reports=None, today: dat
                                     [w for c in concepts for w in c.forms]))
     if NAME_BEFORE_ISSUER:  # "杭州下沙经济开发区": the place before a zone's name is part of that name
         lowered = text.lower()
-        zones = [a.lower() for i in issuers if _ZONE.search(i) for a in issuer_aliases(i) if len(a) >= 2]
+        zones = [a.lower() for i in issuers if _ZONE.search(i) for a in names[i] if len(a) >= 2]
         concepts = [c for c in concepts if not (c.place and any(f"{c.forms[0].lower()}{a}" in lowered for a in zones))]
     for concept in concepts:
         concept.context = concept_context(text, concept.forms[0], issuer_words)
