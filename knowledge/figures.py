@@ -52,7 +52,7 @@ _LEAD_VERBS = re.compile(
 _TRAIL = re.compile(r"(由|从|达到|达|为|是|约|近|超过|突破|控制在|保持在|稳定在|分别为|分别|以上|按|在|到|至|共|累计|增至|升至|降至|提高到|提升到|达到了|实现|完成|有|的|了|：|:)+$")
 # The version of the rules that date figures (actual or target, year, span of years): reports indexed under an
 # older one are dated again when the knowledge base opens (knowledge.redate)
-DATING = 14
+DATING = 15
 _REVIEW_HEAD = re.compile(r"(回顾|成绩|成就|过去|工作情况|主要工作|一年来|五年来|这一年|总结|公报|综合|初步核算)")
 _PLAN_HEAD = re.compile(r"(安排|建议|任务|目标|计划|部署|重点工作|今年|总体要求|展望|打算|思路|工作建议|政策取向|主要工作)")
 
@@ -523,6 +523,9 @@ def _indicator(clause: str) -> str:
 _AIM_EXPECT = r"(?<![稳超于合])预期"
 
 
+_SINCE = re.compile(r"(?:从|自)\d{4}年(?:起|以来|开始)|\d{4}年(?:以来|起)")
+
+
 _TASKS_AS_A_WHOLE = re.compile(r"(?:完成|聚焦|围绕|锚定)[^，,；;。]{0,16}?目标任务|目标任务体系|计划(?=[，,、])")
 
 
@@ -542,7 +545,8 @@ def _type_and_year(half: str, pos: int, meta: ReportMeta, phase: str) -> tuple[s
         aim = re.search(rf"(目标|{_AIM_EXPECT}|力争|计划|到20\d\d年)", clause)
         done = re.search(r"(完成|实现|达到|超额|比上年|同比|增长了)", local[-12:])
         ftype = "target" if aim and not done else "actual"
-    before_digits = cn_years_to_digits(before)
+    # a year a span starts from ("从1999年起连续扩大招生，高考录取率从36%提高到59%") dates no figure after it
+    before_digits = _SINCE.sub("", cn_years_to_digits(before))
     near = re.split(r"[，,；;]", before_digits)[-1]
     years = [int(y) for y in _YEAR_IN_TEXT.findall(near)] or \
         [int(y) for y in _YEAR_IN_TEXT.findall(before_digits[:20])]

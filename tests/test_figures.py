@@ -282,3 +282,11 @@ def test_a_clause_of_only_a_verb_setting_a_figure_takes_its_subject_from_the_cla
     # "今年经济增长速度的宏观调控目标，定为百分之八至九"
     f = find(figures_of("1995_国务院_政府工作报告.txt"), "百分之八")
     assert (f.indicator, f.type, f.year) == ("经济增长速度的宏观调控目标", "target", 1995)
+
+
+def test_a_year_a_span_starts_from_does_not_date_the_figure_after_it():
+    # "从1999年起连续扩大招生规模，高考录取率从36%提高到59%": 59% is where things stood in the year reviewed
+    report = parse_text("青川市2003年政府工作报告\n一、过去五年工作回顾\n高等学校从1999年起连续扩大招生规模，"
+                        "高考录取率从36%提高到59%。1999年全市粮食产量达到50万吨。\n", "2003_青川市_政府工作报告.txt")
+    assert find(report.figures, "59%").year == 2002
+    assert find(report.figures, "50万吨").year == 1999  # a year the figure's own sentence names still dates it
