@@ -233,6 +233,18 @@ def passage_coverage(q: QueryInfo, hit: Hit, memo: dict[str, tuple[str, float, f
 # A quantity: digits that are not a date ("创2006年以来新高" states none) nor a rank ("稳居全国第2"), or Chinese
 # numerals with a unit.
 _NUMBER_WITH_UNIT = re.compile(r"(?<![\d.第A-Za-z])\d+(?:\.\d+)?(?![\d.]*\s*(?:年|月|日))|[一二三四五六七八九十百千万亿]+(?:%|亿|万|个|家|人)")
+# An age ("60岁以上老年人", "3岁以下婴幼儿") bounds the group a sentence is about; it is a number stated only of a
+# question asking an age or a life span (人均预期寿命79岁).
+AGE_IS_NO_FIGURE = True
+_AGE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:[-—~至到]\d+)?周?岁")
+_ASKS_AGE = re.compile(r"(?:多少|几)周?岁|寿命|年龄|年纪")
+
+
+def _states_a_number(q: QueryInfo, text: str) -> bool:
+    """Whether text states a number (not a date; not an age, unless one is asked)."""
+    if AGE_IS_NO_FIGURE and not _ASKS_AGE.search(q.text):
+        text = _AGE.sub("", text)
+    return bool(_NUMBER_WITH_UNIT.search(text))
 
 
 # The unit a question asks in, and how a report writes a figure in it.
@@ -290,19 +302,36 @@ def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
         whole = [i for i, cl in enumerate(clauses) if concept_credit(main, normalize_for_match(cl)) >= 1.0]
         held = [concept_credit(main, normalize_for_match(f.indicator)) for f in stated]
         if whole and held and max(held) < 1.0 and any(h >= FOOTHOLD for h in held) \
-                and not any(_NUMBER_WITH_UNIT.search(clauses[i]) or _measured_next(q, quote, clauses, i, stated)
+                and not any(_states_a_number(q, clauses[i]) or _measured_next(q, quote, clauses, i, stated)
                             for i in whole):
             return main.forms[0]
     narrower = _narrower_asked(q, quote, stated)
     if narrower:
         return narrower
+    if ADDITION_IS_NO_TOTAL and stated and _ASKS_TOTAL.search(q.text) and not _ASKS_ADDITION.search(q.text):
+        named = [f for f in stated if _names_a_concept(q, f.indicator, heads)] or stated
+        added = [f for f in named if _ADDITION.match(normalize_for_match(f.indicator))]
+        if len(added) == len(named) and not any(f.unit == a.unit for f in stated for a in added if f not in added):
+            return main.forms[0]  # "一共多长" of "新增运营里程40公里": what was added, no total beside it
     if any(_names_a_concept(q, f.indicator, heads) for f in stated):
         return ""  # a figure stated is of something the question names (研发人员总量 is not 研发投入强度)
+    modifiers = [c for c in q.concepts if all(c is not h for h in heads)]
+    if COMPOUND_HEAD and modifiers and concept_credit(main, normalize_for_match(quote)) < FOOTHOLD \
+            and any(_names_a_concept(q, f.indicator, modifiers) for f in stated):
+        return main.forms[0]  # "单位GDP能耗" of a quote stating only GDP's growth: what the ratio is per, not it
     naming = [i for i, cl in enumerate(clauses) if concept_credit(main, normalize_for_match(cl)) >= 0.5]
-    if naming and not any(_NUMBER_WITH_UNIT.search(clauses[i]) or _measured_next(q, quote, clauses, i, stated)
+    if naming and not any(_states_a_number(q, clauses[i]) or _measured_next(q, quote, clauses, i, stated)
                           or _measured_beside(unit, quote, clauses, i) for i in naming):
         return main.forms[0]
     return ""
+
+
+# A total asked ("现在加起来一共多长", "总共有多少") is not what a year added (新增运营里程40公里, 新建学校12所),
+# unless the question asks what was added or grew (新增, 多了, 增加 …).
+ADDITION_IS_NO_TOTAL = True
+_ASKS_TOTAL = re.compile(r"一共|总共|共计|合计|总计|加起来|合起来|总数|总量|总规模|总里程|总长度?|现在|目前|如今")
+_ASKS_ADDITION = re.compile(r"新|增|添|多了|多出|扩|加了|建了|开了|上了")
+_ADDITION = re.compile(r"(?:新增|净增|新建|新开通|新开工|新投运|新投产|新改建|新上)")
 
 
 # The clause next to the one naming what was asked, in the same sentence, may state its number in the measure the
@@ -343,8 +372,16 @@ def _measured_next(q: QueryInfo, quote: str, clauses: list[str], i: int, stated:
     if not _comma_joined(quote, clauses[i], following):
         return False
     named = _MEASURE_NAMED.findall(q.text)
-    return any(f.raw in following and _BARE_MEASURE.fullmatch(norm := normalize_for_match(f.indicator))
-               and (not named or any(n in norm for n in named)) for f in stated)
+    aspects = [a for a in _ASPECTS if a in q.text] if ASPECT_NEXT else []
+    return any(f.raw in following and (
+        (_BARE_MEASURE.fullmatch(norm := normalize_for_match(f.indicator)) and (not named or any(n in norm for n in named)))
+        or any(a in norm for a in aspects)) for f in stated)
+
+
+# An aspect of a topic, asked by its measure word ("大病保险的赔付比例"), stated in the clause after the one naming
+# the topic, under the report's own word for it: "降低并统一大病保险起付线，报销比例由50%提高到60%".
+ASPECT_NEXT = True
+_ASPECTS = ("比例", "比重", "占比", "标准", "限额", "上限", "覆盖率")
 
 
 # A figure stated counts as one asked about when its indicator mostly holds a concept of the question (a place or a
@@ -546,7 +583,17 @@ def _states_asked(q: QueryInfo, hit: Hit, quote: str, reviewed: set[int]) -> boo
     past = bool(asked) and asked <= reviewed
     kind = "target" if q.intent == "target" else "actual" if q.says_done or past else None
     return any((not asked or of_years(q, f, asked)) and (kind is None or f.type == kind)
-               and _names_a_concept(q, f.indicator) and not _figure_missing(q, quote, [f]) for f in stated)
+               and (_names_a_concept(q, f.indicator) or _object_follows(f))
+               and not _figure_missing(q, quote, [f]) for f in stated)
+
+
+# A figure a verb alone leads ("筹措310.33亿元实施健康惠民工程", "安排…资金"): what it is of follows it in the clause,
+# so the quote's words, not the figure's name, say whether it is of what was asked (ablation switch)
+OBJECT_FOLLOWS = True
+
+
+def _object_follows(f: FigureRef) -> bool:
+    return OBJECT_FOLLOWS and len(normalize_for_match(f.indicator)) <= 2
 
 
 def _reviewed(q: QueryInfo, reports: list, issuer: str) -> set[int]:
@@ -599,7 +646,7 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
     # what is planned is answered from the part that plans it: a review passage leads only if nothing else covers
     lag = [0.4 if q.asks_plan and h.chunk.section_path and review_heading(h.chunk.section_path[0]) else 0.0 for h in hits]
     # a figure question is answered from a passage found that states a number, before one that only names the topic
-    numbered = [not q.numeric or bool(_NUMBER_WITH_UNIT.search(quote)) for quote, _ in quotes]
+    numbered = [not q.numeric or _states_a_number(q, quote) for quote, _ in quotes]
     # a level asked without a year ("现在…一共有多少") is the one the issuer's latest report states
     latest = latest_years(reports)
     now = q.asks_now
@@ -635,7 +682,7 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
         stated = _stated(lead, quote)
         asked = wanted_years(q, lead.report)
         when = f"{'、'.join(map(str, sorted(asked)))}年" if asked else ""
-        if not stated and not _NUMBER_WITH_UNIT.search(quote):
+        if not stated and not _states_a_number(q, quote):
             reason = f"《{lead.report.title}》提到了这方面的内容，但没有给出{when}{'的' if when else ''}具体数字。"
             return _with_another_year(q, reason, citations, cov[best], found_all, lead, asked, memo, without_words)
         missing = _figure_missing(q, quote, stated)

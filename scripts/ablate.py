@@ -175,6 +175,14 @@ def variants(kb) -> dict[str, Callable]:
                 lambda: switched(retrieval, "CONTRACTIONS_READ", False),
             "a goal set for a year that has happened answers what it came to (no PAST_IS_DONE)":
                 lambda: switched(answer, "PAST_IS_DONE", False),
+            "an age (60岁以上老年人) read as a number stated (no AGE_IS_NO_FIGURE)":
+                lambda: switched(answer, "AGE_IS_NO_FIGURE", False),
+            "an aspect asked (赔付比例) not read in the clause after the topic (no ASPECT_NEXT)":
+                lambda: switched(answer, "ASPECT_NEXT", False),
+            "a total asked answered with what a year added (no ADDITION_IS_NO_TOTAL)":
+                lambda: switched(answer, "ADDITION_IS_NO_TOTAL", False),
+            "a figure a verb alone leads (筹措…亿元实施…) never states what was asked (no OBJECT_FOLLOWS)":
+                lambda: switched(answer, "OBJECT_FOLLOWS", False),
             "总产 read inside 总产值 too (no _NOT_LONGER)": lambda: emptied(query._NOT_LONGER),
             "no ROUGHLY (总共, 大概, 大约, 大致 as asking words)": lambda: without(query.GENERIC, query.ROUGHLY),
             "no REACHING (冲到, 干到, 加起来, 一年下来 … as asking verbs)":
@@ -211,7 +219,9 @@ def main() -> None:
                                                        str(ROOT / "eval" / "validation13.jsonl"),
                                                        str(ROOT / "eval" / "validation14.jsonl"),
                                                        str(ROOT / "eval" / "validation15.jsonl"),
-                                                       str(ROOT / "eval" / "validation16.jsonl")])
+                                                       str(ROOT / "eval" / "validation16.jsonl"),
+                                                       str(ROOT / "eval" / "validation17.jsonl"),
+                                                       str(ROOT / "eval" / "validation18.jsonl")])
     parser.add_argument("--only", nargs="*", help="variant names to run (default: all)")
     args = parser.parse_args()
     os.environ["REPORTBOT_DATA_DIR"] = args.data_dir

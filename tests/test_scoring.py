@@ -1166,6 +1166,11 @@ def test_a_figure_of_a_modifier_inside_a_compound_name_is_not_of_the_name():
     gdp = figure("4.5%左右", "地区生产总值", 2026, "target", text)
     q = ask("四川2026年单位GDP二氧化碳排放要下降多少？")
     assert answering._figure_missing(q, text, [gdp]) != ""
+    # nor where the quote names no part of the head at all: GDP's growth is no figure of 单位GDP能耗
+    said = "今年发展主要预期目标是：国内生产总值增长5%左右；"
+    growth = figure("5%左右", "国内生产总值", 2026, "target", said)
+    assert answering._figure_missing(ask("四川2026年单位GDP能耗要下降多少？"), said, [growth]) != ""
+    assert answering._figure_missing(ask("四川2026年GDP要增长多少？"), said, [growth]) == ""
     # the head itself stated answers it; and verbs one after the other (住院|看病) are no compound name
     said = "单位地区生产总值二氧化碳排放降低3.5%。"
     assert answering._figure_missing(q, said, [figure("3.5%", "单位地区生产总值二氧化碳排放降低", 2026, "target", said)]) == ""
@@ -1193,3 +1198,59 @@ def test_a_place_named_inside_an_everyday_phrase_is_read_through():
     assert set(EVERYDAY["来玩的人"]) <= set(visitors.forms)
     # only the name of a place asked about is read through, not any words in between
     assert not set(EVERYDAY["来玩的人"]) & {f for c in ask("四川去年来这边看病玩的人有多少？").concepts for f in c.forms}
+
+
+def test_an_age_bounding_a_group_is_no_figure_of_how_many():
+    plan = ["二、2026年工作安排"]
+    ans = answer("四川今年给60岁以上老人免费打流感疫苗，计划接种多少人？", [hit("为全省60岁以上老年人免费接种流感疫苗。", plan)])
+    assert not ans.found and "没有给出" in ans.answer
+    text = "全省人均预期寿命达到79.5岁。"
+    lived = answer("四川去年人均预期寿命多少岁？", [hit(text, ["一、2025年工作回顾"])])
+    assert lived.found and "79.5岁" in lived.answer  # an age asked is stated
+
+
+def test_an_aspect_asked_by_its_measure_word_is_stated_in_the_clause_after_the_topic():
+    from knowledge import answer as answering
+
+    text = "降低并统一大病保险起付线，报销比例由50%提高到60%，进一步减轻大病患者医疗负担。"
+    paid = figure("60%", "报销比例", 2026, "target", text)
+    q = ask("四川今年大病保险的赔付比例要提高到多少？")
+    assert answering._figure_missing(q, text, [paid]) == ""
+    answering.ASPECT_NEXT = False
+    try:
+        assert answering._figure_missing(q, text, [paid]) != ""
+    finally:
+        answering.ASPECT_NEXT = True
+    # a measure word the question does not ask reads nothing beside the topic
+    assert answering._figure_missing(ask("四川今年大病保险的起付线是多少钱？"), text, [paid]) != ""
+
+
+def test_a_total_asked_is_not_answered_with_what_a_year_added():
+    from dataclasses import replace
+
+    from knowledge import answer as answering
+
+    q = ask("四川的地铁现在加起来一共多长？")
+    text = "深化地铁公交两网融合，新增地铁运营里程40公里以上。"
+    added = replace(figure("40公里以上", "新增地铁运营里程", 2026, "target", text), unit="公里")
+    assert answering._figure_missing(q, text, [added]) != ""
+    both = "开通3条地铁新线，新增地铁运营里程43公里、总里程达到879公里。"
+    total = replace(figure("879公里", "总里程", 2025, "actual", both), unit="公里")
+    added = replace(figure("43公里", "新增地铁运营里程", 2025, "actual", both), unit="公里")
+    assert answering._figure_missing(q, both, [added, total]) == ""  # the total stands beside the addition
+    assert answering._figure_missing(ask("四川的地铁去年新增了多长？"), text, [added]) == ""  # an addition asked
+
+
+def test_a_figure_a_verb_alone_leads_is_of_what_follows_it():
+    from knowledge import answer as answering
+
+    text = "筹措310.33亿元实施健康惠民工程，落实基本医疗保险财政补助。"
+    raised = hit(text, ["二、2026年工作安排"], [figure("310.33亿元", "筹措", 2026, "target", text)])
+    q = ask("四川今年健康惠民工程一共多少钱？")
+    assert answering._states_asked(q, raised, text, {2025})
+    assert not answering._states_asked(ask("四川去年健康惠民工程一共花了多少钱？"), raised, text, {2025})  # a goal
+    answering.OBJECT_FOLLOWS = False
+    try:
+        assert not answering._states_asked(q, raised, text, {2025})
+    finally:
+        answering.OBJECT_FOLLOWS = True
