@@ -269,7 +269,11 @@ SIBLING_FIGURES = True
 # a rate is what is asked (几个点, 多少个百分点, 几倍, 比例, …率).
 RATE_IS_NO_AMOUNT = True
 _RATES = {"%", "‰", "个百分点", "百分点"}
-_ASKS_RATE = re.compile(r"(?:多少|几)个?(?:百分)?点|百分之|几成|倍|率|比例|比重|占比|增幅|增速|涨幅|降幅")
+# The rates checked are those of what was asked, where the quote states any; an amount is asked by a unit
+# ("多少亿元") or, of what happened, by a word for one (产量, 总量, 规模, 绝对…); a target is often a growth rate
+OWN_RATES = True
+_ASKS_AMOUNT = re.compile(r"产量|总量|绝对|规模(?!以上)")
+_ASKS_RATE = re.compile(r"(?:多少|几)个?(?:百分)?点|百分之|百分比|几成|倍|率|比例|比重|占比|份额|所占|增幅|增速|涨幅|降幅|幅度")
 
 
 def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
@@ -292,9 +296,14 @@ def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
     unit = asked_measure(q)
     if PHYSICAL_MEASURE and unit in PHYSICAL and not measure_stated(PHYSICAL[unit], quote):
         return main.forms[0]  # "多少度电" of a passage in 人次, "多少公里" of one in 亿元
-    if RATE_IS_NO_AMOUNT and unit is not None and not _ASKS_RATE.search(q.text) and stated \
-            and all(f.unit in _RATES for f in stated):
-        return main.forms[0]  # "多少个学位" of a passage stating 入园率 95%: a rate is no count, no amount
+    if RATE_IS_NO_AMOUNT and not _ASKS_RATE.search(q.text) and stated and (
+            unit is not None or (OWN_RATES and q.intent != "target" and _ASKS_AMOUNT.search(q.text))):
+        # "多少个学位" of a passage stating 入园率 95%: a rate is no count, no amount; nor is the growth of what was
+        # asked ("一般公共预算收入…多少亿元" of 地区生产总值2.15万亿元…一般公共预算收入增长10.5%)
+        own = [f for f in stated if concept_credit(main, normalize_for_match(f.indicator)) >= FOOTHOLD] \
+            if OWN_RATES else []
+        if all(f.unit in _RATES for f in own or stated):
+            return main.forms[0]
     clauses = _CLAUSE.findall(quote)
     if SIBLING_FIGURES:
         # the quote names what was asked, whole, where it states no number ("高技术制造业增加值…稳步提升"), and no

@@ -183,6 +183,8 @@ def variants(kb) -> dict[str, Callable]:
                 lambda: switched(answer, "ADDITION_IS_NO_TOTAL", False),
             "a figure a verb alone leads (筹措…亿元实施…) never states what was asked (no OBJECT_FOLLOWS)":
                 lambda: switched(answer, "OBJECT_FOLLOWS", False),
+            "the growth of what was asked answers an amount asked when another figure is in its unit (no OWN_RATES)":
+                lambda: switched(answer, "OWN_RATES", False),
             "总产 read inside 总产值 too (no _NOT_LONGER)": lambda: emptied(query._NOT_LONGER),
             "no ROUGHLY (总共, 大概, 大约, 大致 as asking words)": lambda: without(query.GENERIC, query.ROUGHLY),
             "no REACHING (冲到, 干到, 加起来, 一年下来 … as asking verbs)":
@@ -221,7 +223,8 @@ def main() -> None:
                                                        str(ROOT / "eval" / "validation15.jsonl"),
                                                        str(ROOT / "eval" / "validation16.jsonl"),
                                                        str(ROOT / "eval" / "validation17.jsonl"),
-                                                       str(ROOT / "eval" / "validation18.jsonl")])
+                                                       str(ROOT / "eval" / "validation18.jsonl"),
+                                                       str(ROOT / "eval" / "validation19.jsonl")])
     parser.add_argument("--only", nargs="*", help="variant names to run (default: all)")
     args = parser.parse_args()
     os.environ["REPORTBOT_DATA_DIR"] = args.data_dir

@@ -1254,3 +1254,26 @@ def test_a_figure_a_verb_alone_leads_is_of_what_follows_it():
         assert not answering._states_asked(q, raised, text, {2025})
     finally:
         answering.OBJECT_FOLLOWS = True
+
+
+def test_the_growth_of_what_was_asked_is_no_amount_of_it():
+    from dataclasses import replace
+
+    from knowledge import answer as answering
+
+    text = "全年地区生产总值2.15万亿元、增长5.5%，一般公共预算收入增长10.5%。"
+    gdp = replace(figure("2.15万亿元", "全年地区生产总值", 2025, "actual", text), unit="亿元")
+    gdp_growth = replace(figure("5.5%", "全年地区生产总值", 2025, "actual", text), unit="%")
+    revenue = replace(figure("10.5%", "一般公共预算收入", 2025, "actual", text), unit="%")
+    stated = [gdp, gdp_growth, revenue]
+    q = ask("四川去年一般公共预算收入是多少亿元？")
+    assert answering._figure_missing(q, text, stated) != ""  # 亿元 stated, but of GDP
+    assert answering._figure_missing(ask("四川去年一般公共预算收入的规模有多大？"), text, stated) != ""
+    assert answering._figure_missing(ask("四川去年一般公共预算收入增长多少？"), text, stated) == ""
+    assert answering._figure_missing(ask("四川去年一般公共预算收入增长幅度是多少？"), text, stated) == ""
+    assert answering._figure_missing(ask("四川今年一般公共预算收入规模目标是多少？"), text, stated) == ""  # a target
+    answering.OWN_RATES = False
+    try:
+        assert answering._figure_missing(q, text, stated) == ""
+    finally:
+        answering.OWN_RATES = True
