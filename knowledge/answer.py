@@ -314,7 +314,7 @@ def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
                 and not any(_states_a_number(q, clauses[i]) or _measured_next(q, quote, clauses, i, stated)
                             for i in whole):
             return main.forms[0]
-    narrower = _narrower_asked(q, quote, stated)
+    narrower = _narrower_asked(q, quote, stated) or _sibling_measure(q, heads, stated)
     if narrower:
         return narrower
     if ADDITION_IS_NO_TOTAL and stated and _ASKS_TOTAL.search(q.text) and not _ASKS_ADDITION.search(q.text):
@@ -420,6 +420,39 @@ def _narrower_asked(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
             if modifiers and not any(m in norm for m in modifiers):
                 return concept.forms[0]
     return ""
+
+
+# Measures of one thing are siblings, not one figure: 新能源汽车出口 is not 新能源汽车产量, 出口 not 进出口. A phrase
+# asked that ends in one is not answered by figures of its thing in another only (nor by a meaning the vector
+# finds close: 新能源汽车出口 ~ 新能源汽车产量).
+SIBLING_MEASURES = True
+_MEASURES = ("进出口", "出口", "进口", "产量", "产值", "销量", "销售额", "营业收入", "收入", "利润", "投资", "装机",
+             "保有量", "增加值")
+
+
+def _sibling_measure(q: QueryInfo, heads: list[Concept], stated: list[FigureRef]) -> str:
+    """The thing a concept asks one measure of, when every figure stated of that thing is in another measure."""
+    if not SIBLING_MEASURES:
+        return ""
+    for concept in heads:
+        form = normalize_for_match(concept.forms[0])
+        if concept.place:
+            continue
+        asked = next((m for m in _MEASURES if form.endswith(m)), "")
+        thing = form[:-len(asked)] if asked else ""
+        if len(thing) < 2:
+            continue
+        of_thing = [normalize_for_match(f.indicator) for f in stated if thing in normalize_for_match(f.indicator)]
+        others = [ind for ind in of_thing if any(m in ind[ind.find(thing) + len(thing):] for m in _MEASURES)]
+        if others and len(others) == len(of_thing) and not any(_measure_is(ind, thing, asked) for ind in others):
+            return thing  # the report names the thing, not the measure asked of it
+    return ""
+
+
+def _measure_is(indicator: str, thing: str, measure: str) -> bool:
+    """The indicator names the measure asked of the thing (出口 asked: 出口额 yes, 进出口 no)."""
+    after = indicator[indicator.find(thing) + len(thing):]
+    return measure in after and not any(m != measure and measure in m and m in after for m in _MEASURES)
 
 
 _SCOPE_OR_TIME = re.compile(r"(全社会|全区|全市|全省|全国|全县|本市|本省|我市|我省|我区|今年|去年|当年|全年|年度|年)+")

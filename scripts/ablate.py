@@ -185,6 +185,8 @@ def variants(kb) -> dict[str, Callable]:
                 lambda: switched(answer, "OBJECT_FOLLOWS", False),
             "the growth of what was asked answers an amount asked when another figure is in its unit (no OWN_RATES)":
                 lambda: switched(answer, "OWN_RATES", False),
+            "a measure asked of a thing answered by a sibling measure (no SIBLING_MEASURES: 出口 ← 产量)":
+                lambda: switched(answer, "SIBLING_MEASURES", False),
             "总产 read inside 总产值 too (no _NOT_LONGER)": lambda: emptied(query._NOT_LONGER),
             "no ROUGHLY (总共, 大概, 大约, 大致 as asking words)": lambda: without(query.GENERIC, query.ROUGHLY),
             "no REACHING (冲到, 干到, 加起来, 一年下来 … as asking verbs)":

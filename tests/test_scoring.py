@@ -1277,3 +1277,21 @@ def test_the_growth_of_what_was_asked_is_no_amount_of_it():
         assert answering._figure_missing(q, text, stated) == ""
     finally:
         answering.OWN_RATES = True
+
+
+def test_a_measure_asked_of_a_thing_is_not_answered_by_a_sibling_measure():
+    from knowledge import answer as answering
+
+    text = "新能源汽车产量达到95.3万辆，集成电路产量增长1倍多。"
+    made = figure("95.3万辆", "新能源汽车产量", 2025, "actual", text)
+    missing = answering._figure_missing(ask("四川去年新能源汽车出口了多少万辆？"), text, [made])
+    assert missing == "新能源汽车"  # the refusal names what the report does mention
+    assert answering._figure_missing(ask("四川去年新能源汽车产量多少万辆？"), text, [made]) == ""
+    trade = "全省进出口总额突破7000亿元。"
+    both_ways = figure("7000亿元", "全省进出口总额", 2025, "actual", trade)
+    assert answering._figure_missing(ask("四川去年全省出口多少亿元？"), trade, [both_ways]) != ""
+    answering.SIBLING_MEASURES = False
+    try:
+        assert answering._figure_missing(ask("四川去年新能源汽车出口了多少万辆？"), text, [made]) == ""
+    finally:
+        answering.SIBLING_MEASURES = True
