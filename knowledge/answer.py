@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from .figures import review_heading
+from .lexical import pos_cut
 from .matching import (
     FOOTHOLD,
     PHYSICAL,
@@ -232,7 +233,7 @@ def passage_coverage(q: QueryInfo, hit: Hit, memo: dict[str, tuple[str, float, f
 
 # A quantity: digits that are not a date ("创2006年以来新高" states none) nor a rank ("稳居全国第2"), or Chinese
 # numerals with a unit.
-_NUMBER_WITH_UNIT = re.compile(r"(?<![\d.第A-Za-z])\d+(?:\.\d+)?(?![\d.]*\s*(?:年|月|日))|[一二三四五六七八九十百千万亿]+(?:%|亿|万|个|家|人)")
+_NUMBER_WITH_UNIT = re.compile(r"(?<![\d.第A-Za-z])\d+(?:\.\d+)?(?![\d.]*\s*(?:年|月|日|[A-Za-z]))|[一二三四五六七八九十百千万亿]+(?:%|亿|万|个|家|人)")
 # An age ("60岁以上老年人", "3岁以下婴幼儿") bounds the group a sentence is about; it is a number stated only of a
 # question asking an age or a life span (人均预期寿命79岁).
 AGE_IS_NO_FIGURE = True
@@ -314,7 +315,8 @@ def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
                 and not any(_states_a_number(q, clauses[i]) or _measured_next(q, quote, clauses, i, stated)
                             for i in whole):
             return main.forms[0]
-    narrower = _narrower_asked(q, quote, stated) or _sibling_measure(q, heads, stated)
+    narrower = _narrower_asked(q, quote, stated) or _sibling_measure(q, heads, stated) \
+        or _of_other_places(q, heads, quote, stated)
     if narrower:
         return narrower
     if ADDITION_IS_NO_TOTAL and stated and _ASKS_TOTAL.search(q.text) and not _ASKS_ADDITION.search(q.text):
@@ -453,6 +455,32 @@ def _measure_is(indicator: str, thing: str, measure: str) -> bool:
     """The indicator names the measure asked of the thing (出口 asked: 出口额 yes, 进出口 no)."""
     after = indicator[indicator.find(thing) + len(thing):]
     return measure in after and not any(m != measure and measure in m and m in after for m in _MEASURES)
+
+
+# A place asked inside the issuer (武汉 in 湖北's report) is answered by a figure of it: one whose own clause names
+# other places only ("…武汉在副省级城市中增速靠前，襄阳、宜昌经济总量突破6000亿元") is theirs, not its.
+PLACE_OF_THE_FIGURE = True
+_CLAUSE_START = re.compile(r"[，,；;。：:！？]")
+
+
+def _of_other_places(q: QueryInfo, heads: list[Concept], quote: str, stated: list[FigureRef]) -> str:
+    """The place asked, when every figure stated of the topic asked is in a clause naming other places only."""
+    asked = [c for c in q.concepts if c.place]
+    topics = [c for c in heads if not c.place]
+    if not PLACE_OF_THE_FIGURE or not asked or not topics:
+        return ""
+    names = {n for c in asked for n in (*c.norm_forms, *(normalize_for_match(p) for p in c.parts))}
+    figures = [f for f in stated if _names_a_concept(q, f.indicator, topics)]
+    if not figures:
+        return ""
+    for f in figures:
+        at = quote.find(f.raw)
+        clause = _CLAUSE_START.split(quote[:at])[-1] if at >= 0 else f.indicator
+        if any(n in normalize_for_match(clause) for n in names):
+            return ""
+        if not any(flag.startswith("ns") for _, flag in pos_cut(clause)):
+            return ""  # a clause naming no place is of what the sentence is about
+    return asked[0].forms[0]
 
 
 _SCOPE_OR_TIME = re.compile(r"(全社会|全区|全市|全省|全国|全县|本市|本省|我市|我省|我区|今年|去年|当年|全年|年度|年)+")

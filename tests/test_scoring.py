@@ -1295,3 +1295,28 @@ def test_a_measure_asked_of_a_thing_is_not_answered_by_a_sibling_measure():
         assert answering._figure_missing(ask("四川去年新能源汽车出口了多少万辆？"), text, [made]) == ""
     finally:
         answering.SIBLING_MEASURES = True
+
+
+def test_a_place_asked_is_not_answered_by_a_figure_of_other_places():
+    from knowledge import answer as answering
+
+    text = "多极支撑更加强劲，武汉在副省级城市中增速靠前，襄阳、宜昌经济总量突破6000亿元。"
+    theirs = figure("6000亿元", "宜昌经济总量", 2024, "actual", text)
+    q = ask("四川省报告里，武汉市去年的经济总量是多少亿元？")
+    assert answering._figure_missing(q, text, [theirs]) != ""
+    own = "武汉经济总量突破2万亿元，增长5.2%。"
+    assert answering._figure_missing(q, own, [figure("2万亿元", "武汉经济总量", 2024, "actual", own)]) == ""
+    # a clause naming no place is of what its sentence is about
+    port = "成都国际航空枢纽年旅客吞吐量增长16.6%，突破8700万人次。"
+    flown = figure("8700万人次", "成都国际航空枢纽年旅客吞吐量", 2025, "actual", port)
+    assert answering._figure_missing(ask("成都的国际航空枢纽去年旅客吞吐量有多少人次？"), port, [flown]) == ""
+    answering.PLACE_OF_THE_FIGURE = False
+    try:
+        assert answering._figure_missing(q, text, [theirs]) == ""
+    finally:
+        answering.PLACE_OF_THE_FIGURE = True
+
+
+def test_a_digit_in_a_name_is_no_number_stated():
+    ans = answer("四川去年5G基站建了多少个？", [hit("加快5G基站建设，推进5G应用。", ["一、2025年工作回顾"])])
+    assert not ans.found and "没有给出" in ans.answer
