@@ -301,8 +301,10 @@ def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
             unit is not None or (OWN_RATES and q.intent != "target" and _ASKS_AMOUNT.search(q.text))):
         # "多少个学位" of a passage stating 入园率 95%: a rate is no count, no amount; nor is the growth of what was
         # asked ("一般公共预算收入…多少亿元" of 地区生产总值2.15万亿元…一般公共预算收入增长10.5%)
-        own = [f for f in stated if concept_credit(main, normalize_for_match(f.indicator)) >= FOOTHOLD] \
-            if OWN_RATES else []
+        # named as asked, if any is (规模以上工业增加值增长5.1%), before a wider meaning (工业增加值13.27亿元)
+        credits = [concept_credit(main, normalize_for_match(f.indicator)) if OWN_RATES else 0.0 for f in stated]
+        own = [f for f, c in zip(stated, credits, strict=True) if c >= 1.0] \
+            or [f for f, c in zip(stated, credits, strict=True) if c >= FOOTHOLD]
         if all(f.unit in _RATES for f in own or stated):
             return main.forms[0]
     clauses = _CLAUSE.findall(quote)

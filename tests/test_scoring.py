@@ -1272,6 +1272,12 @@ def test_the_growth_of_what_was_asked_is_no_amount_of_it():
     assert answering._figure_missing(ask("四川去年一般公共预算收入增长多少？"), text, stated) == ""
     assert answering._figure_missing(ask("四川去年一般公共预算收入增长幅度是多少？"), text, stated) == ""
     assert answering._figure_missing(ask("四川今年一般公共预算收入规模目标是多少？"), text, stated) == ""  # a target
+    # the figure named as asked is checked before a wider one the question's words also reach
+    said = "实现工业增加值13.27亿元，比上年增长4.5%。规模以上工业增加值增长5.1%。"
+    industry = [replace(figure("13.27亿元", "工业增加值", 2025, "actual", said), unit="亿元"),
+                replace(figure("5.1%", "规模以上工业增加值", 2025, "actual", said), unit="%")]
+    assert answering._figure_missing(ask("四川去年规模以上工业增加值是多少亿元？"), said, industry) != ""
+    assert answering._figure_missing(ask("四川去年工业增加值是多少亿元？"), said, industry) == ""
     answering.OWN_RATES = False
     try:
         assert answering._figure_missing(q, text, stated) == ""
