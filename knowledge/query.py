@@ -105,6 +105,10 @@ _ZONE = re.compile(r"(开发区|高新区|新区|园区|实验区|试验区|管�
 
 # Particles and classifiers speech slips inside a phrase: "找到了工作", "办个公司", "老人的养老金".
 _SLIPPED = set("了的个些过着")
+# Words of averaging speech slips before what is measured: "老百姓平均收入" is 老百姓收入 per head, as the reports'
+# 居民人均可支配收入 is (ablation switch)
+AVERAGING_SLIPPED = True
+_AVERAGING = ("平均", "人均", "每人", "每个人")
 
 
 def _match_at(text: str, i: int, phrase: str, places: Sequence[str] = ()) -> int:
@@ -117,6 +121,9 @@ def _match_at(text: str, i: int, phrase: str, places: Sequence[str] = ()) -> int
             j += 1
         elif k and j + 1 < len(text) and text[j] in _SLIPPED and text[j + 1] == ch:
             j += 2
+        elif k and AVERAGING_SLIPPED and (slipped := next((w for w in _AVERAGING if text.startswith(w, j)
+                                                         and text[j + len(w):j + len(w) + 1] == ch), "")):
+            j += len(slipped) + 1
         elif k and not placed and (place := next((p for p in places if text.startswith(p, j)
                                                    and text[j + len(p):j + len(p) + 1] == ch), "")):
             j += len(place) + 1

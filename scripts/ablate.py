@@ -165,6 +165,8 @@ def variants(kb) -> dict[str, Callable]:
                 lambda: switched(matching, "SPELLED_ACROSS", False),
             "a place just before the issuer's name a concept of its own (no NAME_BEFORE_ISSUER: 杭州下沙经济开发区)":
                 lambda: switched(query, "NAME_BEFORE_ISSUER", False),
+            "a word of averaging inside an everyday phrase not read through (no AVERAGING_SLIPPED: 老百姓平均收入)":
+                lambda: switched(query, "AVERAGING_SLIPPED", False),
             "going to the place asked about not read as coming to it (no COMING_IS_GOING: 去河南玩的人)":
                 lambda: switched(query, "COMING_IS_GOING", False),
             "a report's name in the question read as its topic (no REPORT_NAME_NO_TOPIC: 国民经济和社会发展统计公报)":
@@ -228,7 +230,8 @@ def main() -> None:
                                                        str(ROOT / "eval" / "validation16.jsonl"),
                                                        str(ROOT / "eval" / "validation17.jsonl"),
                                                        str(ROOT / "eval" / "validation18.jsonl"),
-                                                       str(ROOT / "eval" / "validation19.jsonl")])
+                                                       str(ROOT / "eval" / "validation19.jsonl"),
+                                                       str(ROOT / "eval" / "validation20.jsonl")])
     parser.add_argument("--only", nargs="*", help="variant names to run (default: all)")
     args = parser.parse_args()
     os.environ["REPORTBOT_DATA_DIR"] = args.data_dir

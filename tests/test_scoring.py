@@ -1326,3 +1326,16 @@ def test_a_place_asked_is_not_answered_by_a_figure_of_other_places():
 def test_a_digit_in_a_name_is_no_number_stated():
     ans = answer("四川去年5G基站建了多少个？", [hit("加快5G基站建设，推进5G应用。", ["一、2025年工作回顾"])])
     assert not ans.found and "没有给出" in ans.answer
+
+
+def test_a_word_of_averaging_slipped_inside_an_everyday_phrase_is_read_through():
+    from knowledge import query
+
+    forms = {f for c in ask("四川今年想让老百姓平均收入涨多少？").concepts for f in c.forms}
+    assert set(query.EVERYDAY["老百姓收入"]) <= forms
+    query.AVERAGING_SLIPPED = False
+    try:
+        assert not set(query.EVERYDAY["老百姓收入"]) <= {f for c in ask("四川今年想让老百姓平均收入涨多少？").concepts
+                                                         for f in c.forms}
+    finally:
+        query.AVERAGING_SLIPPED = True
