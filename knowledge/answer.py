@@ -233,11 +233,11 @@ def passage_coverage(q: QueryInfo, hit: Hit, memo: dict[str, tuple[str, float, f
 
 # A quantity: digits that are not a date ("创2006年以来新高" states none) nor a rank ("稳居全国第2"), or Chinese
 # numerals with a unit.
-_NUMBER_WITH_UNIT = re.compile(r"(?<![\d.第A-Za-z])\d+(?:\.\d+)?(?![\d.]*\s*(?:年|月|日|[A-Za-z]))|[一二三四五六七八九十百千万亿]+(?:%|亿|万|个|家|人)")
-# An age ("60岁以上老年人", "3岁以下婴幼儿") bounds the group a sentence is about; it is a number stated only of a
-# question asking an age or a life span (人均预期寿命79岁).
+_NUMBER_WITH_UNIT = re.compile(r"(?<![\d.第A-Za-z])\d+(?:\.\d+)?(?![\d.]*\s*(?:年|月|日))(?![\d.]*(?:[GKD](?![A-Za-z])|A级))|[一二三四五六七八九十百千万亿]+(?:%|亿|万|个|家|人)")
+# An age bounding a group ("60岁以上老年人", "0-6岁儿童", "满18周岁") says who a sentence is about, no number of
+# how many; a plain age (人均预期寿命79.5岁) is a figure, and a question asking an age keeps every one.
 AGE_IS_NO_FIGURE = True
-_AGE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:[-—~至到]\d+)?周?岁")
+_AGE = re.compile(r"满\d+周?岁|(?<![\d.])\d+(?:[-—~至到]\d+周?岁|周?岁(?:及?以[上下]|以内))")
 _ASKS_AGE = re.compile(r"(?:多少|几)周?岁|寿命|年龄|年纪")
 
 
@@ -274,6 +274,8 @@ _RATES = {"%", "‰", "个百分点", "百分点"}
 # ("多少亿元") or, of what happened, by a word for one (产量, 总量, 规模, 绝对…); a target is often a growth rate
 OWN_RATES = True
 _ASKS_AMOUNT = re.compile(r"产量|总量|绝对|规模(?!以上)")
+_A_TOTAL = re.compile(r"(?:全年|全省|全市|全区|全国|经济)?(?:总量|总额|总值|规模|体量)")
+_ASKS_CHANGE = re.compile(r"增长|增加|提高|扩大|下降|降低|减少|涨|降|多了|少了|变化|翻")
 _ASKS_RATE = re.compile(r"(?:多少|几)个?(?:百分)?点|百分之|百分比|几成|倍|率|比例|比重|占比|份额|所占|增幅|增速|涨幅|降幅|幅度")
 
 
@@ -298,13 +300,16 @@ def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
     if PHYSICAL_MEASURE and unit in PHYSICAL and not measure_stated(PHYSICAL[unit], quote):
         return main.forms[0]  # "多少度电" of a passage in 人次, "多少公里" of one in 亿元
     if RATE_IS_NO_AMOUNT and not _ASKS_RATE.search(q.text) and stated and (
-            unit is not None or (OWN_RATES and q.intent != "target" and _ASKS_AMOUNT.search(q.text))):
+            unit is not None or (OWN_RATES and q.intent != "target" and _ASKS_AMOUNT.search(q.text)
+                                 and not _ASKS_CHANGE.search(q.text))):
         # "多少个学位" of a passage stating 入园率 95%: a rate is no count, no amount; nor is the growth of what was
         # asked ("一般公共预算收入…多少亿元" of 地区生产总值2.15万亿元…一般公共预算收入增长10.5%)
         # named as asked, if any is (规模以上工业增加值增长5.1%), before a wider meaning (工业增加值13.27亿元)
         credits = [concept_credit(main, normalize_for_match(f.indicator)) if OWN_RATES else 0.0 for f in stated]
         own = [f for f, c in zip(stated, credits, strict=True) if c >= 1.0] \
             or [f for f, c in zip(stated, credits, strict=True) if c >= FOOTHOLD]
+        # an amount named only as a total (…增长5.7%，经济总量达到64697亿元) is of what the sentence is about
+        own += [f for f in stated if OWN_RATES and _A_TOTAL.fullmatch(normalize_for_match(f.indicator))]
         if all(f.unit in _RATES for f in own or stated):
             return main.forms[0]
     clauses = _CLAUSE.findall(quote)
@@ -317,13 +322,13 @@ def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
                 and not any(_states_a_number(q, clauses[i]) or _measured_next(q, quote, clauses, i, stated)
                             for i in whole):
             return main.forms[0]
-    narrower = _narrower_asked(q, quote, stated) or _sibling_measure(q, heads, stated) \
+    narrower = _narrower_asked(q, quote, stated) or _sibling_measure(q, heads, quote, stated) \
         or _of_other_places(q, heads, quote, stated)
     if narrower:
         return narrower
     if ADDITION_IS_NO_TOTAL and stated and _ASKS_TOTAL.search(q.text) and not _ASKS_ADDITION.search(q.text):
         named = [f for f in stated if _names_a_concept(q, f.indicator, heads)] or stated
-        added = [f for f in named if _ADDITION.match(normalize_for_match(f.indicator))]
+        added = [f for f in named if _ADDITION.search(normalize_for_match(f.indicator))]
         if len(added) == len(named) and not any(f.unit == a.unit for f in stated for a in added if f not in added):
             return main.forms[0]  # "一共多长" of "新增运营里程40公里": what was added, no total beside it
     if any(_names_a_concept(q, f.indicator, heads) for f in stated):
@@ -342,8 +347,8 @@ def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
 # A total asked ("现在加起来一共多长", "总共有多少") is not what a year added (新增运营里程40公里, 新建学校12所),
 # unless the question asks what was added or grew (新增, 多了, 增加 …).
 ADDITION_IS_NO_TOTAL = True
-_ASKS_TOTAL = re.compile(r"一共|总共|共计|合计|总计|加起来|合起来|总数|总量|总规模|总里程|总长度?|现在|目前|如今")
-_ASKS_ADDITION = re.compile(r"新|增|添|多了|多出|扩|加了|建了|开了|上了")
+_ASKS_TOTAL = re.compile(r"一共|总共|共计|合计|总计|加起来|合起来|总数|总量|总规模|总里程|总长度?")
+_ASKS_ADDITION = re.compile(r"新(?:增|建|开|上|添|修|招|设|投|引进|找)|增|添|多了|多出|扩|加了|建了|开了|上了|每年|一年")
 _ADDITION = re.compile(r"(?:新增|净增|新建|新开通|新开工|新投运|新投产|新改建|新上)")
 
 
@@ -434,7 +439,7 @@ _MEASURES = ("进出口", "出口", "进口", "产量", "产值", "销量", "销
              "保有量", "增加值")
 
 
-def _sibling_measure(q: QueryInfo, heads: list[Concept], stated: list[FigureRef]) -> str:
+def _sibling_measure(q: QueryInfo, heads: list[Concept], quote: str, stated: list[FigureRef]) -> str:
     """The thing a concept asks one measure of, when every figure stated of that thing is in another measure."""
     if not SIBLING_MEASURES:
         return ""
@@ -446,17 +451,36 @@ def _sibling_measure(q: QueryInfo, heads: list[Concept], stated: list[FigureRef]
         thing = form[:-len(asked)] if asked else ""
         if len(thing) < 2:
             continue
-        of_thing = [normalize_for_match(f.indicator) for f in stated if thing in normalize_for_match(f.indicator)]
-        others = [ind for ind in of_thing if any(m in ind[ind.find(thing) + len(thing):] for m in _MEASURES)]
-        if others and len(others) == len(of_thing) and not any(_measure_is(ind, thing, asked) for ind in others):
+        of_thing = [f for f in stated if thing in normalize_for_match(f.indicator)]
+        others = [f for f in of_thing if any(m in _after(f.indicator, thing) for m in _MEASURES)]
+        if others and len(others) == len(of_thing) \
+                and not any(_measure_is(_after(f.indicator, thing), asked) or _said_before(quote, f, asked)
+                            for f in others):
             return thing  # the report names the thing, not the measure asked of it
     return ""
 
 
-def _measure_is(indicator: str, thing: str, measure: str) -> bool:
-    """The indicator names the measure asked of the thing (出口 asked: 出口额 yes, 进出口 no)."""
-    after = indicator[indicator.find(thing) + len(thing):]
-    return measure in after and not any(m != measure and measure in m and m in after for m in _MEASURES)
+# A measure whose name holds another's is its sibling, not a kind of it: 进出口 is no 出口 (营业收入 is 收入)
+_WIDER_SIBLING = {"出口": "进出口", "进口": "进出口"}
+
+
+def _after(indicator: str, thing: str) -> str:
+    norm = normalize_for_match(indicator)
+    return norm[norm.find(thing) + len(thing):]
+
+
+def _measure_is(after: str, measure: str) -> bool:
+    """The words after the thing name the measure asked (出口 asked: 出口额 yes, 进出口 no; 收入: 营业收入 yes)."""
+    wider = _WIDER_SIBLING.get(measure)
+    return measure in after.replace(wider, "") if wider else measure in after
+
+
+def _said_before(quote: str, f: FigureRef, measure: str) -> bool:
+    """The quote writes the measure asked in the figure's own clause, before it ("产量95.3万辆、出口20万辆": the
+    name read for 20万辆 may carry the subject's first measure)."""
+    at = quote.find(f.raw)
+    clause = normalize_for_match(re.split(r"[，,；;。、]", quote[:at])[-1]) if at >= 0 else ""
+    return _measure_is(clause, measure)
 
 
 # A place asked inside the issuer (武汉 in 湖北's report) is answered by a figure of it: one whose own clause names
@@ -480,9 +504,18 @@ def _of_other_places(q: QueryInfo, heads: list[Concept], quote: str, stated: lis
         clause = _CLAUSE_START.split(quote[:at])[-1] if at >= 0 else f.indicator
         if any(n in normalize_for_match(clause) for n in names):
             return ""
-        if not any(flag.startswith("ns") for _, flag in pos_cut(clause)):
+        if not any(_a_city(word) for word, flag in pos_cut(clause) if flag.startswith("ns")):
             return ""  # a clause naming no place is of what the sentence is about
     return asked[0].forms[0]
+
+
+def _a_city(word: str) -> bool:
+    """A place that governs (a city, county or province), as the general dictionary knows it: 宜昌 (宜昌市), not
+    中欧, 长江 or 海关, which it also tags as places."""
+    from .lexical import _get_jieba
+
+    known = _get_jieba().dt.FREQ
+    return word.endswith(("市", "县", "省", "州", "盟", "旗")) or any(f"{word}{s}" in known for s in "市县省")
 
 
 _SCOPE_OR_TIME = re.compile(r"(全社会|全区|全市|全省|全国|全县|本市|本省|我市|我省|我区|今年|去年|当年|全年|年度|年)+")
@@ -655,17 +688,21 @@ def _states_asked(q: QueryInfo, hit: Hit, quote: str, reviewed: set[int]) -> boo
     past = bool(asked) and asked <= reviewed
     kind = "target" if q.intent == "target" else "actual" if q.says_done or past else None
     return any((not asked or of_years(q, f, asked)) and (kind is None or f.type == kind)
-               and (_names_a_concept(q, f.indicator) or _object_follows(f))
+               and (_names_a_concept(q, f.indicator) or _object_follows(q, quote, f))
                and not _figure_missing(q, quote, [f]) for f in stated)
 
 
 # A figure a verb alone leads ("筹措310.33亿元实施健康惠民工程", "安排…资金"): what it is of follows it in the clause,
-# so the quote's words, not the figure's name, say whether it is of what was asked (ablation switch)
+# so the rest of that clause, not the figure's name, says whether it is of what was asked (ablation switch)
 OBJECT_FOLLOWS = True
 
 
-def _object_follows(f: FigureRef) -> bool:
-    return OBJECT_FOLLOWS and len(normalize_for_match(f.indicator)) <= 2
+def _object_follows(q: QueryInfo, quote: str, f: FigureRef) -> bool:
+    """A verb alone leads the figure, and the rest of its clause names a topic of the question."""
+    if not OBJECT_FOLLOWS or len(normalize_for_match(f.indicator)) > 2 or (at := quote.find(f.raw)) < 0:
+        return False
+    rest = re.split(r"[，,；;。]", quote[at + len(f.raw):])[0]
+    return _names_a_concept(q, rest)
 
 
 def _reviewed(q: QueryInfo, reports: list, issuer: str) -> set[int]:

@@ -13,7 +13,7 @@ _BASE_UNITS = (
     "元/人|元/吨|元/亩|微克/立方米|毫克/立方米|个百分点|百分点|个工作日|工作日|平方公里|平方千米|平方米|千瓦时|"
     "标准煤|标箱|人次|架次|艘次|车次|公里|千米|公顷|美元|欧元|港元|元|斤|公斤|千克|吨|立方米|千瓦|瓦|"
     "亩|方|辆|台|套|件|户|家|个|项|名|人|所|座|条|处|间|张|批|场|部|本|株|头|只|册|倍|棵|艘|架|列|次|轮|"
-    "岁|小时|天|周|篇|种|类|块|片|GW|MW|kW|GB|G|km|m"
+    "岁|小时|天|周|篇|种|类|块|片|GW|MW|kW|GB|km|m"
 )
 _UNIT_RE = rf"(?:{_MAGNITUDE}?(?:{_BASE_UNITS})|{_MAGNITUDE}|%|‰)"
 _ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
@@ -52,7 +52,7 @@ _LEAD_VERBS = re.compile(
 _TRAIL = re.compile(r"(由|从|达到|达|为|是|约|近|超过|突破|控制在|保持在|稳定在|分别为|分别|以上|按|在|到|至|共|累计|增至|升至|降至|提高到|提升到|达到了|实现|完成|有|的|了|：|:)+$")
 # The version of the rules that date figures (actual or target, year, span of years): reports indexed under an
 # older one are dated again when the knowledge base opens (knowledge.redate)
-DATING = 15
+DATING = 16
 _REVIEW_HEAD = re.compile(r"(回顾|成绩|成就|过去|工作情况|主要工作|一年来|五年来|这一年|总结|公报|综合|初步核算)")
 _PLAN_HEAD = re.compile(r"(安排|建议|任务|目标|计划|部署|重点工作|今年|总体要求|展望|打算|思路|工作建议|政策取向|主要工作)")
 
@@ -523,7 +523,13 @@ def _indicator(clause: str) -> str:
 _AIM_EXPECT = r"(?<![稳超于合])预期"
 
 
-_SINCE = re.compile(r"(?:从|自)\d{4}年(?:起|以来|开始)|\d{4}年(?:以来|起)")
+_SINCE = re.compile(r"(?:从|自)(\d{4})年(?:起|以来|开始)|(\d{4})年(?:以来|起)")
+
+
+def _since(m: re.Match, meta: ReportMeta) -> str:
+    """A span's start year in the past is dropped; one still ahead ("自2027年起…提高到200元") dates the figure."""
+    year = int(m.group(1) or m.group(2))
+    return "" if meta.review_year and year <= meta.review_year else m.group(0)
 
 
 _TASKS_AS_A_WHOLE = re.compile(r"(?:完成|聚焦|围绕|锚定)[^，,；;。]{0,16}?目标任务|目标任务体系|计划(?=[，,、])")
@@ -546,7 +552,7 @@ def _type_and_year(half: str, pos: int, meta: ReportMeta, phase: str) -> tuple[s
         done = re.search(r"(完成|实现|达到|超额|比上年|同比|增长了)", local[-12:])
         ftype = "target" if aim and not done else "actual"
     # a year a span starts from ("从1999年起连续扩大招生，高考录取率从36%提高到59%") dates no figure after it
-    before_digits = _SINCE.sub("", cn_years_to_digits(before))
+    before_digits = _SINCE.sub(lambda m: _since(m, meta), cn_years_to_digits(before))
     near = re.split(r"[，,；;]", before_digits)[-1]
     years = [int(y) for y in _YEAR_IN_TEXT.findall(near)] or \
         [int(y) for y in _YEAR_IN_TEXT.findall(before_digits[:20])]

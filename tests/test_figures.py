@@ -290,3 +290,6 @@ def test_a_year_a_span_starts_from_does_not_date_the_figure_after_it():
                         "高考录取率从36%提高到59%。1999年全市粮食产量达到50万吨。\n", "2003_青川市_政府工作报告.txt")
     assert find(report.figures, "59%").year == 2002
     assert find(report.figures, "50万吨").year == 1999  # a year the figure's own sentence names still dates it
+    ahead = parse_text("青川市2026年政府工作报告\n二、2026年工作安排\n自2027年起，城乡居民基础养老金最低标准提高到每人每月200元。\n",
+                       "2026_青川市_政府工作报告.txt")
+    assert find(ahead.figures, "200元").year == 2027  # a start still ahead dates what starts then

@@ -1339,3 +1339,54 @@ def test_a_word_of_averaging_slipped_inside_an_everyday_phrase_is_read_through()
                                                          for f in c.forms}
     finally:
         query.AVERAGING_SLIPPED = True
+
+
+def test_the_figure_checks_leave_ordinary_questions_alone():
+    from dataclasses import replace
+
+    from knowledge import answer as answering
+
+    def stated(raw, indicator, text, unit=""):
+        return replace(figure(raw, indicator, 2025, "actual", text), unit=unit)
+
+    # a change asked of an amount's name (产量, 总量) is answered by the change
+    grain = "全年粮食产量增长3.2%。"
+    assert answering._figure_missing(ask("四川去年粮食产量增长多少？"), grain,
+                                     [stated("3.2%", "全年粮食产量", grain, "%")]) == ""
+    # a quantity in Latin-letter units is a number stated; 5G is a name
+    assert answering._states_a_number(ask("四川去年算力总规模达到多少？"), "全省算力总规模达到15EFlops。")
+    assert not answering._states_a_number(ask("四川去年5G基站多少个？"), "加快5G基站建设。")
+    # what a year adds, asked as such ("现在每年建多少所"), is no total asked
+    schools = "今年新建学校120所。"
+    assert answering._figure_missing(ask("四川现在每年建多少所学校？"), schools,
+                                     [stated("120所", "新建学校", schools, "所")]) == ""
+    # a word the dictionary tags as a place but that governs nothing (中欧) is no other place
+    rail = "成都国际铁路港建设提速，中欧班列开行5000列。"
+    assert answering._figure_missing(ask("成都去年中欧班列开行多少列？"), rail,
+                                     [stated("5000列", "中欧班列开行", rail, "列")]) == ""
+    # a kind of the measure asked (营业收入 of 收入) is that measure; the measure written before the figure counts
+    income = "电子信息产业营业收入突破2万亿元。"
+    assert answering._figure_missing(ask("四川去年电子信息产业收入多少亿元？"), income,
+                                     [stated("2万亿元", "电子信息产业营业收入", income, "亿元")]) == ""
+    cars = "新能源汽车产量95.3万辆、出口20万辆。"
+    assert answering._figure_missing(ask("四川去年新能源汽车出口了多少万辆？"), cars,
+                                     [stated("95.3万辆", "新能源汽车产量", cars, "辆"),
+                                      stated("20万辆", "新能源汽车产量", cars, "辆")]) == ""
+    # a verb-led figure is of what the rest of its own clause names, not of a topic elsewhere in the quote
+    roads = "健康惠民工程深入实施，筹措310.33亿元用于乡村道路建设。"
+    paid = hit(roads, ["二、2026年工作安排"], [figure("310.33亿元", "筹措", 2026, "target", roads)])
+    assert not answering._states_asked(ask("四川今年健康惠民工程一共多少钱？"), paid, roads, {2025})
+    # a plain age is a figure even when the question does not say 岁
+    assert answering._states_a_number(ask("四川人现在平均能活多久？"), "全省人均预期寿命达到79.5岁。")
+
+
+def test_an_amount_named_only_as_a_total_is_of_what_the_sentence_is_about():
+    from dataclasses import replace
+
+    from knowledge import answer as answering
+
+    text = "全省地区生产总值增长5.7%，高于全国0.7个百分点，经济总量达到64697亿元。"
+    stated = [replace(figure("5.7%", "全省地区生产总值", 2024, "actual", text), unit="%"),
+              replace(figure("64697亿元", "经济总量", 2024, "actual", text), unit="亿元")]
+    assert answering._figure_missing(ask("四川去年GDP多少亿元？"), text, stated) == ""
+    assert answering._figure_missing(ask("四川去年地区生产总值是多少亿元？"), text, stated) == ""
