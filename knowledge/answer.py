@@ -688,21 +688,8 @@ def _states_asked(q: QueryInfo, hit: Hit, quote: str, reviewed: set[int]) -> boo
     past = bool(asked) and asked <= reviewed
     kind = "target" if q.intent == "target" else "actual" if q.says_done or past else None
     return any((not asked or of_years(q, f, asked)) and (kind is None or f.type == kind)
-               and (_names_a_concept(q, f.indicator) or _object_follows(q, quote, f))
+               and _names_a_concept(q, f.indicator)
                and not _figure_missing(q, quote, [f]) for f in stated)
-
-
-# A figure a verb alone leads ("筹措310.33亿元实施健康惠民工程", "安排…资金"): what it is of follows it in the clause,
-# so the rest of that clause, not the figure's name, says whether it is of what was asked (ablation switch)
-OBJECT_FOLLOWS = True
-
-
-def _object_follows(q: QueryInfo, quote: str, f: FigureRef) -> bool:
-    """A verb alone leads the figure, and the rest of its clause names a topic of the question."""
-    if not OBJECT_FOLLOWS or len(normalize_for_match(f.indicator)) > 2 or (at := quote.find(f.raw)) < 0:
-        return False
-    rest = re.split(r"[，,；;。]", quote[at + len(f.raw):])[0]
-    return _names_a_concept(q, rest)
 
 
 def _reviewed(q: QueryInfo, reports: list, issuer: str) -> set[int]:

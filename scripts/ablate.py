@@ -183,8 +183,6 @@ def variants(kb) -> dict[str, Callable]:
                 lambda: switched(answer, "ASPECT_NEXT", False),
             "a total asked answered with what a year added (no ADDITION_IS_NO_TOTAL)":
                 lambda: switched(answer, "ADDITION_IS_NO_TOTAL", False),
-            "a figure a verb alone leads (筹措…亿元实施…) never states what was asked (no OBJECT_FOLLOWS)":
-                lambda: switched(answer, "OBJECT_FOLLOWS", False),
             "the growth of what was asked answers an amount asked when another figure is in its unit (no OWN_RATES)":
                 lambda: switched(answer, "OWN_RATES", False),
             "a measure asked of a thing answered by a sibling measure (no SIBLING_MEASURES: 出口 ← 产量)":
