@@ -121,16 +121,19 @@ def _match_at(text: str, i: int, phrase: str, places: Sequence[str] = ()) -> int
             j += 1
         elif k and j + 1 < len(text) and text[j] in _SLIPPED and text[j + 1] == ch:
             j += 2
-        elif k and AVERAGING_SLIPPED and (slipped := next((w for w in _AVERAGING if text.startswith(w, j)
-                                                         and text[j + len(w):j + len(w) + 1] == ch), "")):
+        elif k and AVERAGING_SLIPPED and (slipped := _word_before(text, j, ch, _AVERAGING)):
             j += len(slipped) + 1
-        elif k and not placed and (place := next((p for p in places if text.startswith(p, j)
-                                                   and text[j + len(p):j + len(p) + 1] == ch), "")):
+        elif k and not placed and (place := _word_before(text, j, ch, places)):
             j += len(place) + 1
             placed = True
         else:
             return -1
     return j
+
+
+def _word_before(text: str, j: int, ch: str, words: Sequence[str]) -> str:
+    """The first of words written at j in text with ch right after it, or ""."""
+    return next((w for w in words if text.startswith(w, j) and text[j + len(w):j + len(w) + 1] == ch), "")
 
 
 # A place named inside an everyday phrase ("来海南玩的人", "去四川打工") is read through: the phrase is the same
