@@ -279,6 +279,16 @@ _ASKS_CHANGE = re.compile(r"增长|增加|提高|扩大|下降|降低|减少|涨
 _ASKS_RATE = re.compile(r"(?:多少|几)个?(?:百分)?点|百分之|百分比|几成|倍|率|比例|比重|占比|份额|所占|增幅|增速|涨幅|降幅|幅度")
 
 
+def _figures_of(concept: Concept, stated: list[FigureRef]) -> list[FigureRef]:
+    """The figures stated of a concept: those named as asked, if any is (规模以上工业增加值增长5.1%), else those a wider
+    meaning names (工业增加值13.27亿元); and an amount named only as a total (…增长5.7%，经济总量达到64697亿元), which
+    is of what the sentence is about."""
+    credits = [concept_credit(concept, normalize_for_match(f.indicator)) for f in stated]
+    named = [f for f, c in zip(stated, credits, strict=True) if c >= 1.0] \
+        or [f for f, c in zip(stated, credits, strict=True) if c >= FOOTHOLD]
+    return named + [f for f in stated if _A_TOTAL.fullmatch(normalize_for_match(f.indicator))]
+
+
 def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
     """What the quote names without the number asked: the clause naming the question's main concept has no
     number (its numbers belong to other indicators), or no figure is in the unit asked ("多少亿元" of a quote
@@ -304,12 +314,7 @@ def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
                                  and not _ASKS_CHANGE.search(q.text))):
         # "多少个学位" of a passage stating 入园率 95%: a rate is no count, no amount; nor is the growth of what was
         # asked ("一般公共预算收入…多少亿元" of 地区生产总值2.15万亿元…一般公共预算收入增长10.5%)
-        # named as asked, if any is (规模以上工业增加值增长5.1%), before a wider meaning (工业增加值13.27亿元)
-        credits = [concept_credit(main, normalize_for_match(f.indicator)) if OWN_RATES else 0.0 for f in stated]
-        own = [f for f, c in zip(stated, credits, strict=True) if c >= 1.0] \
-            or [f for f, c in zip(stated, credits, strict=True) if c >= FOOTHOLD]
-        # an amount named only as a total (…增长5.7%，经济总量达到64697亿元) is of what the sentence is about
-        own += [f for f in stated if OWN_RATES and _A_TOTAL.fullmatch(normalize_for_match(f.indicator))]
+        own = _figures_of(main, stated) if OWN_RATES else []
         if all(f.unit in _RATES for f in own or stated):
             return main.forms[0]
     clauses = _CLAUSE.findall(quote)
@@ -478,9 +483,17 @@ def _measure_is(after: str, measure: str) -> bool:
 def _said_before(quote: str, f: FigureRef, measure: str) -> bool:
     """The quote writes the measure asked in the figure's own clause, before it ("产量95.3万辆、出口20万辆": the
     name read for 20万辆 may carry the subject's first measure)."""
+    return _measure_is(normalize_for_match(_lead_in(quote, f, _LIST_ITEM_START, "")), measure)
+
+
+_LIST_ITEM_START = re.compile(r"[，,；;。、]")
+
+
+def _lead_in(quote: str, f: FigureRef, starts: re.Pattern, missing: str) -> str:
+    """The words of the quote from the last of starts before the figure up to it; missing when the quote does not
+    write the figure."""
     at = quote.find(f.raw)
-    clause = normalize_for_match(re.split(r"[，,；;。、]", quote[:at])[-1]) if at >= 0 else ""
-    return _measure_is(clause, measure)
+    return starts.split(quote[:at])[-1] if at >= 0 else missing
 
 
 # A place asked inside the issuer (武汉 in 湖北's report) is answered by a figure of it: one whose own clause names
@@ -500,8 +513,7 @@ def _of_other_places(q: QueryInfo, heads: list[Concept], quote: str, stated: lis
     if not figures:
         return ""
     for f in figures:
-        at = quote.find(f.raw)
-        clause = _CLAUSE_START.split(quote[:at])[-1] if at >= 0 else f.indicator
+        clause = _lead_in(quote, f, _CLAUSE_START, f.indicator)
         if any(n in normalize_for_match(clause) for n in names):
             return ""
         if not any(_a_city(word) for word, flag in pos_cut(clause) if flag.startswith("ns")):
@@ -688,8 +700,7 @@ def _states_asked(q: QueryInfo, hit: Hit, quote: str, reviewed: set[int]) -> boo
     past = bool(asked) and asked <= reviewed
     kind = "target" if q.intent == "target" else "actual" if q.says_done or past else None
     return any((not asked or of_years(q, f, asked)) and (kind is None or f.type == kind)
-               and _names_a_concept(q, f.indicator)
-               and not _figure_missing(q, quote, [f]) for f in stated)
+               and _names_a_concept(q, f.indicator) and not _figure_missing(q, quote, [f]) for f in stated)
 
 
 def _reviewed(q: QueryInfo, reports: list, issuer: str) -> set[int]:
