@@ -1209,18 +1209,15 @@ def test_an_age_bounding_a_group_is_no_figure_of_how_many():
     assert lived.found and "79.5岁" in lived.answer  # an age asked is stated
 
 
-def test_an_aspect_asked_by_its_measure_word_is_stated_in_the_clause_after_the_topic():
+def test_an_aspect_asked_by_its_measure_word_is_stated_in_the_clause_after_the_topic(monkeypatch):
     from knowledge import answer as answering
 
     text = "降低并统一大病保险起付线，报销比例由50%提高到60%，进一步减轻大病患者医疗负担。"
     paid = figure("60%", "报销比例", 2026, "target", text)
     q = ask("四川今年大病保险的赔付比例要提高到多少？")
     assert answering._figure_missing(q, text, [paid]) == ""
-    answering.ASPECT_NEXT = False
-    try:
-        assert answering._figure_missing(q, text, [paid]) != ""
-    finally:
-        answering.ASPECT_NEXT = True
+    monkeypatch.setattr(answering, "ASPECT_NEXT", False)
+    assert answering._figure_missing(q, text, [paid]) != ""
     # a measure word the question does not ask reads nothing beside the topic
     assert answering._figure_missing(ask("四川今年大病保险的起付线是多少钱？"), text, [paid]) != ""
 
@@ -1241,7 +1238,7 @@ def test_a_total_asked_is_not_answered_with_what_a_year_added():
     assert answering._figure_missing(ask("四川的地铁去年新增了多长？"), text, [added]) == ""  # an addition asked
 
 
-def test_the_growth_of_what_was_asked_is_no_amount_of_it():
+def test_the_growth_of_what_was_asked_is_no_amount_of_it(monkeypatch):
     from dataclasses import replace
 
     from knowledge import answer as answering
@@ -1263,14 +1260,11 @@ def test_the_growth_of_what_was_asked_is_no_amount_of_it():
                 replace(figure("5.1%", "规模以上工业增加值", 2025, "actual", said), unit="%")]
     assert answering._figure_missing(ask("四川去年规模以上工业增加值是多少亿元？"), said, industry) != ""
     assert answering._figure_missing(ask("四川去年工业增加值是多少亿元？"), said, industry) == ""
-    answering.OWN_RATES = False
-    try:
-        assert answering._figure_missing(q, text, stated) == ""
-    finally:
-        answering.OWN_RATES = True
+    monkeypatch.setattr(answering, "OWN_RATES", False)
+    assert answering._figure_missing(q, text, stated) == ""
 
 
-def test_a_measure_asked_of_a_thing_is_not_answered_by_a_sibling_measure():
+def test_a_measure_asked_of_a_thing_is_not_answered_by_a_sibling_measure(monkeypatch):
     from knowledge import answer as answering
 
     text = "新能源汽车产量达到95.3万辆，集成电路产量增长1倍多。"
@@ -1281,14 +1275,11 @@ def test_a_measure_asked_of_a_thing_is_not_answered_by_a_sibling_measure():
     trade = "全省进出口总额突破7000亿元。"
     both_ways = figure("7000亿元", "全省进出口总额", 2025, "actual", trade)
     assert answering._figure_missing(ask("四川去年全省出口多少亿元？"), trade, [both_ways]) != ""
-    answering.SIBLING_MEASURES = False
-    try:
-        assert answering._figure_missing(ask("四川去年新能源汽车出口了多少万辆？"), text, [made]) == ""
-    finally:
-        answering.SIBLING_MEASURES = True
+    monkeypatch.setattr(answering, "SIBLING_MEASURES", False)
+    assert answering._figure_missing(ask("四川去年新能源汽车出口了多少万辆？"), text, [made]) == ""
 
 
-def test_a_place_asked_is_not_answered_by_a_figure_of_other_places():
+def test_a_place_asked_is_not_answered_by_a_figure_of_other_places(monkeypatch):
     from knowledge import answer as answering
 
     text = "多极支撑更加强劲，武汉在副省级城市中增速靠前，襄阳、宜昌经济总量突破6000亿元。"
@@ -1301,11 +1292,8 @@ def test_a_place_asked_is_not_answered_by_a_figure_of_other_places():
     port = "成都国际航空枢纽年旅客吞吐量增长16.6%，突破8700万人次。"
     flown = figure("8700万人次", "成都国际航空枢纽年旅客吞吐量", 2025, "actual", port)
     assert answering._figure_missing(ask("成都的国际航空枢纽去年旅客吞吐量有多少人次？"), port, [flown]) == ""
-    answering.PLACE_OF_THE_FIGURE = False
-    try:
-        assert answering._figure_missing(q, text, [theirs]) == ""
-    finally:
-        answering.PLACE_OF_THE_FIGURE = True
+    monkeypatch.setattr(answering, "PLACE_OF_THE_FIGURE", False)
+    assert answering._figure_missing(q, text, [theirs]) == ""
 
 
 def test_a_digit_in_a_name_is_no_number_stated():
@@ -1313,17 +1301,14 @@ def test_a_digit_in_a_name_is_no_number_stated():
     assert not ans.found and "没有给出" in ans.answer
 
 
-def test_a_word_of_averaging_slipped_inside_an_everyday_phrase_is_read_through():
+def test_a_word_of_averaging_slipped_inside_an_everyday_phrase_is_read_through(monkeypatch):
     from knowledge import query
 
     forms = {f for c in ask("四川今年想让老百姓平均收入涨多少？").concepts for f in c.forms}
     assert set(query.EVERYDAY["老百姓收入"]) <= forms
-    query.AVERAGING_SLIPPED = False
-    try:
-        assert not set(query.EVERYDAY["老百姓收入"]) <= {f for c in ask("四川今年想让老百姓平均收入涨多少？").concepts
-                                                         for f in c.forms}
-    finally:
-        query.AVERAGING_SLIPPED = True
+    monkeypatch.setattr(query, "AVERAGING_SLIPPED", False)
+    assert not set(query.EVERYDAY["老百姓收入"]) <= {f for c in ask("四川今年想让老百姓平均收入涨多少？").concepts
+                                                     for f in c.forms}
 
 
 def test_the_figure_checks_leave_ordinary_questions_alone():
