@@ -229,7 +229,9 @@ def main() -> None:
                                                        str(ROOT / "eval" / "validation17.jsonl"),
                                                        str(ROOT / "eval" / "validation18.jsonl"),
                                                        str(ROOT / "eval" / "validation19.jsonl"),
-                                                       str(ROOT / "eval" / "validation20.jsonl")])
+                                                       str(ROOT / "eval" / "validation20.jsonl"),
+                                                       str(ROOT / "eval" / "validation21.jsonl"),
+                                                       str(ROOT / "eval" / "validation22.jsonl")])
     parser.add_argument("--only", nargs="*", help="variant names to run (default: all)")
     args = parser.parse_args()
     os.environ["REPORTBOT_DATA_DIR"] = args.data_dir
