@@ -40,11 +40,21 @@ from .matching import (
     union_positions,
     wanted_years,
 )
-from .query import SYNONYMS, Concept, QueryInfo, issuer_aliases
+from .query import EVERYDAY, SYNONYMS, Concept, QueryInfo, issuer_aliases
 from .store import ChunkRow, FigureRow, IndexMetaRow, ReportRow, Stores
 from .structure import END_MATTER
 from .textnorm import normalize_for_match, with_asides_read_through
-from .vocabulary import MAX_MEANINGS, MEANING_CREDIT, SENTENCE_KEY, Vocabulary, is_term, load_sentences, load_vocabulary
+from .vocabulary import (
+    EVERYDAY_KEY,
+    MAX_MEANINGS,
+    MEANING_CREDIT,
+    SENTENCE_KEY,
+    Vocabulary,
+    is_term,
+    load_everyday,
+    load_sentences,
+    load_vocabulary,
+)
 
 log = logging.getLogger(__name__)
 
@@ -203,6 +213,7 @@ class CorpusIndex:
         self.embedder = embedder
         self.vocabulary = Vocabulary([], np.zeros((0, 1), dtype=np.float32))
         self.indicators = Vocabulary([], np.zeros((0, 1), dtype=np.float32))  # every figure's indicator, embedded
+        self.everyday = Vocabulary([], np.zeros((0, 1), dtype=np.float32))  # everyday.tsv's phrases, embedded
         self.generation = -1
         self._checked_at = 0.0
         self._lock = threading.Lock()
@@ -265,9 +276,21 @@ class CorpusIndex:
         return load_vocabulary(sorted(names), self.stores.vectors.term_vectors, self.embedder.embed_queries,
                                self.stores.vectors.add_terms, calibrated=False)
 
+    def _load_everyday(self) -> Vocabulary:
+        """The everyday phrases of everyday.tsv (找活干, 托儿名额, 东西涨价 …) and their vectors: a question's own
+        wording is nearer in meaning to another everyday phrase than to the reports' formal terms."""
+        if self.embedder is None or not self.embedder.meaningful:
+            return Vocabulary([], np.zeros((0, 1), dtype=np.float32))
+        if self.everyday.terms == sorted(EVERYDAY):  # the table, not the reports: kept from the last load
+            return self.everyday
+        return load_everyday(sorted(EVERYDAY), self.stores.vectors.term_vectors, self.embedder.embed_queries,
+                             self.stores.vectors.add_terms)
+
     def term_keys(self) -> set[str]:
-        """The keys of the term vectors this load uses: vocabulary terms, indicators and figure sentences."""
-        return {*self.vocabulary.terms, *self.indicators.terms, *(SENTENCE_KEY + t for t in self.sentences.text)}
+        """The keys of the term vectors this load uses: vocabulary terms, indicators, everyday phrases and figure
+        sentences."""
+        return {*self.vocabulary.terms, *self.indicators.terms, *(EVERYDAY_KEY + t for t in self.everyday.terms),
+                *(SENTENCE_KEY + t for t in self.sentences.text)}
 
     def _load_sentences(self, figs: list[FigureRef]) -> FigureSentences:
         """The sentences stating the figures, each with the chunk holding it, and their vectors."""
@@ -415,6 +438,7 @@ class CorpusIndex:
         self.matrix = self._load_vectors(chunks)
         self.vocabulary = self._load_vocabulary(self.figure_terms)
         self.indicators = self._load_indicators(self.figure_terms)
+        self.everyday = self._load_everyday()
         self.sentences = self._load_sentences(figs)
         self._word_cache = {}
         log.info("index loaded: %d reports, %d chunks, %d figures", len(reports), len(chunks), len(figs))
@@ -448,11 +472,31 @@ CONTRACTIONS_READ = True
 CONTRACTION_KNOWN = 20
 
 
+# A concept's meaning is also looked up among the everyday phrases of everyday.tsv by meaning, not only by spelling
+# (query.everyday_phrases; _everyday_meanings):
+# "托娃名额" is near 托儿名额 (托位数), "财政花出去的钱" near 财政花钱 (一般公共预算支出)
+EVERYDAY_BY_MEANING = True
+
+
 def may_mean(term: str, phrase: str) -> bool:
     """Whether a term of the reports can be what a phrase of the question means: a word of the phrase itself
     (预算 of 国防预算) is a part of it, credited as such (matching.concept_credit), not its meaning, unless the
     phrase only glues a character to it (修水利, 集装箱干)."""
     return term not in phrase or len(phrase) - len(term) <= 1
+
+
+# What names a rate: a phrase ending so (总和生育率, 城镇化率) means a rate, and one that does not, a count or an amount.
+_A_RATE = re.compile(r"(?:率|比例|比重|占比)$")
+
+
+def _same_kind(phrase: str, said: str, terms: list[str]) -> list[str]:
+    """An everyday phrase's terms (said: the phrase, terms: what the reports write for it) that can mean the question's
+    phrase by what it names: a rate asked takes a rate (城里人口 → 常住人口城镇化率, not 城镇常住人口) unless the
+    everyday phrase is a rate itself (研发占比 → 研发投入强度); a count asked takes a count first (没工作 → 城镇
+    新增就业 before 城镇调查失业率)."""
+    if not _A_RATE.search(phrase):
+        return sorted(terms, key=lambda t: bool(_A_RATE.search(t)))
+    return terms if _A_RATE.search(said) else [t for t in terms if _A_RATE.search(t)]
 
 
 def _usable_meaning(phrase: str, unit: str | None, names: Callable[[str], list[str]], term: str) -> bool:
@@ -571,6 +615,8 @@ class HybridRetriever:
             names = cache(partial(self._written_names, phrase, allowed, written))  # once per term
             usable = partial(_usable_meaning, phrase, written, names)
             found = [m.term for m in idx.vocabulary.meanings(*read, usable=usable)]
+            if EVERYDAY_BY_MEANING and concept.foreign:
+                found += self._everyday_meanings(q, concept, read, usable)
             concept.meanings = [(t, MEANING_CREDIT) for t in dict.fromkeys(w for term in found for w in names(term))]
             concept.unmatched = not concept.meanings and id(concept) not in unmeasured  # its words are written
             q.terms.extend(t for term, _ in concept.meanings for t in tokenize(term))
@@ -583,6 +629,31 @@ class HybridRetriever:
                 concept.meanings = [(term, MEANING_CREDIT) for term in measured]
                 concept.unmatched = False
             q.terms.extend(t for term in measured for t in tokenize(term))
+
+    def _everyday_meanings(self, q: QueryInfo, concept: Concept, read: np.ndarray,
+                           usable: Callable[[str], bool]) -> list[str]:
+        """What a phrase no report writes means, by the everyday phrases nearest it in meaning (托娃名额 → 托儿名额):
+        the first of each one's terms that the reports asked about write (usable). The phrase is the question's own
+        wording; a concept other reports write (房地产开发投资) is the reports' own term, whose figure is missing.
+        An everyday phrase holding the concept's whole says more than it (城里 is not 城里人口), and one holding
+        another concept of the question is that one's meaning, read in the words around (参加医保 beside 医保)."""
+        everyday = self.index.everyday
+        if not len(everyday):
+            return []
+        phrase = concept.norm_forms[0]
+        others = [f for c in q.concepts if c is not concept for f in c.norm_forms if len(f) >= 2]
+        chosen: dict[str, str] = {}
+
+        def fits(p: str) -> bool:
+            if (phrase in p and phrase != p) or any(f in p for f in others):
+                return False
+            terms = _same_kind(phrase, p, [normalize_for_match(t) for t in EVERYDAY.get(p, [])])
+            term = next((t for t in terms if usable(t)), None)
+            if term is not None:
+                chosen[p] = term
+            return term is not None
+
+        return [chosen[m.term] for m in everyday.meanings(*read, usable=fits)]
 
     def _contracted(self, concept: Concept, allowed: set[int], unit: str | None) -> str:
         """The concept's phrase with two adjacent two-character words contracted to their first characters (扩大招生

@@ -68,13 +68,15 @@ class Match:
 class Vocabulary:
     """Terms and their unit vectors; `nearest` finds the terms that mean what a phrase means."""
 
-    def __init__(self, terms: list[str], vectors: np.ndarray, calibrated: bool = True):
-        """calibrated=False: no hubness or chance level (only `standout` is used, on lists of indicators)."""
+    def __init__(self, terms: list[str], vectors: np.ndarray, calibrated: bool = True,
+                 quantile: float = CHANCE_QUANTILE):
+        """calibrated=False: no hubness or chance level (only `standout` is used, on lists of indicators); quantile:
+        of the chance scores, the one a match must beat (see CHANCE_QUANTILE)."""
         self.terms = terms
         self.rows = {t: i for i, t in enumerate(terms)}
         self.matrix = _unit(vectors) if len(terms) else np.zeros((0, 1), dtype=np.float32)
         self.hub = self._hubness() if calibrated else np.zeros(len(terms), dtype=np.float32)
-        self.min_score = self._chance_level() if calibrated else float("inf")
+        self.min_score = self._chance_level(quantile) if calibrated else float("inf")
 
     def __len__(self) -> int:
         return len(self.terms)
@@ -92,8 +94,8 @@ class Vocabulary:
             hub[i:i + 2000] = top.mean(axis=1)
         return hub
 
-    def _chance_level(self) -> float:
-        """The CHANCE_QUANTILE of the best score a term gets from terms sharing none of its characters."""
+    def _chance_level(self, quantile: float) -> float:
+        """The quantile of the best score a term gets from terms sharing none of its characters."""
         n = len(self.terms)
         if n < 20:
             return float("inf")  # too few terms to tell a meaning from chance
@@ -112,7 +114,7 @@ class Vocabulary:
             for r, i in enumerate(rows.tolist()):
                 scores[r, [j for ch in set(self.terms[i]) for j in holding[ch]]] = -np.inf
             best.extend(scores.max(axis=1).tolist())
-        return float(np.percentile(best, CHANCE_QUANTILE))
+        return float(np.percentile(best, quantile))
 
     def _stable_sample(self, size: int) -> list[int]:
         """About size terms, chosen by a hash of their text: a term added or removed moves no other term in or
@@ -188,6 +190,23 @@ def load_sentences(sentences: list[str], stored: Callable[[list[str]], dict[str,
     return load_vocabulary([SENTENCE_KEY + s for s in sentences], stored,
                            lambda keys: embed_documents([k[len(SENTENCE_KEY):] for k in keys]), store, batch=64,
                            calibrated=False, what="figure sentences")
+
+
+# everyday.tsv's phrases are embedded as questions (they are how staff ask), in the terms' store under their own key.
+# They are a thousand short phrases on neighbouring topics, so a match must beat a stricter chance level than the
+# reports' terms': one an unrelated phrase reaches only once in twenty (托娃名额 → 托儿名额 passes, 辅助生殖技术纳入 →
+# 参加医保 does not).
+EVERYDAY_KEY = "everyday: "
+EVERYDAY_QUANTILE = 95
+
+
+def load_everyday(phrases: list[str], stored: Callable[[list[str]], dict[str, np.ndarray]],
+                  embed: Callable[[list[str]], np.ndarray], store: Callable[[list[str], np.ndarray], None]) -> Vocabulary:
+    """The everyday phrases' vocabulary (keyed EVERYDAY_KEY + phrase), the missing ones embedded and stored."""
+    keyed = load_vocabulary([EVERYDAY_KEY + p for p in phrases], stored,
+                            lambda keys: embed([k[len(EVERYDAY_KEY):] for k in keys]), store, calibrated=False,
+                            what="everyday phrases")
+    return Vocabulary([t[len(EVERYDAY_KEY):] for t in keyed.terms], keyed.matrix, quantile=EVERYDAY_QUANTILE)
 
 
 def embed_missing(keys: list[str], stored: Callable[[list[str]], dict[str, np.ndarray]],

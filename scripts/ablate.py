@@ -201,6 +201,8 @@ def variants(kb) -> dict[str, Callable]:
                 lambda: switched(query, "GOVERNING_BODIES", ()),
             "no ABBREVIATIONS (short forms)": abbreviations,
             "no EVERYDAY (everyday words, everyday.tsv)": lambda: emptied(query.EVERYDAY),
+            "everyday.tsv's phrases matched by spelling only, not by meaning (EVERYDAY_BY_MEANING)":
+                lambda: switched(retrieval, "EVERYDAY_BY_MEANING", False),
             "no SYNONYMS (formal names of one statistic, synonyms.tsv)": lambda: emptied(query.SYNONYMS),
             "no GENERIC (asking words)": lambda: emptied(query.GENERIC),
             "no QUESTION_VERBS": lambda: emptied(query.QUESTION_VERBS)}

@@ -7,12 +7,12 @@ import re
 import numpy as np
 import pytest
 
-from knowledge import retrieval
+from knowledge import query, retrieval
 from knowledge.answer import build_answer
 from knowledge.matching import weigh_concepts
 from knowledge.query import understand
 from knowledge.textnorm import normalize_for_match
-from knowledge.vocabulary import Vocabulary
+from knowledge.vocabulary import EVERYDAY_QUANTILE, Vocabulary
 
 QUESTIONS = [
     # (question, values the answer must state, heading the first citation must sit under)
@@ -555,3 +555,40 @@ def test_figure_sentences_are_embedded_at_ingest_and_the_nearest_one_marks_its_p
     monkeypatch.setattr(retrieval, "SENTENCES", False)
     q = understand("青川去年老年食堂建成多少个？", kb.issuers(), list(kb.index.reports.values()))
     assert not any(sentence_supported(h) for h in kb.retriever.retrieve(q, 8))
+
+
+def test_words_no_report_writes_mean_what_the_everyday_phrase_nearest_them_names(kb, tmp_path, monkeypatch):
+    # no report writes 托娃名额 or 进城率; everyday.tsv's 托儿名额 (托位 …) and 城里人口 (城镇常住人口|常住人口城镇化率)
+    # are nearest them in meaning
+    body = ("青川市2025年政府工作报告\n一、2024年工作回顾\n新增普惠性托位900个，城镇常住人口80万人，"
+            "常住人口城镇化率达到60%。\n")
+    (tmp_path / "2025_青川市_政府工作报告.txt").write_text(body, encoding="utf-8")
+    assert kb.ingest_file(tmp_path / "2025_青川市_政府工作报告.txt").status == "added"
+    kb.index.refresh()
+    rng = np.random.default_rng(0)
+    near = {"托娃名额": np.eye(16)[0], "托儿": np.eye(16)[0], "进城率": np.eye(16)[1]}
+    others = [p for p in sorted(query.EVERYDAY) if p not in ("托儿名额", "城里人口")][:30]
+    kb.index.vocabulary = Vocabulary(others, rng.normal(size=(30, 16)) * 0.3 + np.eye(16)[5])
+    kb.index.everyday = Vocabulary(["托儿名额", "城里人口", *others],
+                                   np.vstack([near["托娃名额"], near["进城率"],
+                                              rng.normal(size=(30, 16)) * 0.3 + np.eye(16)[5]]),
+                                   quantile=EVERYDAY_QUANTILE)
+    assert np.isfinite(kb.index.everyday.min_score)
+
+    def embed_queries(texts):
+        return np.vstack([next((v for w, v in near.items() if w in t), np.eye(16)[9]) for t in texts])
+
+    monkeypatch.setattr(kb.retriever.embedder, "embed_queries", embed_queries)
+
+    def meanings(question: str, word: str) -> set[str]:
+        q = understand(question, kb.issuers(), list(kb.index.reports.values()))
+        kb.retriever.find_meanings(q)
+        return {t for c in q.concepts if word in c.forms[0] for t, _ in c.meanings}
+
+    assert meanings("青川去年新增了多少个托娃名额？", "托娃名额") == {"托位"}
+    # an everyday phrase holding the whole of the question's says more than it: 托儿 is not 托儿名额
+    assert meanings("青川去年新增了多少个托儿？", "托儿") == set()
+    # a rate means a rate: 城镇常住人口 is written, but it is a count
+    assert meanings("青川去年的进城率是多少？", "进城率") == {"常住人口城镇化率"}
+    monkeypatch.setattr(retrieval, "EVERYDAY_BY_MEANING", False)
+    assert meanings("青川去年新增了多少个托娃名额？", "托娃名额") == set()
