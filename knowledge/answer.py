@@ -279,14 +279,41 @@ _ASKS_CHANGE = re.compile(r"增长|增加|提高|扩大|下降|降低|减少|涨
 _ASKS_RATE = re.compile(r"(?:多少|几)个?(?:百分)?点|百分之|百分比|几成|倍|率|比例|比重|占比|份额|所占|增幅|增速|涨幅|降幅|幅度")
 
 
-def _figures_of(concept: Concept, stated: list[FigureRef]) -> list[FigureRef]:
+def _figures_of(concept: Concept, stated: list[FigureRef], quote: str = "") -> list[FigureRef]:
     """The figures stated of a concept: those named as asked, if any is (规模以上工业增加值增长5.1%), else those a wider
     meaning names (工业增加值13.27亿元); and an amount named only as a total (…增长5.7%，经济总量达到64697亿元), which
-    is of what the sentence is about."""
-    credits = [concept_credit(concept, normalize_for_match(f.indicator)) for f in stated]
-    named = [f for f, c in zip(stated, credits, strict=True) if c >= 1.0] \
-        or [f for f, c in zip(stated, credits, strict=True) if c >= FOOTHOLD]
+    is of what the sentence is about. A measure whose name another's holds (出口 in 进出口) has only the figures
+    named or said as it (外贸进出口总额4.51万亿元、增长5.6%，其中出口增长10.8%: 出口 has the 10.8%)."""
+    sibling = _sibling_in(concept)
+    mine = [f for f in stated if _of_sibling(f, sibling, quote)] if sibling else stated
+    credits = [concept_credit(concept, normalize_for_match(f.indicator)) for f in mine]
+    named = [f for f, c in zip(mine, credits, strict=True) if c >= 1.0] \
+        or [f for f, c in zip(mine, credits, strict=True) if c >= FOOTHOLD] or (mine if sibling else [])
     return named + [f for f in stated if _A_TOTAL.fullmatch(normalize_for_match(f.indicator))]
+
+
+def _sibling_in(concept: Concept) -> str:
+    """The measure a concept asks whose name a sibling's holds (出口 of 出口总额, not of 进出口总额), or ""."""
+    if not SIBLING_MEASURES:
+        return ""
+    form = normalize_for_match(concept.forms[0])
+    return next((m for m, wider in _WIDER_SIBLING.items() if m in form and wider not in form), "")
+
+
+def _of_sibling(f: FigureRef, measure: str, quote: str) -> bool:
+    """Whether a figure is of the measure (出口), not of the wider one holding its name (进出口)."""
+    return _measure_is(normalize_for_match(f.indicator), measure) or bool(quote) and _said_before(quote, f, measure)
+
+
+def _wider_named_only(heads: list[Concept], quote: str, stated: list[FigureRef]) -> str:
+    """The measure asked (出口总额), when the figures naming it do so only inside a wider measure's name (货物进出口
+    总额9.5万亿元) and none is said as it."""
+    for concept in heads:
+        sibling = _sibling_in(concept)
+        holding = [f for f in stated if sibling and sibling in normalize_for_match(f.indicator)]
+        if holding and not any(_of_sibling(f, sibling, quote) for f in stated):
+            return concept.forms[0]
+    return ""
 
 
 def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
@@ -314,7 +341,7 @@ def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
                                  and not _ASKS_CHANGE.search(q.text))):
         # "多少个学位" of a passage stating 入园率 95%: a rate is no count, no amount; nor is the growth of what was
         # asked ("一般公共预算收入…多少亿元" of 地区生产总值2.15万亿元…一般公共预算收入增长10.5%)
-        own = _figures_of(main, stated) if OWN_RATES else []
+        own = _figures_of(main, stated, quote) if OWN_RATES else []
         if all(f.unit in _RATES for f in own or stated):
             return main.forms[0]
     clauses = _CLAUSE.findall(quote)
@@ -328,7 +355,7 @@ def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
                             for i in whole):
             return main.forms[0]
     narrower = _narrower_asked(q, quote, stated) or _sibling_measure(q, heads, quote, stated) \
-        or _of_other_places(q, heads, quote, stated)
+        or _wider_named_only(heads, quote, stated) or _of_other_places(q, heads, quote, stated)
     if narrower:
         return narrower
     if ADDITION_IS_NO_TOTAL and stated and _ASKS_TOTAL.search(q.text) and not _ASKS_ADDITION.search(q.text):
@@ -500,6 +527,10 @@ def _lead_in(quote: str, f: FigureRef, starts: re.Pattern, missing: str) -> str:
 # other places only ("…武汉在副省级城市中增速靠前，襄阳、宜昌经济总量突破6000亿元") is theirs, not its.
 PLACE_OF_THE_FIGURE = True
 _CLAUSE_START = re.compile(r"[，,；;。：:！？]")
+# A city asked inside the issuer (昆明 of 云南's report) must be named before the figure in its sentence, not merely
+# anywhere in the passage: a province's sentence names its figure's subject first.
+PLACE_BEFORE_THE_FIGURE = True
+_SENTENCE_START = re.compile(r"[；;。！？!?]")
 
 
 def _of_other_places(q: QueryInfo, heads: list[Concept], quote: str, stated: list[FigureRef]) -> str:
@@ -510,24 +541,36 @@ def _of_other_places(q: QueryInfo, heads: list[Concept], quote: str, stated: lis
         return ""
     names = {n for c in asked for n in (*c.norm_forms, *(normalize_for_match(p) for p in c.parts))}
     figures = [f for f in stated if _names_a_concept(q, f.indicator, topics)]
+    unit = asked_measure(q)
+    if PLACE_BEFORE_THE_FIGURE and unit is not None:  # those in the measure asked, if any is: 1305万人次 is no 公里
+        figures = [f for f in figures if measure_stated(PHYSICAL.get(unit, unit), f.raw)] or figures
     if not figures:
         return ""
+    cities = PLACE_BEFORE_THE_FIGURE and all(_a_city(c.forms[0], "市") for c in asked)
     for f in figures:
         clause = _lead_in(quote, f, _CLAUSE_START, f.indicator)
         if any(n in normalize_for_match(clause) for n in names):
             return ""
-        if not any(_a_city(word) for word, flag in pos_cut(clause) if flag.startswith("ns")):
+        if any(_a_city(word) for word, flag in pos_cut(clause) if flag.startswith("ns")):
+            continue  # a clause naming other places only is theirs
+        if not cities:
             return ""  # a clause naming no place is of what the sentence is about
+        # a city asked is the subject of a figure of it, named before it in its sentence: a figure whose sentence
+        # names it only after ("新增地铁运营里程171.7公里，广州、深圳地铁线网…") or not at all is the issuer's
+        if any(n in normalize_for_match(_lead_in(quote, f, _SENTENCE_START, "")) for n in names):
+            return ""
     return asked[0].forms[0]
 
 
-def _a_city(word: str) -> bool:
+def _a_city(word: str, suffixes: str = "市县省") -> bool:
     """A place that governs (a city, county or province), as the general dictionary knows it: 宜昌 (宜昌市), not
-    中欧, 长江 or 海关, which it also tags as places."""
+    中欧, 长江 or 海关, which it also tags as places. suffixes="市": a city by name (昆明, 深圳), not a word that is
+    also a county's name (新建, 新建县)."""
     from .lexical import _get_jieba
 
     known = _get_jieba().dt.FREQ
-    return word.endswith(("市", "县", "省", "州", "盟", "旗")) or any(f"{word}{s}" in known for s in "市县省")
+    own = tuple(suffixes) + (("州", "盟") if "市" in suffixes else ()) + (("旗",) if "县" in suffixes else ())
+    return word.endswith(own) or any(f"{word}{s}" in known for s in suffixes)
 
 
 _SCOPE_OR_TIME = re.compile(r"(全社会|全区|全市|全省|全国|全县|本市|本省|我市|我省|我区|今年|去年|当年|全年|年度|年)+")

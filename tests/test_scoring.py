@@ -1296,6 +1296,41 @@ def test_a_place_asked_is_not_answered_by_a_figure_of_other_places(monkeypatch):
     assert answering._figure_missing(q, text, [theirs]) == ""
 
 
+def test_a_city_asked_inside_the_issuer_is_named_before_its_figure(monkeypatch):
+    from knowledge import answer as answering
+
+    # the province's figure: its sentence does not name the city asked, or names it after the figure only
+    renewed = "开工改造城镇老旧小区2878个、居全国第5位。"
+    homes = figure("2878个", "开工改造城镇老旧小区", 2025, "actual", renewed)
+    q = ask("四川省报告里，成都市去年开工改造了多少个城镇老旧小区？")
+    assert answering._figure_missing(q, renewed, [homes]) != ""
+    metro = "新增地铁运营里程171.7公里，成都、绵阳地铁线网单日最高客运量分别达1409万、305万人次。"
+    lines = [figure("171.7公里", "新增地铁运营里程", 2025, "actual", metro),
+             figure("1409万", "成都地铁线网单日最高客运量", 2025, "actual", metro)]
+    assert answering._figure_missing(ask("四川成都去年新增了多少公里地铁运营里程？"), metro, lines) != ""
+    own = "成都开工改造城镇老旧小区900个。"
+    assert answering._figure_missing(q, own, [figure("900个", "成都开工改造城镇老旧小区", 2025, "actual", own)]) == ""
+    monkeypatch.setattr(answering, "PLACE_BEFORE_THE_FIGURE", False)
+    assert answering._figure_missing(q, renewed, [homes]) == ""
+
+
+def test_a_measure_whose_name_a_wider_one_holds_is_not_answered_by_the_wider_one(monkeypatch):
+    from dataclasses import replace
+
+    from knowledge import answer as answering
+
+    text = "外贸进出口总额达到4.51万亿元、增长5.6%，其中出口增长10.8%。"
+    trade = [figure("4.51万亿元", "外贸进出口总额", 2025, "actual", text),
+             figure("5.6%", "外贸进出口总额", 2025, "actual", text),
+             figure("10.8%", "外贸进出口总额", 2025, "actual", text)]
+    trade = [replace(f, unit="%" if f.raw.endswith("%") else "亿元") for f in trade]
+    assert answering._figure_missing(ask("四川去年出口总额是多少亿元？"), text, trade) != ""  # only its growth
+    assert answering._figure_missing(ask("四川去年进出口总额是多少亿元？"), text, trade) == ""
+    assert answering._figure_missing(ask("四川去年出口增长多少？"), text, trade) == ""
+    monkeypatch.setattr(answering, "SIBLING_MEASURES", False)
+    assert answering._figure_missing(ask("四川去年出口总额是多少亿元？"), text, trade) == ""
+
+
 def test_a_digit_in_a_name_is_no_number_stated():
     ans = answer("四川去年5G基站建了多少个？", [hit("加快5G基站建设，推进5G应用。", ["一、2025年工作回顾"])])
     assert not ans.found and "没有给出" in ans.answer
