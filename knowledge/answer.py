@@ -316,10 +316,12 @@ def _wider_named_only(heads: list[Concept], quote: str, stated: list[FigureRef])
     return ""
 
 
-def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
+def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef], meant: bool = False) -> str:
     """What the quote names without the number asked: the clause naming the question's main concept has no
     number (its numbers belong to other indicators), or no figure is in the unit asked ("多少亿元" of a quote
-    with growth rates only). Returns the concept as the question wrote it, or ""."""
+    with growth rates only). Returns the concept as the question wrote it, or "". meant: the quote holds the
+    figure sentence nearest the question in meaning, in the measure asked (_said_by_meaning): a clause naming the
+    concept's words elsewhere does not make it miss (a place's name does: places are names, not meanings)."""
     # the quote may hold the concept only by meaning (the vector's support): then the weightiest asked
     heads = _compound_heads(q)
     # the topic, not a word of scope or change beside it ("全省", "增长"), when the question has one
@@ -370,7 +372,7 @@ def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
             and any(_names_a_concept(q, f.indicator, modifiers) for f in stated):
         return main.forms[0]  # "单位GDP能耗" of a quote stating only GDP's growth: what the ratio is per, not it
     naming = [i for i, cl in enumerate(clauses) if concept_credit(main, normalize_for_match(cl)) >= 0.5]
-    if naming and not any(_states_a_number(q, clauses[i]) or _measured_next(q, quote, clauses, i, stated)
+    if naming and not (meant and not main.place) and not any(_states_a_number(q, clauses[i]) or _measured_next(q, quote, clauses, i, stated)
                           or _measured_beside(unit, quote, clauses, i) for i in naming):
         return main.forms[0]
     return ""
@@ -679,6 +681,19 @@ def _stated(hit: Hit, quote: str) -> list[FigureRef]:
     return [f for f in hit.figures if f.raw and f.raw in quote]
 
 
+# The figure sentence the vector ranks nearest the question of all the reports asked about (retrieval.SENTENCES),
+# stating a number in the measure asked, answers in the question's meaning although a word of the question stands in
+# another clause of it ("保障种粮农民收益…确保粮食产量达到297.1亿斤" for "种粮打算收多少斤").
+MEANT_FIGURE = True
+
+
+def _said_by_meaning(q: QueryInfo, hit: Hit, quote: str) -> bool:
+    unit = asked_measure(q)
+    return MEANT_FIGURE and unit is not None and bool(hit.meant) and route_rank(hit, "sentences") == 1 \
+        and any(seg.strip() and seg in hit.meant for seg in segments(quote)) \
+        and measure_stated(PHYSICAL.get(unit, unit), hit.meant)
+
+
 # Whether a passage found whose figures are not of the year or indicator asked gives the lead to one that states it
 # (ablation switch)
 MISFITS_LAG = True
@@ -835,7 +850,7 @@ def build_answer(q: QueryInfo, hits: list[Hit], top_k: int = 5,
         if not stated and not _states_a_number(q, quote):
             reason = f"《{lead.report.title}》提到了这方面的内容，但没有给出{when}{'的' if when else ''}具体数字。"
             return _with_another_year(q, reason, citations, cov[best], found_all, lead, asked, memo, without_words)
-        missing = _figure_missing(q, quote, stated)
+        missing = _figure_missing(q, quote, stated, meant=_said_by_meaning(q, lead, quote))
         if missing:
             reason = f"《{lead.report.title}》提到了“{missing}”，但没有给出{when}所问的具体数字。"
             return _with_another_year(q, reason, citations, cov[best], found_all, lead, asked, memo, without_words)

@@ -191,6 +191,8 @@ def variants(kb) -> dict[str, Callable]:
                 lambda: switched(answer, "PLACE_OF_THE_FIGURE", False),
             "a city asked answered by a figure whose sentence does not name it before (no PLACE_BEFORE_THE_FIGURE)":
                 lambda: switched(answer, "PLACE_BEFORE_THE_FIGURE", False),
+            "a word asked standing in a clause without a number refuses the figure sentence nearest in meaning (no MEANT_FIGURE)":
+                lambda: switched(answer, "MEANT_FIGURE", False),
             "总产 read inside 总产值 too (no _NOT_LONGER)": lambda: emptied(query._NOT_LONGER),
             "no ROUGHLY (总共, 大概, 大约, 大致 as asking words)": lambda: without(query.GENERIC, query.ROUGHLY),
             "no REACHING (冲到, 干到, 加起来, 一年下来 … as asking verbs)":

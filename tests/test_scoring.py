@@ -1331,6 +1331,23 @@ def test_a_measure_whose_name_a_wider_one_holds_is_not_answered_by_the_wider_one
     assert answering._figure_missing(ask("四川去年出口总额是多少亿元？"), text, trade) == ""
 
 
+def test_a_figure_sentence_nearest_in_meaning_answers_though_a_word_asked_stands_in_another_clause(monkeypatch):
+    from knowledge import answer as answering
+
+    text = "保障种粮农民收益，推广合理密植种植技术，确保粮食产量达到700亿斤、重要农产品稳产保供。"
+    grain = figure("700亿斤", "粮食产量", 2026, "target", text)
+
+    def asked(rank: int):
+        h = hit(text, ["二、2026年工作安排"], [grain])
+        h.parts, h.meant = {"lexical": 1, "dense": 1, "sentences": rank}, text
+        return answer("四川今年种粮打算收多少斤？", [h])
+
+    assert asked(1).found and "700亿斤" in asked(1).answer
+    assert not asked(2).found  # not the sentence the vector ranks first: 种粮 is named where no number is
+    monkeypatch.setattr(answering, "MEANT_FIGURE", False)
+    assert not asked(1).found
+
+
 def test_a_digit_in_a_name_is_no_number_stated():
     ans = answer("四川去年5G基站建了多少个？", [hit("加快5G基站建设，推进5G应用。", ["一、2025年工作回顾"])])
     assert not ans.found and "没有给出" in ans.answer
