@@ -356,12 +356,16 @@ def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef], meant: bo
                 and not any(_states_a_number(q, clauses[i]) or _measured_next(q, quote, clauses, i, stated)
                             for i in whole):
             return main.forms[0]
+    if RANK_ASKED and _ASKS_RANK.search(q.text) and not _A_RANK.search(quote):
+        return main.forms[0]
     narrower = _narrower_asked(q, quote, stated) or _sibling_measure(q, heads, quote, stated) \
         or _wider_named_only(heads, quote, stated) or _of_other_places(q, heads, quote, stated)
     if narrower:
         return narrower
     if ADDITION_IS_NO_TOTAL and stated and _ASKS_TOTAL.search(q.text) and not _ASKS_ADDITION.search(q.text):
         named = [f for f in stated if _names_a_concept(q, f.indicator, heads)] or stated
+        if unit is not None:  # those in the measure asked, if any is: 1305万人次 is no 公里
+            named = [f for f in named if measure_stated(PHYSICAL.get(unit, unit), f.raw)] or named
         added = [f for f in named if _ADDITION.search(normalize_for_match(f.indicator))]
         if len(added) == len(named) and not any(f.unit == a.unit for f in stated for a in added if f not in added):
             return main.forms[0]  # "一共多长" of "新增运营里程40公里": what was added, no total beside it
@@ -376,6 +380,12 @@ def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef], meant: bo
                           or _measured_beside(unit, quote, clauses, i) for i in naming):
         return main.forms[0]
     return ""
+
+
+# A rank asked ("在全国排第几") is answered by a rank the quote states (居全国第2位), not by the value ranked.
+RANK_ASKED = True
+_ASKS_RANK = re.compile(r"排(?:在|名)?第?几|第几[位名]?|名次|位次|排名")
+_A_RANK = re.compile(r"第[一二三四五六七八九十\d]+|前[一二三四五六七八九十\d]+[位名强]|首位|榜首|居首|之首")
 
 
 # A total asked ("现在加起来一共多长", "总共有多少") is not what a year added (新增运营里程40公里, 新建学校12所),
@@ -469,8 +479,8 @@ def _narrower_asked(q: QueryInfo, quote: str, stated: list[FigureRef]) -> str:
 # asked that ends in one is not answered by figures of its thing in another only (nor by a meaning the vector
 # finds close: 新能源汽车出口 ~ 新能源汽车产量).
 SIBLING_MEASURES = True
-_MEASURES = ("进出口", "出口", "进口", "产量", "产值", "销量", "销售额", "营业收入", "收入", "利润", "投资", "装机",
-             "保有量", "增加值")
+_MEASURES = ("进出口", "出口", "进口", "产量", "产值", "销量", "销售额", "营业收入", "收入", "支出", "利润", "投资",
+             "装机", "保有量", "增加值")
 
 
 def _sibling_measure(q: QueryInfo, heads: list[Concept], quote: str, stated: list[FigureRef]) -> str:
@@ -533,6 +543,7 @@ _CLAUSE_START = re.compile(r"[，,；;。：:！？]")
 # anywhere in the passage: a province's sentence names its figure's subject first.
 PLACE_BEFORE_THE_FIGURE = True
 _SENTENCE_START = re.compile(r"[；;。！？!?]")
+_TOTAL_OF = re.compile(r"(?:经济)?(?:总量|总额|总值|规模)$")
 
 
 def _of_other_places(q: QueryInfo, heads: list[Concept], quote: str, stated: list[FigureRef]) -> str:
@@ -542,7 +553,9 @@ def _of_other_places(q: QueryInfo, heads: list[Concept], quote: str, stated: lis
     if not PLACE_OF_THE_FIGURE or not asked or not topics:
         return ""
     names = {n for c in asked for n in (*c.norm_forms, *(normalize_for_match(p) for p in c.parts))}
-    figures = [f for f in stated if _names_a_concept(q, f.indicator, topics)]
+    # of the topic asked, or a total of what the clause names (宜昌经济总量, of a GDP asked)
+    figures = [f for f in stated if _names_a_concept(q, f.indicator, topics)] or (
+        [f for f in stated if _TOTAL_OF.search(normalize_for_match(f.indicator))] if PLACE_BEFORE_THE_FIGURE else [])
     unit = asked_measure(q)
     if PLACE_BEFORE_THE_FIGURE and unit is not None:  # those in the measure asked, if any is: 1305万人次 is no 公里
         figures = [f for f in figures if measure_stated(PHYSICAL.get(unit, unit), f.raw)] or figures

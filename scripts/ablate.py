@@ -193,6 +193,7 @@ def variants(kb) -> dict[str, Callable]:
                 lambda: switched(answer, "PLACE_BEFORE_THE_FIGURE", False),
             "a word asked standing in a clause without a number refuses the figure sentence nearest in meaning (no MEANT_FIGURE)":
                 lambda: switched(answer, "MEANT_FIGURE", False),
+            "a rank asked answered by the value ranked (no RANK_ASKED)": lambda: switched(answer, "RANK_ASKED", False),
             "总产 read inside 总产值 too (no _NOT_LONGER)": lambda: emptied(query._NOT_LONGER),
             "no ROUGHLY (总共, 大概, 大约, 大致 as asking words)": lambda: without(query.GENERIC, query.ROUGHLY),
             "no REACHING (冲到, 干到, 加起来, 一年下来 … as asking verbs)":

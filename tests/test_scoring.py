@@ -1310,8 +1310,14 @@ def test_a_city_asked_inside_the_issuer_is_named_before_its_figure(monkeypatch):
     assert answering._figure_missing(ask("四川成都去年新增了多少公里地铁运营里程？"), metro, lines) != ""
     own = "成都开工改造城镇老旧小区900个。"
     assert answering._figure_missing(q, own, [figure("900个", "成都开工改造城镇老旧小区", 2025, "actual", own)]) == ""
+    # another place's total is no answer for the GDP asked of the city, though it is named 经济总量, not GDP
+    others = "多极支撑更加强劲，成都增速靠前，泸州、宜宾经济总量突破4000亿元。"
+    theirs = figure("4000亿元", "宜宾经济总量", 2025, "actual", others)
+    asked_gdp = ask("四川省报告里，成都市去年的地区生产总值是多少亿元？")
+    assert answering._figure_missing(asked_gdp, others, [theirs]) != ""
     monkeypatch.setattr(answering, "PLACE_BEFORE_THE_FIGURE", False)
     assert answering._figure_missing(q, renewed, [homes]) == ""
+    assert answering._figure_missing(asked_gdp, others, [theirs]) == ""
 
 
 def test_a_measure_whose_name_a_wider_one_holds_is_not_answered_by_the_wider_one(monkeypatch):
@@ -1346,6 +1352,35 @@ def test_a_figure_sentence_nearest_in_meaning_answers_though_a_word_asked_stands
     assert not asked(2).found  # not the sentence the vector ranks first: 种粮 is named where no number is
     monkeypatch.setattr(answering, "MEANT_FIGURE", False)
     assert not asked(1).found
+
+
+def test_a_rank_asked_is_answered_by_a_rank_not_by_the_value_ranked(monkeypatch):
+    from knowledge import answer as answering
+
+    value = "粮食产量500.1亿斤，一般公共预算收入增长5.5%。"
+    grain = figure("500.1亿斤", "粮食产量", 2025, "actual", value)
+    q = ask("四川去年粮食产量在全国排第几位？")
+    assert answering._figure_missing(q, value, [grain]) != ""
+    ranked = "粮食产量500.1亿斤、居全国第12位。"
+    assert answering._figure_missing(q, ranked, [figure("500.1亿斤", "粮食产量", 2025, "actual", ranked)]) == ""
+    monkeypatch.setattr(answering, "RANK_ASKED", False)
+    assert answering._figure_missing(q, value, [grain]) == ""
+
+
+def test_a_budget_s_spending_is_no_answer_to_its_revenue_nor_a_year_s_addition_to_its_total():
+    from dataclasses import replace
+
+    from knowledge import answer as answering
+
+    spent = "一般公共预算支出2164.2亿元。"
+    spending = figure("2164.2亿元", "一般公共预算支出", 2025, "actual", spent)
+    assert answering._figure_missing(ask("四川去年一般公共预算收入是多少亿元？"), spent, [spending]) != ""
+    assert answering._figure_missing(ask("四川去年一般公共预算支出是多少亿元？"), spent, [spending]) == ""
+    # a figure in another measure beside the one added does not make the addition a total
+    metro = "新增地铁运营里程171.7公里，成都、绵阳地铁线网单日最高客运量分别达1409万、305万人次。"
+    lines = [replace(figure("171.7公里", "新增地铁运营里程", 2025, "actual", metro), unit="公里"),
+             replace(figure("1409万", "成都地铁线网单日最高客运量", 2025, "actual", metro), unit="万")]
+    assert answering._figure_missing(ask("截至2025年底四川地铁运营总里程一共多少公里？"), metro, lines) != ""
 
 
 def test_a_digit_in_a_name_is_no_number_stated():
