@@ -238,7 +238,10 @@ def main() -> None:
                                                        str(ROOT / "eval" / "validation19.jsonl"),
                                                        str(ROOT / "eval" / "validation20.jsonl"),
                                                        str(ROOT / "eval" / "validation21.jsonl"),
-                                                       str(ROOT / "eval" / "validation22.jsonl")])
+                                                       str(ROOT / "eval" / "validation22.jsonl"),
+                                                       str(ROOT / "eval" / "validation23.jsonl"),
+                                                       str(ROOT / "eval" / "validation24.jsonl"),
+                                                       str(ROOT / "eval" / "validation25.jsonl")])
     parser.add_argument("--only", nargs="*", help="variant names to run (default: all)")
     args = parser.parse_args()
     os.environ["REPORTBOT_DATA_DIR"] = args.data_dir
