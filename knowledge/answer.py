@@ -310,8 +310,8 @@ def _wider_named_only(heads: list[Concept], quote: str, stated: list[FigureRef])
     总额9.5万亿元) and none is said as it."""
     for concept in heads:
         sibling = _sibling_in(concept)
-        holding = [f for f in stated if sibling and sibling in normalize_for_match(f.indicator)]
-        if holding and not any(_of_sibling(f, sibling, quote) for f in stated):
+        if sibling and any(sibling in normalize_for_match(f.indicator) for f in stated) \
+                and not any(_of_sibling(f, sibling, quote) for f in stated):
             return concept.forms[0]
     return ""
 
@@ -364,8 +364,7 @@ def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef], meant: bo
         return narrower
     if ADDITION_IS_NO_TOTAL and stated and _ASKS_TOTAL.search(q.text) and not _ASKS_ADDITION.search(q.text):
         named = [f for f in stated if _names_a_concept(q, f.indicator, heads)] or stated
-        if unit is not None:  # those in the measure asked, if any is: 1305万人次 is no 公里
-            named = [f for f in named if measure_stated(PHYSICAL.get(unit, unit), f.raw)] or named
+        named = _in_measure(unit, named)
         added = [f for f in named if _ADDITION.search(normalize_for_match(f.indicator))]
         if len(added) == len(named) and not any(f.unit == a.unit for f in stated for a in added if f not in added):
             return main.forms[0]  # "一共多长" of "新增运营里程40公里": what was added, no total beside it
@@ -376,10 +375,19 @@ def _figure_missing(q: QueryInfo, quote: str, stated: list[FigureRef], meant: bo
             and any(_names_a_concept(q, f.indicator, modifiers) for f in stated):
         return main.forms[0]  # "单位GDP能耗" of a quote stating only GDP's growth: what the ratio is per, not it
     naming = [i for i, cl in enumerate(clauses) if concept_credit(main, normalize_for_match(cl)) >= 0.5]
-    if naming and not (meant and not main.place) and not any(_states_a_number(q, clauses[i]) or _measured_next(q, quote, clauses, i, stated)
-                          or _measured_beside(unit, quote, clauses, i) for i in naming):
+    read_by_meaning = meant and not main.place
+    if naming and not read_by_meaning and not any(
+            _states_a_number(q, clauses[i]) or _measured_next(q, quote, clauses, i, stated)
+            or _measured_beside(unit, quote, clauses, i) for i in naming):
         return main.forms[0]
     return ""
+
+
+def _in_measure(unit: str | None, figures: list[FigureRef]) -> list[FigureRef]:
+    """The figures in the measure asked, if any is (1305万人次 is no 公里); else all of them."""
+    if unit is None:
+        return figures
+    return [f for f in figures if measure_stated(PHYSICAL.get(unit, unit), f.raw)] or figures
 
 
 # A rank asked ("在全国排第几") is answered by a rank the quote states (居全国第2位), not by the value ranked.
@@ -556,9 +564,8 @@ def _of_other_places(q: QueryInfo, heads: list[Concept], quote: str, stated: lis
     # of the topic asked, or a total of what the clause names (宜昌经济总量, of a GDP asked)
     figures = [f for f in stated if _names_a_concept(q, f.indicator, topics)] or (
         [f for f in stated if _TOTAL_OF.search(normalize_for_match(f.indicator))] if PLACE_BEFORE_THE_FIGURE else [])
-    unit = asked_measure(q)
-    if PLACE_BEFORE_THE_FIGURE and unit is not None:  # those in the measure asked, if any is: 1305万人次 is no 公里
-        figures = [f for f in figures if measure_stated(PHYSICAL.get(unit, unit), f.raw)] or figures
+    if PLACE_BEFORE_THE_FIGURE:
+        figures = _in_measure(asked_measure(q), figures)
     if not figures:
         return ""
     cities = PLACE_BEFORE_THE_FIGURE and all(_a_city(c.forms[0], "市") for c in asked)
@@ -584,8 +591,12 @@ def _a_city(word: str, suffixes: str = "市县省") -> bool:
     from .lexical import _get_jieba
 
     known = _get_jieba().dt.FREQ
-    own = tuple(suffixes) + (("州", "盟") if "市" in suffixes else ()) + (("旗",) if "县" in suffixes else ())
-    return word.endswith(own) or any(f"{word}{s}" in known for s in suffixes)
+    return word.endswith(tuple("".join(_NAME_ENDINGS[s] for s in suffixes))) \
+        or any(f"{word}{s}" in known for s in suffixes)
+
+
+# How the name of a place of each rank may end: a city's (自治州, 盟), a county's (旗), a province's.
+_NAME_ENDINGS = {"市": "市州盟", "县": "县旗", "省": "省"}
 
 
 _SCOPE_OR_TIME = re.compile(r"(全社会|全区|全市|全省|全国|全县|本市|本省|我市|我省|我区|今年|去年|当年|全年|年度|年)+")
